@@ -1,0 +1,54 @@
+//! Generates the typed client from the vendored spec (`spec/openapi.json`)
+//! with progenitor, into `$OUT_DIR/generated.rs`.
+//!
+//! Reruns only when the spec or this file changes. A spec that cannot be read
+//! or parsed is reported as a build error naming the file and the reason.
+
+use std::path::{Path, PathBuf};
+
+const SPEC: &str = "spec/openapi.json";
+
+fn main() {
+    println!("cargo::rerun-if-changed={SPEC}");
+    println!("cargo::rerun-if-changed=build.rs");
+    if let Err(message) = generate() {
+        // One line per reason: cargo shows each `cargo::error` as an error.
+        for line in message.lines() {
+            println!("cargo::error={line}");
+        }
+    }
+}
+
+fn generate() -> Result<(), String> {
+    let manifest_dir =
+        std::env::var("CARGO_MANIFEST_DIR").map_err(|e| format!("CARGO_MANIFEST_DIR: {e}"))?;
+    let spec_path = Path::new(&manifest_dir).join(SPEC);
+    let text =
+        std::fs::read_to_string(&spec_path).map_err(|e| format!("cannot read {SPEC}: {e}"))?;
+    let spec: openapiv3::OpenAPI = serde_json::from_str(&text).map_err(|e| {
+        format!("{SPEC} is not a valid OpenAPI 3.0 document: {e}\nregenerate it with `cargo xtask refresh-spec`")
+    })?;
+
+    let mut settings = progenitor::GenerationSettings::new();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_tag(progenitor::TagStyle::Merged)
+        .with_inner_type(tokens("crate::transport::Inner")?)
+        .with_derive("PartialEq");
+    let mut generator = progenitor::Generator::new(&settings);
+    let tokens = generator
+        .generate_tokens(&spec)
+        .map_err(|e| format!("progenitor cannot generate a client from {SPEC}: {e}"))?;
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
+    let code = prettyplease::unparse(&file);
+
+    let out_dir = std::env::var("OUT_DIR").map_err(|e| format!("OUT_DIR: {e}"))?;
+    let out: PathBuf = Path::new(&out_dir).join("generated.rs");
+    std::fs::write(&out, code).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+    Ok(())
+}
+
+fn tokens(s: &str) -> Result<proc_macro2::TokenStream, String> {
+    s.parse().map_err(|e| format!("bad token stream {s}: {e}"))
+}

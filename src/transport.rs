@@ -1,0 +1,3 @@
+//! Transport placeholder.
+#[derive(Debug, Clone, Default)]
+pub struct Inner;

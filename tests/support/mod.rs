@@ -1,0 +1,6 @@
+//! Helpers shared by the integration tests: the vendored spec, its schemas as
+//! JSON Schema, and the fixture files.
+#![allow(dead_code)]
+
+pub mod openapi_schema;
+pub mod spec;
