@@ -2,5 +2,6 @@
 //! JSON Schema, and the fixture files.
 #![allow(dead_code)]
 
+pub mod loopback;
 pub mod openapi_schema;
 pub mod spec;

@@ -54,18 +54,16 @@ pub fn convert(schema: &Value) -> Value {
     ] {
         if let Some(Value::Bool(exclusive)) = out.get(flag).cloned() {
             out.remove(flag);
-            if exclusive {
-                if let Some(b) = out.remove(bound) {
-                    out.insert(flag.to_string(), b);
-                }
+            if exclusive && let Some(b) = out.remove(bound) {
+                out.insert(flag.to_string(), b);
             }
         }
     }
     if map.get("nullable") == Some(&Value::Bool(true)) {
-        if let Some(Value::Array(members)) = out.get_mut("enum") {
-            if !members.contains(&Value::Null) {
-                members.push(Value::Null);
-            }
+        if let Some(Value::Array(members)) = out.get_mut("enum")
+            && !members.contains(&Value::Null)
+        {
+            members.push(Value::Null);
         }
         match out.get("type").cloned() {
             Some(Value::String(t)) => {

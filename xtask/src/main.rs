@@ -19,9 +19,12 @@ enum Command {
         /// Upstream description: a file path or an http(s) URL [default: GitHub's published GHEC description].
         #[arg(long)]
         from: Option<String>,
-        /// Where to write the subset [default: spec/].
+        /// Where to write the subset [default: the spec directory].
         #[arg(long)]
         out_dir: Option<PathBuf>,
+        /// The spec directory holding the reviewed inputs (selection.toml, example-defects.toml) [default: spec/].
+        #[arg(long)]
+        spec_dir: Option<PathBuf>,
     },
     /// Extract every documented example of spec/ into tests/fixtures/docs/.
     Fixtures {
@@ -32,7 +35,8 @@ enum Command {
 }
 
 fn project_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    root.canonicalize().unwrap_or(root)
 }
 
 fn main() {
@@ -43,9 +47,14 @@ fn main() {
 }
 
 fn run(cli: Cli) -> Result<()> {
-    let spec_dir = project_root().join("spec");
+    let default_spec_dir = project_root().join("spec");
     match cli.command {
-        Command::RefreshSpec { from, out_dir } => {
+        Command::RefreshSpec {
+            from,
+            out_dir,
+            spec_dir,
+        } => {
+            let spec_dir = spec_dir.unwrap_or(default_spec_dir);
             let from = from.as_deref().unwrap_or(source::DEFAULT_UPSTREAM);
             let sel_path = spec_dir.join(refresh::SELECTION_FILE);
             let text = std::fs::read_to_string(&sel_path).with_context(|| {
@@ -60,7 +69,7 @@ fn run(cli: Cli) -> Result<()> {
             println!("wrote {}", out_dir.display());
         }
         Command::Fixtures { out_dir } => {
-            let spec_path = spec_dir.join(refresh::SPEC_FILE);
+            let spec_path = default_spec_dir.join(refresh::SPEC_FILE);
             let text = std::fs::read_to_string(&spec_path)
                 .with_context(|| format!("cannot read {}", spec_path.display()))?;
             let spec = serde_json::from_str(&text)

@@ -35,6 +35,10 @@ pub const PASSES: &[Pass] = &[
         name: "integer-ids-and-counts",
         run: integer_ids_and_counts,
     },
+    Pass {
+        name: "label-code-fences",
+        run: label_code_fences,
+    },
 ];
 
 /// Applies every pass in order; returns each pass's name and change count.
@@ -308,10 +312,9 @@ pub fn integer_ids_and_counts(doc: &mut Value) -> Result<usize> {
                 // A parameter: `{name, in, schema}`.
                 if map.get("in").is_some()
                     && map.get("name").and_then(Value::as_str).is_some_and(is_id)
+                    && let Some(s) = map.get_mut("schema")
                 {
-                    if let Some(s) = map.get_mut("schema") {
-                        n += fix(s);
-                    }
+                    n += fix(s);
                 }
                 n += map.values_mut().map(walk).sum::<usize>();
             }
@@ -319,6 +322,52 @@ pub fn integer_ids_and_counts(doc: &mut Value) -> Result<usize> {
             _ => {}
         }
         n
+    }
+    Ok(walk(doc))
+}
+
+/// Labels unlabeled Markdown code fences in descriptions as `text`, so rustdoc does not compile shell snippets as Rust doctests.
+pub fn label_code_fences(doc: &mut Value) -> Result<usize> {
+    fn relabel(text: &str) -> Option<String> {
+        let mut open = false;
+        let mut changed = false;
+        let lines: Vec<String> = text
+            .split('\n')
+            .map(|line| {
+                let trimmed = line.trim_start();
+                if let Some(info) = trimmed.strip_prefix("```") {
+                    if !open && info.trim().is_empty() {
+                        changed = true;
+                        open = true;
+                        return format!("{}```text", &line[..line.len() - trimmed.len()]);
+                    }
+                    open = !open;
+                }
+                line.to_string()
+            })
+            .collect();
+        changed.then(|| lines.join("\n"))
+    }
+    fn walk(value: &mut Value) -> usize {
+        match value {
+            Value::Object(map) => map
+                .iter_mut()
+                .map(|(k, v)| match v {
+                    Value::String(text) if k == "description" || k == "summary" => {
+                        match relabel(text) {
+                            Some(new) => {
+                                *text = new;
+                                1
+                            }
+                            None => 0,
+                        }
+                    }
+                    other => walk(other),
+                })
+                .sum(),
+            Value::Array(items) => items.iter_mut().map(walk).sum(),
+            _ => 0,
+        }
     }
     Ok(walk(doc))
 }
@@ -426,5 +475,23 @@ mod tests {
             doc["components"]["parameters"]["p"]["schema"]["type"],
             "integer"
         );
+    }
+
+    #[test]
+    fn unlabeled_fences_get_a_text_label_and_closing_fences_stay() {
+        let mut doc = json!({"paths": {"/a": {"post": {
+            "description": "Run:\n\n```\n./config.sh --token TOKEN\n```\n\nthen\n```rust\nlet x = 1;\n```",
+            "summary": "no fences",
+            "x-other": "```\nnot a description\n```"}}}});
+        assert_eq!(label_code_fences(&mut doc).unwrap(), 1);
+        assert_eq!(
+            doc["paths"]["/a"]["post"]["description"],
+            "Run:\n\n```text\n./config.sh --token TOKEN\n```\n\nthen\n```rust\nlet x = 1;\n```"
+        );
+        assert_eq!(
+            doc["paths"]["/a"]["post"]["x-other"],
+            "```\nnot a description\n```"
+        );
+        assert_eq!(label_code_fences(&mut doc).unwrap(), 0, "idempotent");
     }
 }

@@ -1,0 +1,145 @@
+//! A scripted HTTP/1.1 server on 127.0.0.1 that records every request as it
+//! arrived on the wire (raw request line, headers, body).
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// One request as received.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The raw request line, e.g. `GET /orgs/o/actions/runners?per_page=100 HTTP/1.1`.
+    pub request_line: String,
+    /// Header names lower-cased, in arrival order.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Recorded {
+    /// The first value of header `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A scripted response.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    /// A JSON response.
+    pub fn json(status: u16, body: &serde_json::Value) -> Self {
+        Self {
+            status,
+            headers: vec![(
+                "content-type".into(),
+                "application/json; charset=utf-8".into(),
+            )],
+            body: serde_json::to_vec(body).expect("json"),
+        }
+    }
+}
+
+/// The server: replies in order, then 500 with a note when the script runs out.
+pub struct Loopback {
+    pub base_url: String,
+    log: Arc<Mutex<Vec<Recorded>>>,
+}
+
+impl Loopback {
+    /// Starts a server on an ephemeral port that answers with `replies` in order.
+    pub async fn start(replies: Vec<Reply>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let base_url = format!("http://{}", listener.local_addr().expect("addr"));
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let script = Arc::new(Mutex::new(VecDeque::from(replies)));
+        let task_log = log.clone();
+        tokio::spawn(async move {
+            while let Ok((mut sock, _)) = listener.accept().await {
+                let log = task_log.clone();
+                let script = script.clone();
+                tokio::spawn(async move {
+                    while let Some(rec) = read_request(&mut sock).await {
+                        log.lock().expect("log").push(rec);
+                        let reply = script.lock().expect("script").pop_front().unwrap_or(Reply {
+                            status: 500,
+                            headers: vec![],
+                            body: b"loopback script exhausted".to_vec(),
+                        });
+                        let mut head = format!(
+                            "HTTP/1.1 {} X\r\ncontent-length: {}\r\n",
+                            reply.status,
+                            reply.body.len()
+                        );
+                        for (k, v) in &reply.headers {
+                            head.push_str(&format!("{k}: {v}\r\n"));
+                        }
+                        head.push_str("\r\n");
+                        if sock.write_all(head.as_bytes()).await.is_err()
+                            || sock.write_all(&reply.body).await.is_err()
+                        {
+                            return;
+                        }
+                    }
+                });
+            }
+        });
+        Self { base_url, log }
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<Recorded> {
+        self.log.lock().expect("log").clone()
+    }
+}
+
+async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<Recorded> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i;
+        }
+        let n = sock.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let mut lines = head.split("\r\n");
+    let request_line = lines.next()?.to_string();
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    let len: usize = headers
+        .iter()
+        .find(|(k, _)| k == "content-length")
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(0);
+    let mut body = buf[head_end + 4..].to_vec();
+    while body.len() < len {
+        let n = sock.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        body.extend_from_slice(&chunk[..n]);
+    }
+    Some(Recorded {
+        request_line,
+        headers,
+        body,
+    })
+}

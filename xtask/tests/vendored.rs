@@ -1,0 +1,65 @@
+//! Checks on the project's committed spec/ and fixtures (not on ../shared).
+
+use std::path::{Path, PathBuf};
+use xtask::{closure, fixtures, refresh, selection};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn vendored() -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(root().join("spec/openapi.json")).unwrap()).unwrap()
+}
+
+#[test]
+fn vendored_spec_has_the_118_operations_and_nothing_unreferenced() {
+    let mut spec = vendored();
+    let text = std::fs::read_to_string(root().join("spec/selection.toml")).unwrap();
+    let ops = selection::Selection::parse(&text)
+        .unwrap()
+        .select(&spec)
+        .unwrap();
+    assert_eq!(ops.len(), 118);
+    let runner_ops = ops.iter().filter(|o| o.scope() != "other").count();
+    assert_eq!(runner_ops, 116);
+    assert_eq!(closure::prune_components(&mut spec).unwrap(), 0);
+    let provenance: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(root().join("spec/provenance.json")).unwrap())
+            .unwrap();
+    assert_eq!(provenance["operations"], 118);
+}
+
+#[test]
+fn vendored_spec_is_in_canonical_form() {
+    let bytes =
+        std::fs::read_to_string(root().join(format!("spec/{}", refresh::SPEC_FILE))).unwrap();
+    assert_eq!(
+        xtask::canonical::to_string(&vendored()),
+        bytes,
+        "spec/openapi.json was edited by hand"
+    );
+}
+
+#[test]
+fn committed_fixtures_are_what_cargo_xtask_fixtures_extracts() {
+    let examples = fixtures::extract(&vendored()).unwrap();
+    let dir = root().join("tests/fixtures/docs");
+    let mut on_disk = Vec::new();
+    for tag in std::fs::read_dir(&dir).unwrap() {
+        for f in std::fs::read_dir(tag.unwrap().path()).unwrap() {
+            on_disk.push(f.unwrap().path().strip_prefix(&dir).unwrap().to_path_buf());
+        }
+    }
+    on_disk.sort();
+    let expected: Vec<PathBuf> = examples.iter().map(|e| e.file.clone()).collect();
+    assert_eq!(on_disk, expected, "run `cargo xtask fixtures`");
+    for e in &examples {
+        let text = std::fs::read_to_string(dir.join(&e.file)).unwrap();
+        assert_eq!(
+            text,
+            xtask::canonical::to_string(&e.value),
+            "{} differs: run `cargo xtask fixtures`",
+            e.file.display()
+        );
+    }
+}
