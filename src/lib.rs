@@ -50,3 +50,8 @@ pub mod transport;
 pub mod generated {
     include!(concat!(env!("OUT_DIR"), "/generated.rs"));
 }
+
+/// The README's Rust examples, compiled as doctests so they stay true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
