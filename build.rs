@@ -8,6 +8,51 @@ use std::path::{Path, PathBuf};
 
 const SPEC: &str = "spec/openapi.json";
 
+/// Generated types replaced by the crate's own (in `src/types/` and
+/// `src/error.rs`): the generated client then decodes straight into them.
+/// The left side is the spec's schema name in PascalCase. The drift guard
+/// test (`tests/drift_guard.rs`) checks each replacement against its schema.
+const REPLACEMENTS: &[(&str, &str)] = &[
+    ("Runner", "crate::types::Runner"),
+    ("RunnerLabel", "crate::types::RunnerLabel"),
+    ("RunnerApplication", "crate::types::RunnerApplication"),
+    ("AuthenticationToken", "crate::types::RunnerToken"),
+    ("InstallationToken", "crate::types::InstallationToken"),
+    ("RunnerGroupsOrg", "crate::types::RunnerGroup"),
+    (
+        "RunnerGroupsEnterprise",
+        "crate::types::EnterpriseRunnerGroup",
+    ),
+    ("ActionsHostedRunner", "crate::types::HostedRunner"),
+    (
+        "ActionsHostedRunnerCuratedImage",
+        "crate::types::CuratedImage",
+    ),
+    (
+        "ActionsHostedRunnerCustomImage",
+        "crate::types::CustomImage",
+    ),
+    (
+        "ActionsHostedRunnerCustomImageVersion",
+        "crate::types::CustomImageVersion",
+    ),
+    (
+        "ActionsHostedRunnerMachineSpec",
+        "crate::types::MachineSpec",
+    ),
+    (
+        "ActionsHostedRunnerLimits",
+        "crate::types::HostedRunnerLimits",
+    ),
+    ("PublicIp", "crate::types::PublicIp"),
+    ("NetworkConfiguration", "crate::types::NetworkConfiguration"),
+    (
+        "SelfHostedRunnersSettings",
+        "crate::types::SelfHostedRunnersSettings",
+    ),
+    ("GithubError", "crate::error::ApiErrorBody"),
+];
+
 fn main() {
     println!("cargo::rerun-if-changed={SPEC}");
     println!("cargo::rerun-if-changed=build.rs");
@@ -35,6 +80,9 @@ fn generate() -> Result<(), String> {
         .with_tag(progenitor::TagStyle::Merged)
         .with_inner_type(tokens("crate::transport::Inner")?)
         .with_derive("PartialEq");
+    for (generated, ours) in REPLACEMENTS {
+        settings.with_replacement(generated, ours, std::iter::empty());
+    }
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator
         .generate_tokens(&spec)

@@ -4,34 +4,59 @@
 //! network configurations and self-hosted-runner permissions, at enterprise,
 //! organization and repository scope.
 //!
-//! The client is generated at build time by [progenitor] from the vendored
-//! OpenAPI subset in `spec/` (see the crate README for how that subset is
-//! derived from GitHub's description). It is reachable as [`generated`]; every
-//! request it sends passes through the [`transport`] layer.
+//! Pick a scope (enterprise, organization, repository), then an area, then
+//! call what you mean:
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use gha_runners::{generated::Client, transport::Inner};
-//!
-//! let http = reqwest::Client::builder()
-//!     .user_agent("my-autoscaler")
-//!     .default_headers(
-//!         [(reqwest::header::AUTHORIZATION, "Bearer <token>".parse()?)].into_iter().collect(),
-//!     )
-//!     .build()?;
-//! let github = Client::new_with_client("https://api.github.com", http, Inner::default());
-//! let page = github.actions_list_self_hosted_runners_for_org().org("octo-org").per_page(100).send().await?;
-//! for runner in &page.runners {
-//!     println!("{} {}", runner.name, runner.status);
-//! }
+//! # async fn demo() -> Result<(), gha_runners::Error> {
+//! use futures::TryStreamExt;
+//! let github = gha_runners::Client::from_env()?; // GITHUB_TOKEN
+//! let runners: Vec<_> = github.org("octo-org").runners().list(Default::default()).try_collect().await?;
+//! let token = github.repo("octo-org", "app").runners().registration_token().await?;
+//! println!("{} runners; token expires {}", runners.len(), token.expires_at);
 //! # Ok(()) }
 //! ```
+//!
+//! | scope | [`Client::enterprise`] | [`Client::org`] | [`Client::repo`] |
+//! | --- | --- | --- | --- |
+//! | [`runners()`](api::Runners): list, get, delete, labels, tokens, JIT config, downloads, deprecations | yes | yes | yes |
+//! | [`runner_groups()`](api::RunnerGroups): groups, member runners, access | organizations | repositories, hosted runners | |
+//! | [`hosted_runners()`](api::HostedRunners): runners, images, sizes, platforms, limits | yes | yes | |
+//! | [`network_configurations()`](api::NetworkConfigurations) | yes | yes | |
+//! | [`runner_permissions()`](api::RunnerPermissions) | all organizations | selected repositories | |
+//!
+//! Lists come as a stream of items that follows GitHub's pages (100 items a
+//! request, one page in memory) or one page at a time ([`Page`]). Failures
+//! are one [`Error`] type whose variants say what happened. Input whose rules
+//! GitHub documents (empty names, label counts, hosted runner names,
+//! `per_page`) is refused before anything is sent. Credentials and JIT
+//! configs are [`Secret`]s that never print.
+//!
+//! The typed client underneath is generated at build time by [progenitor]
+//! from the vendored OpenAPI subset in `spec/` (see the README for how that
+//! subset is derived from GitHub's description). It is reachable as
+//! [`Client::raw`] (module [`generated`]) for anything the facade does not
+//! cover; every request of either passes through the [`transport`] layer.
 //!
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod api;
+mod client;
+pub mod error;
+pub mod pagination;
+pub mod scope;
+mod secret;
 pub mod transport;
+pub mod types;
+mod validate;
+
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use error::{ApiError, Error, FieldError, RateLimitKind};
+pub use pagination::{ItemStream, Page, PageRequest};
+pub use secret::Secret;
+pub use validate::MAX_LABELS;
 
 /// The client progenitor generates from `spec/openapi.json`: one builder
 /// method per operation (`Client::actions_list_self_hosted_runners_for_org`,

@@ -8,18 +8,32 @@
 mod support;
 
 use gha_runners::generated::types;
+use gha_runners::types as friendly;
 use serde::{Serialize, de::DeserializeOwned};
 use serde_json::Value;
 
-/// The JSON as the generated types see it: `null` and `[]` members dropped
-/// (an absent optional field re-encodes as neither), and timestamps in UTC
-/// (`-08:00` offsets decode to the same instant).
+/// Fields that hold secrets: they re-encode as `[redacted]`.
+const SECRET_FIELDS: &[&str] = &["token", "encoded_jit_config", "temp_download_token"];
+
+/// The JSON as the decoded types re-encode it: `null` and `[]` members
+/// dropped (an absent optional field re-encodes as neither), secrets
+/// redacted, and timestamps in UTC (`-08:00` offsets decode to the same
+/// instant).
 fn normalized(v: &Value) -> Value {
     match v {
         Value::Object(m) => Value::Object(
             m.iter()
                 .filter(|(_, v)| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
-                .map(|(k, v)| (k.clone(), normalized(v)))
+                .map(|(k, v)| {
+                    if SECRET_FIELDS.contains(&k.as_str()) {
+                        (
+                            k.clone(),
+                            Value::String(gha_runners::Secret::new("x").to_string()),
+                        )
+                    } else {
+                        (k.clone(), normalized(v))
+                    }
+                })
                 .collect(),
         ),
         Value::Array(a) => Value::Array(a.iter().map(normalized).collect()),
@@ -60,7 +74,7 @@ fn runner_list_and_runner() {
     assert_eq!(list.total_count, 2);
     assert_eq!(list.runners.len(), 2);
     assert!(!list.runners[0].labels.is_empty());
-    let runner: types::Runner = round_trip("actions/get-self-hosted-runner-for-org.200.default");
+    let runner: friendly::Runner = round_trip("actions/get-self-hosted-runner-for-org.200.default");
     assert!(runner.id > 0);
     let _: types::EnterpriseAdminListSelfHostedRunnersForEnterpriseResponse =
         round_trip("enterprise-admin/list-self-hosted-runners-for-enterprise.200.default");
@@ -75,7 +89,7 @@ fn labels() {
         labels
             .labels
             .iter()
-            .any(|l| l.type_ == Some(types::RunnerLabelType::ReadOnly))
+            .any(|l| l.label_type == Some(friendly::LabelType::ReadOnly))
     );
 }
 
@@ -85,11 +99,10 @@ fn jit_config_and_tokens() {
         round_trip("actions/generate-runner-jitconfig-for-org.201.default");
     assert!(!jit.encoded_jit_config.is_empty());
     assert!(jit.runner.id > 0);
-    let token: types::AuthenticationToken =
+    let token: friendly::RunnerToken =
         round_trip("actions/create-registration-token-for-org.201.default");
-    assert!(!token.token.is_empty());
-    let _: types::AuthenticationToken =
-        round_trip("actions/create-remove-token-for-org.201.default");
+    assert!(!token.token.expose_secret().is_empty());
+    let _: friendly::RunnerToken = round_trip("actions/create-remove-token-for-org.201.default");
 }
 
 #[test]
@@ -99,14 +112,14 @@ fn runner_groups() {
     assert!(!org.runner_groups.is_empty());
     let _: types::EnterpriseAdminListSelfHostedRunnerGroupsForEnterpriseResponse =
         round_trip("enterprise-admin/list-self-hosted-runner-groups-for-enterprise.200.default");
-    let one: types::RunnerGroupsOrg =
+    let one: friendly::RunnerGroup =
         round_trip("actions/get-self-hosted-runner-group-for-org.200.default");
     assert!(one.id > 0, "runner group ids decode as integers");
 }
 
 #[test]
 fn hosted_runners_and_catalogues() {
-    let runner: types::ActionsHostedRunner =
+    let runner: friendly::HostedRunner =
         round_trip("actions/get-hosted-runner-for-org.200.default");
     assert!(runner.image_details.is_some());
     let _: types::ActionsListHostedRunnersForOrgResponse =
@@ -121,7 +134,7 @@ fn hosted_runners_and_catalogues() {
     let platforms: types::ActionsGetHostedRunnersPlatformsForOrgResponse =
         round_trip("actions/get-hosted-runners-platforms-for-org.200.default");
     assert_eq!(platforms.total_count as usize, platforms.platforms.len());
-    let _: types::ActionsHostedRunnerLimits =
+    let _: friendly::HostedRunnerLimits =
         round_trip("actions/get-hosted-runners-limits-for-org.200.default");
     let _: types::ActionsListCustomImagesForOrgResponse =
         round_trip("actions/list-custom-images-for-org.200.default");
@@ -131,7 +144,7 @@ fn hosted_runners_and_catalogues() {
 
 #[test]
 fn network_configurations() {
-    let one: types::NetworkConfiguration =
+    let one: friendly::NetworkConfiguration =
         round_trip("hosted-compute/get-network-configuration-for-org.200.default");
     assert!(!one.id.is_empty());
     let _: types::HostedComputeListNetworkConfigurationsForOrgResponse =
@@ -140,7 +153,7 @@ fn network_configurations() {
 
 #[test]
 fn runner_application_downloads() {
-    let apps: Vec<types::RunnerApplication> =
+    let apps: Vec<friendly::RunnerApplication> =
         round_trip("actions/list-runner-applications-for-org.200.default");
     assert!(apps.iter().any(|a| a.os == "linux"));
 }

@@ -3,19 +3,25 @@
 
 mod support;
 
-use gha_runners::generated::{Client, types};
-use gha_runners::transport::Inner;
+use gha_runners::generated::types;
 use support::loopback::{Loopback, Reply};
 
-fn client(base: &str, inner: Inner) -> Client {
-    Client::new_with_client(base, reqwest::Client::new(), inner)
+/// The escape hatch: the generated client of a configured facade client.
+fn client(base: &str, api_version: &str) -> gha_runners::Client {
+    gha_runners::Client::builder()
+        .base_url(base)
+        .api_version(api_version)
+        .token("ghp_raw")
+        .build()
+        .expect("client")
 }
 
 #[tokio::test]
 async fn sends_github_headers_and_no_progenitor_api_version_header() {
     let body = support::spec::doc_fixture("actions/list-self-hosted-runners-for-org.200.default");
     let server = Loopback::start(vec![Reply::json(200, &body)]).await;
-    let page = client(&server.base_url, Inner::default())
+    let page = client(&server.base_url, "2022-11-28")
+        .raw()
         .actions_list_self_hosted_runners_for_org()
         .org("octo-org")
         .per_page(100)
@@ -81,7 +87,8 @@ async fn error_bodies_decode_into_the_merged_error_type() {
             "errors": ["simple message", {"resource": "Runner", "field": "labels", "code": "invalid"}]}),
     )])
     .await;
-    let err = client(&server.base_url, Inner::default())
+    let err = client(&server.base_url, "2022-11-28")
+        .raw()
         .actions_set_custom_labels_for_self_hosted_runner_for_org()
         .org("octo-org")
         .runner_id(42)

@@ -188,3 +188,39 @@ pub fn example_payload(key: &str) -> Value {
         None => doc_fixture(key),
     }
 }
+
+/// The payload a test server answers `operation_id` with for `status`: the
+/// first documented example for that status (its corrected copy where it is a
+/// listed defect), or `None` when the spec documents none.
+pub fn response_payload(operation_id: &str, status: u16) -> Option<Value> {
+    let prefix = format!("{operation_id}.{status}.");
+    let key = doc_fixtures()
+        .into_iter()
+        .map(|f| f.key)
+        .find(|k| k.starts_with(&prefix))?;
+    Some(example_payload(&key))
+}
+
+/// The operationId of the spec operation that `method` and `path` (no
+/// query) address, matching path templates segment by segment.
+pub fn operation_for(spec: &Value, method: &str, path: &str) -> Option<String> {
+    let method = method.to_ascii_lowercase();
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    // Of the templates that match, the one with the most literal segments
+    // (`/runners/downloads` before `/runners/{runner_id}`).
+    operations(spec)
+        .into_iter()
+        .filter_map(|op| {
+            let template: Vec<&str> = op.path.trim_start_matches('/').split('/').collect();
+            let is_param = |t: &str| t.starts_with('{') && t.ends_with('}');
+            let matches = op.method == method
+                && template.len() == segments.len()
+                && template
+                    .iter()
+                    .zip(&segments)
+                    .all(|(t, s)| is_param(t) || t == s);
+            matches.then(|| (template.iter().filter(|t| !is_param(t)).count(), op.id))
+        })
+        .max_by_key(|(literals, _)| *literals)
+        .map(|(_, id)| id)
+}

@@ -39,6 +39,10 @@ pub const PASSES: &[Pass] = &[
         name: "label-code-fences",
         run: label_code_fences,
     },
+    Pass {
+        name: "request-defaults-to-docs",
+        run: request_defaults_to_docs,
+    },
 ];
 
 /// Applies every pass in order; returns each pass's name and change count.
@@ -372,6 +376,54 @@ pub fn label_code_fences(doc: &mut Value) -> Result<usize> {
     Ok(walk(doc))
 }
 
+/// Moves `default`s of request-body properties into their descriptions, so generated request types do not send GitHub's defaults (a PATCH would reset what it leaves out).
+pub fn request_defaults_to_docs(doc: &mut Value) -> Result<usize> {
+    fn strip(schema: &mut Value) -> usize {
+        let mut n = 0;
+        let Some(obj) = schema.as_object_mut() else {
+            return 0;
+        };
+        if let Some(Value::Object(props)) = obj.get_mut("properties") {
+            for prop in props.values_mut() {
+                if let Some(map) = prop.as_object_mut()
+                    && let Some(default) = map.remove("default")
+                {
+                    let note = format!("GitHub's default: `{default}`.");
+                    let text = match map.get("description").and_then(Value::as_str) {
+                        Some(d) if !d.is_empty() => format!("{d} {note}"),
+                        _ => note,
+                    };
+                    map.insert("description".into(), Value::String(text));
+                    n += 1;
+                }
+                n += strip(prop);
+            }
+        }
+        if let Some(items) = obj.get_mut("items") {
+            n += strip(items);
+        }
+        for key in ["allOf", "anyOf", "oneOf"] {
+            if let Some(Value::Array(alts)) = obj.get_mut(key) {
+                n += alts.iter_mut().map(strip).sum::<usize>();
+            }
+        }
+        n
+    }
+    let mut changed = 0;
+    for op in operations_mut(doc) {
+        if let Some(Value::Object(content)) =
+            op.get_mut("requestBody").and_then(|b| b.get_mut("content"))
+        {
+            for media in content.values_mut() {
+                if let Some(schema) = media.get_mut("schema") {
+                    changed += strip(schema);
+                }
+            }
+        }
+    }
+    Ok(changed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -493,5 +545,30 @@ mod tests {
             "```\nnot a description\n```"
         );
         assert_eq!(label_code_fences(&mut doc).unwrap(), 0, "idempotent");
+    }
+
+    #[test]
+    fn request_defaults_move_into_descriptions_and_responses_keep_theirs() {
+        let mut doc = json!({"paths": {"/a": {"patch": {
+            "requestBody": {"content": {"application/json": {"schema": {"type": "object", "properties": {
+                "visibility": {"type": "string", "default": "all", "description": "Who may use it."},
+                "image": {"type": "object", "properties": {"gen": {"type": "boolean", "default": false}}}}}}}},
+            "responses": {"200": {"content": {"application/json": {"schema": {"properties": {
+                "restricted": {"type": "boolean", "default": false}}}}}}}}}}});
+        assert_eq!(request_defaults_to_docs(&mut doc).unwrap(), 2);
+        let props = &doc["paths"]["/a"]["patch"]["requestBody"]["content"]["application/json"]["schema"]
+            ["properties"];
+        assert_eq!(
+            props["visibility"],
+            json!({"type": "string", "description": "Who may use it. GitHub's default: `\"all\"`."})
+        );
+        assert_eq!(
+            props["image"]["properties"]["gen"],
+            json!({"type": "boolean", "description": "GitHub's default: `false`."})
+        );
+        let resp = &doc["paths"]["/a"]["patch"]["responses"]["200"]["content"]["application/json"]
+            ["schema"];
+        assert_eq!(resp["properties"]["restricted"]["default"], false);
+        assert_eq!(request_defaults_to_docs(&mut doc).unwrap(), 0);
     }
 }

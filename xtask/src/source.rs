@@ -73,6 +73,9 @@ fn fetch(url: &str) -> Result<Vec<u8>> {
         .enable_all()
         .build()
         .context("cannot start the async runtime used for the download")?;
+    // reqwest is built without a default crypto provider (see the workspace
+    // Cargo.toml); use ring. An error only means one is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     rt.block_on(async {
         let resp = reqwest::Client::builder()
             .user_agent(concat!("gha-runners-xtask/", env!("CARGO_PKG_VERSION")))

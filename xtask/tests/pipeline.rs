@@ -111,7 +111,8 @@ fn every_normalization_pass_ran_and_is_recorded() {
             ("set-api-version", 1),
             ("merge-error-responses", 3),
             ("integer-ids-and-counts", 2),
-            ("label-code-fences", 1)
+            ("label-code-fences", 1),
+            ("request-defaults-to-docs", 1)
         ]
     );
     assert_eq!(
@@ -149,7 +150,8 @@ fn every_normalization_pass_ran_and_is_recorded() {
             "set-api-version",
             "merge-error-responses",
             "integer-ids-and-counts",
-            "label-code-fences"
+            "label-code-fences",
+            "request-defaults-to-docs"
         ]
     );
     let description =

@@ -1,0 +1,330 @@
+//! [`Client`] and its builder.
+
+use crate::scope::{Enterprise, Org, Repo};
+use crate::transport::{DEFAULT_API_VERSION, DEFAULT_USER_AGENT, Inner};
+use crate::{Error, Secret, generated};
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The default API root.
+pub const DEFAULT_BASE_URL: &str = "https://api.github.com";
+
+/// A GitHub client for the runner API. Cheap to clone; clones share one
+/// connection pool.
+///
+/// Pick a scope, then an area, then call what you mean:
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), gha_runners::Error> {
+/// use futures::TryStreamExt;
+/// let github = gha_runners::Client::builder().token("ghp_...").build()?;
+/// let runners: Vec<_> = github.org("octo-org").runners().list(Default::default()).try_collect().await?;
+/// let token = github.repo("octo-org", "app").runners().registration_token().await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    raw: Arc<generated::Client>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use progenitor_client::ClientInfo;
+        f.debug_struct("Client")
+            .field("base_url", &self.raw.baseurl())
+            .field("transport", self.raw.inner())
+            .finish()
+    }
+}
+
+impl Client {
+    /// A builder with the defaults: `https://api.github.com`, no token,
+    /// user agent `gha-runners/<version>`, API version `2022-11-28`.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: the token from
+    /// `GITHUB_TOKEN` (or `GH_TOKEN`), the API root from `GITHUB_API_URL`
+    /// when set (as in GitHub Actions), else `https://api.github.com`.
+    pub fn from_env() -> Result<Self, Error> {
+        let token = ["GITHUB_TOKEN", "GH_TOKEN"]
+            .iter()
+            .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "GITHUB_TOKEN",
+                    "not set: export a token (PAT, installation token or GITHUB_TOKEN)",
+                )
+            })?;
+        let mut builder = Client::builder().token(token);
+        if let Ok(url) = std::env::var("GITHUB_API_URL") {
+            builder = builder.base_url(url);
+        }
+        builder.build()
+    }
+
+    /// The generated client, sharing this client's transport (headers,
+    /// credentials, connection pool): the escape hatch for anything the
+    /// facade does not cover.
+    pub fn raw(&self) -> &generated::Client {
+        &self.raw
+    }
+
+    /// The API root requests go to.
+    pub fn base_url(&self) -> &str {
+        use progenitor_client::ClientInfo;
+        self.raw.baseurl()
+    }
+
+    /// The enterprise `slug`: runners, runner groups (with organization
+    /// access), hosted runners, network configurations, runner permissions.
+    pub fn enterprise(&self, slug: impl Into<String>) -> Enterprise {
+        Enterprise::new(self.clone(), slug.into())
+    }
+
+    /// The organization `name`: runners, runner groups (with repository
+    /// access), hosted runners, network configurations, runner permissions.
+    pub fn org(&self, name: impl Into<String>) -> Org {
+        Org::new(self.clone(), name.into())
+    }
+
+    /// The repository `owner/name`: runners only (GitHub has no repository
+    /// runner groups or hosted runners).
+    pub fn repo(&self, owner: impl Into<String>, name: impl Into<String>) -> Repo {
+        Repo::new(self.clone(), owner.into(), name.into())
+    }
+}
+
+/// Configures a [`Client`].
+#[derive(Clone)]
+pub struct ClientBuilder {
+    token: Option<Secret>,
+    base_url: String,
+    user_agent: String,
+    api_version: String,
+    http: Option<reqwest::Client>,
+    connect_timeout: Duration,
+    timeout: Duration,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("token", &self.token)
+            .field("base_url", &self.base_url)
+            .field("user_agent", &self.user_agent)
+            .field("api_version", &self.api_version)
+            .field("custom_http_client", &self.http.is_some())
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self {
+            token: None,
+            base_url: DEFAULT_BASE_URL.into(),
+            user_agent: DEFAULT_USER_AGENT.into(),
+            api_version: DEFAULT_API_VERSION.into(),
+            http: None,
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The credential: a personal access token, an installation token or
+    /// the `GITHUB_TOKEN` of a workflow. Sent as `Authorization: Bearer`.
+    pub fn token(mut self, token: impl Into<Secret>) -> Self {
+        self.token = Some(token.into());
+        self
+    }
+
+    /// The API root. `https://api.github.com` by default; for GitHub
+    /// Enterprise Server either `https://ghe.example.com` or
+    /// `https://ghe.example.com/api/v3` (a URL without a path on a host other
+    /// than `api.*` or a loopback address gets `/api/v3`).
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The `User-Agent` header (GitHub requires one); default `gha-runners/<version>`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// The `X-GitHub-Api-Version` header; default `2022-11-28`.
+    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+        self.api_version = version.into();
+        self
+    }
+
+    /// Use this `reqwest::Client` (proxies, custom roots...). The crate still
+    /// sets its headers and credentials on every request; the client's own
+    /// timeouts apply instead of [`ClientBuilder::timeout`].
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Timeout for establishing a connection; default 10 s.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Timeout for a whole request; default 60 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Builds the client; fails on a base URL, user agent, API version or
+    /// token that cannot be sent.
+    pub fn build(self) -> Result<Client, Error> {
+        let base_url = normalize_base_url(&self.base_url)?;
+        let inner = Inner::new(&self.api_version, &self.user_agent, self.token.as_ref()).map_err(
+            |field| {
+                Error::invalid(
+                    field,
+                    "contains characters that cannot be sent in an HTTP header",
+                )
+            },
+        )?;
+        let http = match self.http {
+            Some(http) => http,
+            None => {
+                install_crypto_provider();
+                reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.timeout)
+                    .build()
+                    .map_err(|e| {
+                        Error::invalid("http_client", format!("cannot build the HTTP client: {e}"))
+                    })?
+            }
+        };
+        Ok(Client {
+            raw: Arc::new(generated::Client::new_with_client(&base_url, http, inner)),
+        })
+    }
+}
+
+/// reqwest is built with rustls and no default crypto provider (so the
+/// crate does not build aws-lc); install ring unless the application
+/// installed a provider already.
+pub(crate) fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
+/// Checks and completes the API root (see [`ClientBuilder::base_url`]).
+fn normalize_base_url(input: &str) -> Result<String, Error> {
+    let bad = |why: &str| {
+        Error::invalid(
+            "base_url",
+            format!(
+                "`{input}` {why}; expected e.g. https://api.github.com or https://ghe.example.com"
+            ),
+        )
+    };
+    let url = reqwest::Url::parse(input.trim()).map_err(|e| bad(&format!("is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "https" | "http") {
+        return Err(bad("is not http(s)"));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(bad("has a query or fragment"));
+    }
+    let host = url.host_str().ok_or_else(|| bad("has no host"))?;
+    let loopback = host == "localhost"
+        || url.host().is_some_and(|h| match h {
+            url::Host::Ipv4(ip) => ip.is_loopback(),
+            url::Host::Ipv6(ip) => ip.is_loopback(),
+            url::Host::Domain(_) => false,
+        });
+    let mut out = format!("{}://{}", url.scheme(), host_and_port(&url));
+    let path = url.path().trim_end_matches('/');
+    if path.is_empty() {
+        if !(host.starts_with("api.") || loopback) {
+            out.push_str("/api/v3");
+        }
+    } else {
+        out.push_str(path);
+    }
+    Ok(out)
+}
+
+fn host_and_port(url: &reqwest::Url) -> String {
+    let host = match url.host() {
+        Some(url::Host::Ipv6(ip)) => format!("[{ip}]"),
+        _ => url.host_str().unwrap_or_default().to_string(),
+    };
+    match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls() {
+        let n = |s: &str| normalize_base_url(s).unwrap();
+        assert_eq!(n("https://api.github.com"), "https://api.github.com");
+        assert_eq!(n("https://api.github.com/"), "https://api.github.com");
+        assert_eq!(
+            n("https://ghe.example.com"),
+            "https://ghe.example.com/api/v3"
+        );
+        assert_eq!(
+            n("https://ghe.example.com/"),
+            "https://ghe.example.com/api/v3"
+        );
+        assert_eq!(
+            n("https://ghe.example.com/api/v3"),
+            "https://ghe.example.com/api/v3"
+        );
+        assert_eq!(
+            n("https://ghe.example.com/api/v3/"),
+            "https://ghe.example.com/api/v3"
+        );
+        assert_eq!(
+            n("https://api.octocorp.ghe.com"),
+            "https://api.octocorp.ghe.com"
+        );
+        assert_eq!(n("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
+        assert_eq!(n("http://[::1]:8080/"), "http://[::1]:8080");
+        for bad in ["ghe.example.com", "ftp://x", "https://x/?a=1", ""] {
+            assert!(
+                matches!(
+                    normalize_base_url(bad),
+                    Err(Error::InvalidInput {
+                        field: "base_url",
+                        ..
+                    })
+                ),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn debug_of_builder_and_client_hides_the_token() {
+        let b = Client::builder().token("ghp_topsecret");
+        assert!(!format!("{b:?}").contains("topsecret"));
+        let c = b.build().unwrap();
+        let text = format!("{c:?}");
+        assert!(!text.contains("topsecret"), "{text}");
+        assert!(text.contains("api.github.com"), "{text}");
+    }
+}

@@ -1,0 +1,194 @@
+//! GitHub-hosted runners and their catalogues: images, machine sizes,
+//! platforms, limits.
+
+use chrono::{DateTime, Utc};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+open_enum! {
+    /// The state of a GitHub-hosted runner.
+    pub enum HostedRunnerStatus {
+        /// Ready to take jobs.
+        Ready = "Ready",
+        /// Being set up.
+        Provisioning = "Provisioning",
+        /// Shut down.
+        Shutdown = "Shutdown",
+        /// Being deleted.
+        Deleting = "Deleting",
+        /// Stuck; GitHub support may be needed.
+        Stuck = "Stuck",
+    }
+}
+
+open_enum! {
+    /// Operating system and architecture of a hosted runner image.
+    pub enum Platform {
+        /// Linux on x64.
+        LinuxX64 = "linux-x64",
+        /// Linux on arm64.
+        LinuxArm64 = "linux-arm64",
+        /// Windows on x64.
+        WinX64 = "win-x64",
+        /// Windows on arm64.
+        WinArm64 = "win-arm64",
+        /// macOS on arm64.
+        MacosArm64 = "macos-arm64",
+    }
+}
+
+open_enum! {
+    /// Who provides a runner image.
+    pub enum ImageSource {
+        /// A GitHub-owned image.
+        Github = "github",
+        /// A partner image.
+        Partner = "partner",
+        /// A custom image.
+        Custom = "custom",
+    }
+}
+
+/// A GitHub-hosted runner (schema `actions-hosted-runner`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct HostedRunner {
+    /// The runner's id.
+    pub id: i64,
+    /// The runner's name.
+    pub name: String,
+    /// The runner group it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runner_group_id: Option<i64>,
+    /// Its image; `None` when GitHub reports none.
+    pub image_details: Option<HostedImage>,
+    /// Its machine size.
+    pub machine_size_details: MachineSpec,
+    /// Its state.
+    pub status: HostedRunnerStatus,
+    /// Its platform.
+    pub platform: Platform,
+    /// The most runners it scales to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_runners: Option<i64>,
+    /// Whether public IPs are enabled.
+    pub public_ip_enabled: bool,
+    /// Its public IP ranges, when enabled.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub public_ips: Vec<PublicIp>,
+    /// When it was last used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_active_on: Option<DateTime<Utc>>,
+    /// Whether custom image generation is enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image_gen: Option<bool>,
+}
+
+/// The image of a hosted runner (schema `nullable-actions-hosted-runner-pool-image`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct HostedImage {
+    /// The image id, as used when creating a runner.
+    pub id: String,
+    /// Size in GB.
+    pub size_gb: i64,
+    /// Display name.
+    pub display_name: String,
+    /// Provider.
+    pub source: ImageSource,
+    /// Image version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// A GitHub-owned or partner image (schema `actions-hosted-runner-curated-image`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CuratedImage {
+    /// The image id, as used when creating a runner.
+    pub id: String,
+    /// Its platform.
+    pub platform: Platform,
+    /// Size in GB.
+    pub size_gb: i64,
+    /// Display name.
+    pub display_name: String,
+    /// Provider.
+    pub source: ImageSource,
+}
+
+/// A custom image (schema `actions-hosted-runner-custom-image`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CustomImage {
+    /// The image definition id.
+    pub id: i64,
+    /// Its platform.
+    pub platform: Platform,
+    /// Display name.
+    pub name: String,
+    /// Provider.
+    pub source: ImageSource,
+    /// Number of versions.
+    pub versions_count: i64,
+    /// Total size of all versions in GB.
+    pub total_versions_size: i64,
+    /// Latest version.
+    pub latest_version: String,
+    /// State (e.g. `Ready`).
+    pub state: String,
+}
+
+/// A version of a custom image (schema `actions-hosted-runner-custom-image-version`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct CustomImageVersion {
+    /// The version.
+    pub version: String,
+    /// State (e.g. `Ready`).
+    pub state: String,
+    /// Size in GB.
+    pub size_gb: i64,
+    /// When it was created (ISO 8601, as GitHub sends it).
+    pub created_on: String,
+    /// State details.
+    pub state_details: String,
+}
+
+/// A machine size (schema `actions-hosted-runner-machine-spec`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct MachineSpec {
+    /// The id used as `size` when creating a runner (e.g. `4-core`).
+    pub id: String,
+    /// CPU cores.
+    pub cpu_cores: i64,
+    /// RAM in GB.
+    pub memory_gb: i64,
+    /// SSD storage in GB.
+    pub storage_gb: i64,
+}
+
+/// A public IP range (schema `public-ip`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PublicIp {
+    /// Whether it is enabled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// The prefix.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// The prefix length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<i64>,
+}
+
+/// Hosted runner limits of an account (schema `actions-hosted-runner-limits`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct HostedRunnerLimits {
+    /// Static public IP limits.
+    pub public_ips: PublicIpLimits,
+}
+
+/// Static public IP usage and limit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct PublicIpLimits {
+    /// The most static public IPs allowed.
+    pub maximum: i64,
+    /// How many are in use.
+    pub current_usage: i64,
+}

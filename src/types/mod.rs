@@ -1,0 +1,34 @@
+//! The types the API returns and accepts, as users see them.
+//!
+//! Response types replace the ones progenitor would generate for the same
+//! schemas (see `build.rs`), so the generated client and the facade decode
+//! into the same types. They follow three rules:
+//! - string fields with a documented closed set of values are enums with an
+//!   `Unknown(String)` variant that keeps a value GitHub adds later verbatim,
+//!   so decoding never fails on one;
+//! - credentials are [`Secret`](crate::Secret)s;
+//! - timestamps are `chrono::DateTime<Utc>`.
+//!
+//! Unknown extra fields are ignored; fields the spec does not require are
+//! `Option`s or default to empty.
+
+#[macro_use]
+mod open_enum;
+mod groups;
+mod hosted;
+mod network;
+mod permissions;
+mod requests;
+mod runners;
+mod tokens;
+
+pub use groups::*;
+pub use hosted::*;
+pub use network::*;
+pub use permissions::*;
+pub use requests::*;
+pub use runners::*;
+pub use tokens::*;
+
+pub use crate::api::{ListRunnerGroups, ListRunners};
+pub use crate::generated::types::{MinimalRepository, OrganizationSimple, Repository};

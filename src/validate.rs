@@ -1,0 +1,142 @@
+//! Checks of input whose rules GitHub documents, made before any request is
+//! sent.
+
+use crate::Error;
+
+/// A path segment (enterprise, organization, owner, repository, label name):
+/// not empty or only whitespace, not `.` or `..` (which URL normalization
+/// would turn into a different path), no control characters. Anything else
+/// is percent-encoded by the generated client, so `/`, `?` or `#` cannot
+/// change the path or query.
+pub(crate) fn segment(field: &'static str, value: &str) -> Result<(), Error> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid(field, "must not be empty or whitespace"));
+    }
+    if value == "." || value == ".." {
+        return Err(Error::invalid(field, format!("`{value}` is not a name")));
+    }
+    if value.chars().any(char::is_control) {
+        return Err(Error::invalid(field, "must not contain control characters"));
+    }
+    Ok(())
+}
+
+/// The most labels GitHub accepts on a runner or a JIT config.
+pub const MAX_LABELS: usize = 100;
+
+/// A label list with `min..=100` non-empty names.
+pub(crate) fn labels<S: AsRef<str>>(labels: &[S], min: usize) -> Result<(), Error> {
+    if labels.len() < min || labels.len() > MAX_LABELS {
+        return Err(Error::invalid(
+            "labels",
+            format!(
+                "{} given; GitHub accepts {min} to {MAX_LABELS}",
+                labels.len()
+            ),
+        ));
+    }
+    for label in labels {
+        segment("labels", label.as_ref())?;
+    }
+    Ok(())
+}
+
+/// A runner name for a JIT config: not empty.
+pub(crate) fn runner_name(name: &str) -> Result<(), Error> {
+    if name.trim().is_empty() {
+        return Err(Error::invalid("name", "a runner needs a name"));
+    }
+    Ok(())
+}
+
+/// A hosted runner name: 1 to 64 characters of `A-Z a-z 0-9 . - _`.
+pub(crate) fn hosted_runner_name(name: &str) -> Result<(), Error> {
+    let ok = (1..=64).contains(&name.chars().count())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "name",
+            format!(
+                "`{name}`: a hosted runner name has 1 to 64 characters, each a letter, digit, `.`, `-` or `_`"
+            ),
+        ))
+    }
+}
+
+/// `per_page`: 1 to 100.
+pub(crate) fn per_page(per_page: u8) -> Result<(), Error> {
+    if (1..=100).contains(&per_page) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "per_page",
+            format!("{per_page}; GitHub accepts 1 to 100"),
+        ))
+    }
+}
+
+/// `page`: 1 or more.
+pub(crate) fn page(page: u32) -> Result<(), Error> {
+    if page >= 1 {
+        Ok(())
+    } else {
+        Err(Error::invalid("page", "pages are numbered from 1"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments() {
+        assert!(segment("org", "octo-org").is_ok());
+        assert!(segment("org", "a/b?c#d").is_ok(), "encoded, not refused");
+        for bad in ["", "  ", "\t", ".", "..", "a\nb"] {
+            assert!(
+                matches!(
+                    segment("org", bad),
+                    Err(Error::InvalidInput { field: "org", .. })
+                ),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn label_counts() {
+        assert!(labels(&["a"], 1).is_ok());
+        assert!(labels::<&str>(&[], 1).is_err());
+        assert!(labels::<&str>(&[], 0).is_ok());
+        let many: Vec<String> = (0..101).map(|i| format!("l{i}")).collect();
+        assert!(
+            labels(&many, 1)
+                .unwrap_err()
+                .to_string()
+                .contains("101 given")
+        );
+        assert!(labels(&many[..100], 1).is_ok());
+        assert!(labels(&["ok", " "], 1).is_err());
+    }
+
+    #[test]
+    fn hosted_names() {
+        assert!(hosted_runner_name("my-runner_1.x").is_ok());
+        assert!(hosted_runner_name(&"a".repeat(64)).is_ok());
+        assert!(hosted_runner_name(&"a".repeat(65)).is_err());
+        assert!(hosted_runner_name("").is_err());
+        assert!(hosted_runner_name("has space").is_err());
+        assert!(hosted_runner_name("ünicode").is_err());
+    }
+
+    #[test]
+    fn paging() {
+        assert!(per_page(1).is_ok() && per_page(100).is_ok());
+        assert!(per_page(0).is_err() && per_page(101).is_err());
+        assert!(page(0).is_err() && page(1).is_ok());
+    }
+}
