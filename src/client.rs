@@ -168,7 +168,8 @@ impl ClientBuilder {
 
     /// Use this `reqwest::Client` (proxies, custom roots...). The crate still
     /// sets its headers and credentials on every request; the client's own
-    /// timeouts apply instead of [`ClientBuilder::timeout`].
+    /// timeouts apply instead of [`ClientBuilder::timeout`]. Build it after
+    /// calling [`install_crypto_provider`].
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http = Some(client);
         self
@@ -217,10 +218,21 @@ impl ClientBuilder {
     }
 }
 
-/// reqwest is built with rustls and no default crypto provider (so the
-/// crate does not build aws-lc); install ring unless the application
-/// installed a provider already.
-pub(crate) fn install_crypto_provider() {
+/// Installs rustls' ring crypto provider as the process default, unless one
+/// is installed already.
+///
+/// This crate builds reqwest with rustls and ring but without a default
+/// provider (so that it does not compile aws-lc, a large C library).
+/// [`ClientBuilder::build`] calls this itself; call it before building a
+/// `reqwest::Client` of your own, e.g. for [`ClientBuilder::http_client`],
+/// unless something else in your program installs a provider.
+///
+/// ```
+/// gha_runners::install_crypto_provider();
+/// let http = reqwest::Client::builder().build().unwrap();
+/// let github = gha_runners::Client::builder().http_client(http).build().unwrap();
+/// ```
+pub fn install_crypto_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         let _ = rustls::crypto::ring::default_provider().install_default();
     }

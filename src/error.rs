@@ -238,8 +238,10 @@ pub struct ApiErrorBody {
     /// The status, as GitHub repeats it in some bodies.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    /// Field errors.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// Field errors (GitHub sends strings or objects; strings become a
+    /// [`FieldError`] with only a message).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(with = "Vec<serde_json::Value>")]
     pub errors: Vec<FieldError>,
 }
 

@@ -52,7 +52,7 @@ pub mod transport;
 pub mod types;
 mod validate;
 
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, install_crypto_provider};
 pub use error::{ApiError, Error, FieldError, RateLimitKind};
 pub use pagination::{ItemStream, Page, PageRequest};
 pub use secret::Secret;

@@ -13,7 +13,7 @@ pub const REDACTED: &str = "[redacted]";
 /// A credential or other secret string: registration and remove tokens,
 /// JIT configs, installation tokens, runner download tokens.
 ///
-/// `Debug`, `Display` and `Serialize` write [`REDACTED`]; the value is read
+/// `Debug`, `Display` and `Serialize` write `[redacted]`; the value is read
 /// only through [`Secret::expose_secret`]. The memory is zeroed on drop.
 ///
 /// ```

@@ -53,18 +53,16 @@ async fn api_version_is_configurable_and_bodies_are_sent_as_json() {
         name: "runner-1".into(),
         runner_group_id: 1,
         labels: vec!["self-hosted".into(), "linux".into()],
-        work_folder: "_work".into(),
+        work_folder: Some("_work".into()),
     };
-    let jit = client(
-        &server.base_url,
-        Inner::with_api_version("2026-03-10").expect("valid"),
-    )
-    .actions_generate_runner_jitconfig_for_org()
-    .org("octo-org")
-    .body(req)
-    .send()
-    .await
-    .expect("jit config");
+    let jit = client(&server.base_url, "2026-03-10")
+        .raw()
+        .actions_generate_runner_jitconfig_for_org()
+        .org("octo-org")
+        .body(req)
+        .send()
+        .await
+        .expect("jit config");
     assert!(!jit.encoded_jit_config.is_empty());
     let r = &server.requests()[0];
     assert_eq!(
