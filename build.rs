@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 const SPEC: &str = "spec/openapi.json";
+const AVAILABILITY: &str = "spec/availability.json";
 
 /// Generated types replaced by the crate's own (in `src/types/` and
 /// `src/error.rs`): the generated client then decodes straight into them.
@@ -19,44 +20,24 @@ const REPLACEMENTS: &[(&str, &str)] = &[
     ("AuthenticationToken", "crate::types::RunnerToken"),
     ("InstallationToken", "crate::types::InstallationToken"),
     ("RunnerGroupsOrg", "crate::types::RunnerGroup"),
-    (
-        "RunnerGroupsEnterprise",
-        "crate::types::EnterpriseRunnerGroup",
-    ),
+    ("RunnerGroupsEnterprise", "crate::types::EnterpriseRunnerGroup"),
     ("ActionsHostedRunner", "crate::types::HostedRunner"),
-    (
-        "ActionsHostedRunnerCuratedImage",
-        "crate::types::CuratedImage",
-    ),
-    (
-        "ActionsHostedRunnerCustomImage",
-        "crate::types::CustomImage",
-    ),
-    (
-        "ActionsHostedRunnerCustomImageVersion",
-        "crate::types::CustomImageVersion",
-    ),
-    (
-        "ActionsHostedRunnerMachineSpec",
-        "crate::types::MachineSpec",
-    ),
-    (
-        "ActionsHostedRunnerLimits",
-        "crate::types::HostedRunnerLimits",
-    ),
+    ("ActionsHostedRunnerCuratedImage", "crate::types::CuratedImage"),
+    ("ActionsHostedRunnerCustomImage", "crate::types::CustomImage"),
+    ("ActionsHostedRunnerCustomImageVersion", "crate::types::CustomImageVersion"),
+    ("ActionsHostedRunnerMachineSpec", "crate::types::MachineSpec"),
+    ("ActionsHostedRunnerLimits", "crate::types::HostedRunnerLimits"),
     ("PublicIp", "crate::types::PublicIp"),
     ("NetworkConfiguration", "crate::types::NetworkConfiguration"),
-    (
-        "SelfHostedRunnersSettings",
-        "crate::types::SelfHostedRunnersSettings",
-    ),
+    ("SelfHostedRunnersSettings", "crate::types::SelfHostedRunnersSettings"),
     ("GithubError", "crate::error::ApiErrorBody"),
 ];
 
 fn main() {
     println!("cargo::rerun-if-changed={SPEC}");
+    println!("cargo::rerun-if-changed={AVAILABILITY}");
     println!("cargo::rerun-if-changed=build.rs");
-    if let Err(message) = generate() {
+    if let Err(message) = generate().and_then(|()| generate_availability()) {
         // One line per reason: cargo shows each `cargo::error` as an error.
         for line in message.lines() {
             println!("cargo::error={line}");
@@ -65,11 +46,9 @@ fn main() {
 }
 
 fn generate() -> Result<(), String> {
-    let manifest_dir =
-        std::env::var("CARGO_MANIFEST_DIR").map_err(|e| format!("CARGO_MANIFEST_DIR: {e}"))?;
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").map_err(|e| format!("CARGO_MANIFEST_DIR: {e}"))?;
     let spec_path = Path::new(&manifest_dir).join(SPEC);
-    let text =
-        std::fs::read_to_string(&spec_path).map_err(|e| format!("cannot read {SPEC}: {e}"))?;
+    let text = std::fs::read_to_string(&spec_path).map_err(|e| format!("cannot read {SPEC}: {e}"))?;
     let spec: openapiv3::OpenAPI = serde_json::from_str(&text).map_err(|e| {
         format!("{SPEC} is not a valid OpenAPI 3.0 document: {e}\nregenerate it with `cargo xtask refresh-spec`")
     })?;
@@ -87,8 +66,8 @@ fn generate() -> Result<(), String> {
     let tokens = generator
         .generate_tokens(&spec)
         .map_err(|e| format!("progenitor cannot generate a client from {SPEC}: {e}"))?;
-    let file: syn::File = syn::parse2(tokens)
-        .map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
     let code = prettyplease::unparse(&file);
 
     let out_dir = std::env::var("OUT_DIR").map_err(|e| format!("OUT_DIR: {e}"))?;
@@ -99,4 +78,54 @@ fn generate() -> Result<(), String> {
 
 fn tokens(s: &str) -> Result<proc_macro2::TokenStream, String> {
     s.parse().map_err(|e| format!("bad token stream {s}: {e}"))
+}
+
+/// Writes `$OUT_DIR/availability.rs` from `spec/availability.json`: the
+/// deployments, a table of operation -> deployments that publish it, and a
+/// `availability_doc!("operationId")` macro giving a doc line for each.
+fn generate_availability() -> Result<(), String> {
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").map_err(|e| format!("CARGO_MANIFEST_DIR: {e}"))?;
+    let text = std::fs::read_to_string(Path::new(&manifest_dir).join(AVAILABILITY))
+        .map_err(|e| format!("cannot read {AVAILABILITY}: {e}"))?;
+    let data: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{AVAILABILITY} is not JSON: {e}"))?;
+    let bad = |what: &str| format!("{AVAILABILITY}: {what}; regenerate it with `cargo xtask refresh-spec`");
+    let deployments: Vec<String> = data["deployments"]
+        .as_array()
+        .ok_or_else(|| bad("no deployments"))?
+        .iter()
+        .map(|d| d["name"].as_str().map(String::from).ok_or_else(|| bad("a deployment without a name")))
+        .collect::<Result<_, _>>()?;
+    let ops = data["operations"].as_object().ok_or_else(|| bad("no operations"))?;
+    let label = |n: &str| match n {
+        "github.com" => "github.com".to_string(),
+        "ghec" => "GitHub Enterprise Cloud".to_string(),
+        other => format!("GitHub Enterprise Server {}", other.trim_start_matches("ghes-")),
+    };
+    let mut table = String::new();
+    let mut arms = String::new();
+    for (id, on) in ops {
+        let on: Vec<&str> = on
+            .as_array()
+            .ok_or_else(|| bad("an operation without a list"))?
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        let snake = id.replace(['/', '-'], "_");
+        table.push_str(&format!("    ({id:?}, {snake:?}, &{on:?}),\n"));
+        let text = if on.is_empty() {
+            "**Availability**: none of the deployments in the vendored data.".to_string()
+        } else {
+            format!("**Availability**: {}.", on.iter().map(|n| label(n)).collect::<Vec<_>>().join(", "))
+        };
+        arms.push_str(&format!("    ({id:?}) => {{ {text:?} }};\n"));
+    }
+    let code = format!(
+        "/// Deployments of the vendored data, oldest kind first.\npub(crate) const DEPLOYMENTS: &[&str] = &{deployments:?};\n\
+         /// (operationId, progenitor's operation id, deployments that publish it).\npub(crate) const OPERATIONS: &[(&str, &str, &[&str])] = &[\n{table}];\n\
+         /// A doc line saying where an operation is available.\nmacro_rules! availability_doc {{\n{arms}}}\npub(crate) use availability_doc;\n"
+    );
+    let out_dir = std::env::var("OUT_DIR").map_err(|e| format!("OUT_DIR: {e}"))?;
+    let out = Path::new(&out_dir).join("availability.rs");
+    std::fs::write(&out, code).map_err(|e| format!("cannot write {}: {e}", out.display()))
 }

@@ -2,7 +2,7 @@
 
 use crate::scope::{Enterprise, Org, Repo};
 use crate::transport::{DEFAULT_API_VERSION, DEFAULT_USER_AGENT, Inner};
-use crate::{Error, Secret, generated};
+use crate::{Deployment, Error, Secret, generated};
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -31,10 +31,7 @@ pub struct Client {
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         use progenitor_client::ClientInfo;
-        f.debug_struct("Client")
-            .field("base_url", &self.raw.baseurl())
-            .field("transport", self.raw.inner())
-            .finish()
+        f.debug_struct("Client").field("base_url", &self.raw.baseurl()).field("transport", self.raw.inner()).finish()
     }
 }
 
@@ -53,10 +50,7 @@ impl Client {
             .iter()
             .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
             .ok_or_else(|| {
-                Error::invalid(
-                    "GITHUB_TOKEN",
-                    "not set: export a token (PAT, installation token or GITHUB_TOKEN)",
-                )
+                Error::invalid("GITHUB_TOKEN", "not set: export a token (PAT, installation token or GITHUB_TOKEN)")
             })?;
         let mut builder = Client::builder().token(token);
         if let Ok(url) = std::env::var("GITHUB_API_URL") {
@@ -70,6 +64,21 @@ impl Client {
     /// facade does not cover.
     pub fn raw(&self) -> &generated::Client {
         &self.raw
+    }
+
+    /// The deployment operations are checked against, if any.
+    pub fn deployment(&self) -> Option<&Deployment> {
+        use progenitor_client::ClientInfo;
+        self.raw.inner().deployment.as_ref()
+    }
+
+    /// `Err(Error::Unsupported)` if the configured deployment does not
+    /// publish `operation` (GitHub's operationId).
+    pub(crate) fn check_available(&self, operation: &'static str) -> Result<(), Error> {
+        match self.deployment() {
+            Some(d) => crate::deployment::check(operation, d),
+            None => Ok(()),
+        }
     }
 
     /// The API root requests go to.
@@ -107,6 +116,8 @@ pub struct ClientBuilder {
     http: Option<reqwest::Client>,
     connect_timeout: Duration,
     timeout: Duration,
+    deployment: Option<Deployment>,
+    check_availability: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -119,6 +130,8 @@ impl fmt::Debug for ClientBuilder {
             .field("custom_http_client", &self.http.is_some())
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
+            .field("deployment", &self.deployment)
+            .field("check_availability", &self.check_availability)
             .finish()
     }
 }
@@ -133,6 +146,8 @@ impl Default for ClientBuilder {
             http: None,
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(60),
+            deployment: None,
+            check_availability: true,
         }
     }
 }
@@ -187,18 +202,37 @@ impl ClientBuilder {
         self
     }
 
+    /// The deployment, which decides what operations exist: a call to an
+    /// operation it does not publish fails with [`Error::Unsupported`]
+    /// without sending anything. Default: [`Deployment::GitHubCom`] for
+    /// `https://api.github.com`, [`Deployment::EnterpriseCloud`] for
+    /// `api.*.ghe.com`, and no check for other hosts. Organizations and
+    /// enterprises on GitHub Enterprise Cloud served from api.github.com
+    /// set [`Deployment::EnterpriseCloud`] for the enterprise-scope calls.
+    pub fn deployment(mut self, deployment: Deployment) -> Self {
+        self.deployment = Some(deployment);
+        self
+    }
+
+    /// Whether to refuse operations the deployment does not publish (on by
+    /// default). Turn it off for a GitHub Enterprise Server newer than this
+    /// crate's data.
+    pub fn check_availability(mut self, check: bool) -> Self {
+        self.check_availability = check;
+        self
+    }
+
     /// Builds the client; fails on a base URL, user agent, API version or
     /// token that cannot be sent.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = normalize_base_url(&self.base_url)?;
-        let inner = Inner::new(&self.api_version, &self.user_agent, self.token.as_ref()).map_err(
-            |field| {
-                Error::invalid(
-                    field,
-                    "contains characters that cannot be sent in an HTTP header",
-                )
-            },
-        )?;
+        let mut inner = Inner::new(&self.api_version, &self.user_agent, self.token.as_ref())
+            .map_err(|field| Error::invalid(field, "contains characters that cannot be sent in an HTTP header"))?;
+        inner.deployment = match (self.check_availability, self.deployment) {
+            (false, _) => None,
+            (true, Some(d)) => Some(d),
+            (true, None) => default_deployment(&base_url),
+        };
         let http = match self.http {
             Some(http) => http,
             None => {
@@ -207,14 +241,10 @@ impl ClientBuilder {
                     .connect_timeout(self.connect_timeout)
                     .timeout(self.timeout)
                     .build()
-                    .map_err(|e| {
-                        Error::invalid("http_client", format!("cannot build the HTTP client: {e}"))
-                    })?
+                    .map_err(|e| Error::invalid("http_client", format!("cannot build the HTTP client: {e}")))?
             }
         };
-        Ok(Client {
-            raw: Arc::new(generated::Client::new_with_client(&base_url, http, inner)),
-        })
+        Ok(Client { raw: Arc::new(generated::Client::new_with_client(&base_url, http, inner)) })
     }
 }
 
@@ -238,14 +268,24 @@ pub fn install_crypto_provider() {
     }
 }
 
+/// The deployment a base URL implies, where it implies one.
+fn default_deployment(base_url: &str) -> Option<Deployment> {
+    let host = reqwest::Url::parse(base_url).ok()?.host_str()?.to_string();
+    if host == "api.github.com" {
+        Some(Deployment::GitHubCom)
+    } else if host.starts_with("api.") && host.ends_with(".ghe.com") {
+        Some(Deployment::EnterpriseCloud)
+    } else {
+        None
+    }
+}
+
 /// Checks and completes the API root (see [`ClientBuilder::base_url`]).
 fn normalize_base_url(input: &str) -> Result<String, Error> {
     let bad = |why: &str| {
         Error::invalid(
             "base_url",
-            format!(
-                "`{input}` {why}; expected e.g. https://api.github.com or https://ghe.example.com"
-            ),
+            format!("`{input}` {why}; expected e.g. https://api.github.com or https://ghe.example.com"),
         )
     };
     let url = reqwest::Url::parse(input.trim()).map_err(|e| bad(&format!("is not a URL ({e})")))?;
@@ -294,39 +334,15 @@ mod tests {
         let n = |s: &str| normalize_base_url(s).unwrap();
         assert_eq!(n("https://api.github.com"), "https://api.github.com");
         assert_eq!(n("https://api.github.com/"), "https://api.github.com");
-        assert_eq!(
-            n("https://ghe.example.com"),
-            "https://ghe.example.com/api/v3"
-        );
-        assert_eq!(
-            n("https://ghe.example.com/"),
-            "https://ghe.example.com/api/v3"
-        );
-        assert_eq!(
-            n("https://ghe.example.com/api/v3"),
-            "https://ghe.example.com/api/v3"
-        );
-        assert_eq!(
-            n("https://ghe.example.com/api/v3/"),
-            "https://ghe.example.com/api/v3"
-        );
-        assert_eq!(
-            n("https://api.octocorp.ghe.com"),
-            "https://api.octocorp.ghe.com"
-        );
+        assert_eq!(n("https://ghe.example.com"), "https://ghe.example.com/api/v3");
+        assert_eq!(n("https://ghe.example.com/"), "https://ghe.example.com/api/v3");
+        assert_eq!(n("https://ghe.example.com/api/v3"), "https://ghe.example.com/api/v3");
+        assert_eq!(n("https://ghe.example.com/api/v3/"), "https://ghe.example.com/api/v3");
+        assert_eq!(n("https://api.octocorp.ghe.com"), "https://api.octocorp.ghe.com");
         assert_eq!(n("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
         assert_eq!(n("http://[::1]:8080/"), "http://[::1]:8080");
         for bad in ["ghe.example.com", "ftp://x", "https://x/?a=1", ""] {
-            assert!(
-                matches!(
-                    normalize_base_url(bad),
-                    Err(Error::InvalidInput {
-                        field: "base_url",
-                        ..
-                    })
-                ),
-                "{bad}"
-            );
+            assert!(matches!(normalize_base_url(bad), Err(Error::InvalidInput { field: "base_url", .. })), "{bad}");
         }
     }
 

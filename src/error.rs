@@ -84,6 +84,17 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// The configured deployment does not publish this operation (per the
+    /// vendored data); nothing was sent.
+    #[error("{operation} is not available on {deployment}{}. If the server is newer than this crate's data, turn the check off with ClientBuilder::check_availability(false); on GitHub Enterprise Cloud set ClientBuilder::deployment(Deployment::EnterpriseCloud)", match first_ghes { Some(v) => format!(" (GitHub Enterprise Server has it from {v})"), None => String::new() })]
+    Unsupported {
+        /// The operation (GitHub's operationId).
+        operation: &'static str,
+        /// The configured deployment.
+        deployment: String,
+        /// The first GitHub Enterprise Server release that has it, if any.
+        first_ghes: Option<String>,
+    },
     /// Input the API's rules refuse, caught before any request was sent.
     #[error("invalid {field}: {reason}")]
     InvalidInput {
@@ -115,10 +126,7 @@ impl Error {
     }
 
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
-        Error::InvalidInput {
-            field,
-            reason: reason.into(),
-        }
+        Error::InvalidInput { field, reason: reason.into() }
     }
 }
 
@@ -152,14 +160,7 @@ fn field_summary(errors: &[FieldError]) -> String {
     if errors.is_empty() {
         String::new()
     } else {
-        format!(
-            ": {}",
-            errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; ")
-        )
+        format!(": {}", errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))
     }
 }
 
@@ -212,10 +213,8 @@ pub struct FieldError {
 
 impl fmt::Display for FieldError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let parts: Vec<&str> = [&self.resource, &self.field, &self.code, &self.message]
-            .into_iter()
-            .filter_map(|p| p.as_deref())
-            .collect();
+        let parts: Vec<&str> =
+            [&self.resource, &self.field, &self.code, &self.message].into_iter().filter_map(|p| p.as_deref()).collect();
         f.write_str(&parts.join(" "))
     }
 }
@@ -262,20 +261,14 @@ impl ApiErrorBody {
             _ => None,
         };
         let field_error = |v: &Value| match v {
-            Value::String(s) => FieldError {
-                message: Some(s.clone()),
-                ..FieldError::default()
-            },
+            Value::String(s) => FieldError { message: Some(s.clone()), ..FieldError::default() },
             Value::Object(_) => FieldError {
                 resource: text(v.get("resource")),
                 field: text(v.get("field")),
                 code: text(v.get("code")),
                 message: text(v.get("message")),
             },
-            other => FieldError {
-                message: Some(other.to_string()),
-                ..FieldError::default()
-            },
+            other => FieldError { message: Some(other.to_string()), ..FieldError::default() },
         };
         let errors = match value.get("errors") {
             Some(Value::Array(items)) => items.iter().map(field_error).collect(),
@@ -299,12 +292,7 @@ pub(crate) fn from_response(
     headers: &HeaderMap,
     body: ApiErrorBody,
 ) -> Error {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    };
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
     let api = Box::new(ApiError {
         operation,
         status: status.as_u16(),
@@ -319,28 +307,13 @@ pub(crate) fn from_response(
         let reset_at = header("x-ratelimit-reset")
             .and_then(|s| s.parse::<i64>().ok())
             .and_then(|t| DateTime::<Utc>::from_timestamp(t, 0));
-        let retry_after = header("retry-after")
-            .and_then(|s| s.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let secondary_message = api
-            .message
-            .to_ascii_lowercase()
-            .contains("secondary rate limit");
+        let retry_after = header("retry-after").and_then(|s| s.trim().parse::<u64>().ok()).map(Duration::from_secs);
+        let secondary_message = api.message.to_ascii_lowercase().contains("secondary rate limit");
         if remaining.as_deref() == Some("0") && retry_after.is_none() {
-            return Error::RateLimited {
-                kind: RateLimitKind::Primary,
-                reset_at,
-                retry_after,
-                error: api,
-            };
+            return Error::RateLimited { kind: RateLimitKind::Primary, reset_at, retry_after, error: api };
         }
         if retry_after.is_some() || secondary_message || code == 429 {
-            return Error::RateLimited {
-                kind: RateLimitKind::Secondary,
-                reset_at: None,
-                retry_after,
-                error: api,
-            };
+            return Error::RateLimited { kind: RateLimitKind::Secondary, reset_at: None, retry_after, error: api };
         }
     }
     match code {
@@ -364,30 +337,21 @@ pub(crate) fn snippet(body: &[u8], max: usize) -> String {
 }
 
 /// Maps what the generated client returns into [`Error`].
-pub(crate) async fn from_generated<E: ErrorBody>(
-    operation: &'static str,
-    err: progenitor_client::Error<E>,
-) -> Error {
+pub(crate) async fn from_generated<E: ErrorBody>(operation: &'static str, err: progenitor_client::Error<E>) -> Error {
     use progenitor_client::Error as G;
     match err {
-        G::InvalidRequest(reason) => Error::InvalidInput {
-            field: "request",
-            reason,
-        },
-        G::CommunicationError(source)
-        | G::ResponseBodyError(source)
-        | G::InvalidUpgrade(source) => transport(operation, source),
+        G::InvalidRequest(reason) => Error::InvalidInput { field: "request", reason },
+        G::CommunicationError(source) | G::ResponseBodyError(source) | G::InvalidUpgrade(source) => {
+            transport(operation, source)
+        }
         G::ErrorResponse(rv) => {
             let status = rv.status();
             let headers = rv.headers().clone();
             from_response(operation, status, &headers, rv.into_inner().into_body())
         }
-        G::InvalidResponsePayload(bytes, source) => Error::Decode {
-            operation,
-            status: None,
-            body: snippet(&bytes, 300),
-            source,
-        },
+        G::InvalidResponsePayload(bytes, source) => {
+            Error::Decode { operation, status: None, body: snippet(&bytes, 300), source }
+        }
         G::UnexpectedResponse(response) => {
             let status = response.status();
             let headers = response.headers().clone();
@@ -427,10 +391,7 @@ fn transport(operation: &'static str, source: reqwest::Error) -> Error {
     if source.is_timeout() {
         Error::Timeout { operation, source }
     } else {
-        Error::Transport {
-            operation,
-            source: source.without_url(),
-        }
+        Error::Transport { operation, source: source.without_url() }
     }
 }
 
@@ -459,27 +420,16 @@ mod tests {
     use serde_json::json;
 
     fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
-        pairs
-            .iter()
-            .map(|(k, v)| {
-                (
-                    reqwest::header::HeaderName::from_static(k),
-                    v.parse().unwrap(),
-                )
-            })
-            .collect()
+        pairs.iter().map(|(k, v)| (reqwest::header::HeaderName::from_static(k), v.parse().unwrap())).collect()
     }
 
     #[test]
     fn lenient_body_accepts_every_shape_github_sends() {
-        let b: ApiErrorBody =
-            serde_json::from_value(json!({"message": "Not Found", "status": "404"})).unwrap();
+        let b: ApiErrorBody = serde_json::from_value(json!({"message": "Not Found", "status": "404"})).unwrap();
         assert_eq!(b.status.as_deref(), Some("404"));
-        let b: ApiErrorBody =
-            serde_json::from_value(json!({"message": "x", "status": 404})).unwrap();
+        let b: ApiErrorBody = serde_json::from_value(json!({"message": "x", "status": 404})).unwrap();
         assert_eq!(b.status.as_deref(), Some("404"));
-        let b: ApiErrorBody =
-            serde_json::from_value(json!({"message": "Validation Failed"})).unwrap();
+        let b: ApiErrorBody = serde_json::from_value(json!({"message": "Validation Failed"})).unwrap();
         assert!(b.errors.is_empty());
         let b: ApiErrorBody = serde_json::from_value(
             json!({"errors": ["plain", {"resource": "Label", "field": "name", "code": "invalid"}]}),
@@ -498,10 +448,7 @@ mod tests {
                 "op",
                 StatusCode::from_u16(code).unwrap(),
                 &headers(h),
-                ApiErrorBody {
-                    message: Some(msg.into()),
-                    ..Default::default()
-                },
+                ApiErrorBody { message: Some(msg.into()), ..Default::default() },
             )
         };
         assert!(matches!(e(404, &[], ""), Error::NotFound(_)));
@@ -510,40 +457,22 @@ mod tests {
         assert!(matches!(e(401, &[], ""), Error::Unauthorized(_)));
         assert!(matches!(e(403, &[], ""), Error::Forbidden(_)));
         assert!(matches!(e(503, &[], ""), Error::Api(_)));
-        match e(
-            403,
-            &[
-                ("x-ratelimit-remaining", "0"),
-                ("x-ratelimit-reset", "1700000000"),
-            ],
-            "API rate limit exceeded",
-        ) {
-            Error::RateLimited {
-                kind: RateLimitKind::Primary,
-                reset_at: Some(t),
-                ..
-            } => {
+        match e(403, &[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "1700000000")], "API rate limit exceeded")
+        {
+            Error::RateLimited { kind: RateLimitKind::Primary, reset_at: Some(t), .. } => {
                 assert_eq!(t.timestamp(), 1_700_000_000)
             }
             other => panic!("{other:?}"),
         }
         match e(403, &[("retry-after", "30")], "") {
-            Error::RateLimited {
-                kind: RateLimitKind::Secondary,
-                retry_after: Some(d),
-                ..
-            } => {
+            Error::RateLimited { kind: RateLimitKind::Secondary, retry_after: Some(d), .. } => {
                 assert_eq!(d, Duration::from_secs(30))
             }
             other => panic!("{other:?}"),
         }
         assert!(matches!(
             e(403, &[], "You have exceeded a secondary rate limit"),
-            Error::RateLimited {
-                kind: RateLimitKind::Secondary,
-                retry_after: None,
-                ..
-            }
+            Error::RateLimited { kind: RateLimitKind::Secondary, retry_after: None, .. }
         ));
         let err = e(403, &[], "");
         assert!(err.to_string().contains("forbidden"), "{err}");
@@ -568,10 +497,7 @@ mod tests {
             },
         );
         let text = err.to_string();
-        assert!(
-            text.contains("actions/generate-runner-jitconfig-for-org returned 422"),
-            "{text}"
-        );
+        assert!(text.contains("actions/generate-runner-jitconfig-for-org returned 422"), "{text}");
         assert!(text.contains("request id ABCD:1234"), "{text}");
         assert!(text.contains("labels invalid"), "{text}");
     }

@@ -44,6 +44,7 @@
 
 pub mod api;
 mod client;
+pub mod deployment;
 pub mod error;
 pub mod pagination;
 pub mod scope;
@@ -53,6 +54,7 @@ pub mod types;
 mod validate;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, install_crypto_provider};
+pub use deployment::Deployment;
 pub use error::{ApiError, Error, FieldError, RateLimitKind};
 pub use pagination::{ItemStream, Page, PageRequest};
 pub use secret::Secret;
@@ -64,14 +66,7 @@ pub use validate::MAX_LABELS;
 ///
 /// Requests sent through it get the same headers as every other request of
 /// this crate (see [`transport`]).
-#[allow(
-    missing_docs,
-    unused_imports,
-    dead_code,
-    clippy::all,
-    clippy::pedantic,
-    rustdoc::all
-)]
+#[allow(missing_docs, unused_imports, dead_code, clippy::all, clippy::pedantic, rustdoc::all)]
 pub mod generated {
     include!(concat!(env!("OUT_DIR"), "/generated.rs"));
 }

@@ -24,20 +24,14 @@ pub struct PageRequest {
 
 impl Default for PageRequest {
     fn default() -> Self {
-        Self {
-            page: 1,
-            per_page: MAX_PER_PAGE,
-        }
+        Self { page: 1, per_page: MAX_PER_PAGE }
     }
 }
 
 impl PageRequest {
     /// Page `page` with 100 items per page.
     pub fn page(page: u32) -> Self {
-        Self {
-            page,
-            ..Self::default()
-        }
+        Self { page, ..Self::default() }
     }
 
     pub(crate) fn validate(&self) -> Result<(), Error> {
@@ -72,14 +66,10 @@ impl<T> Page<T> {
         request: PageRequest,
         headers: &HeaderMap,
     ) -> Self {
-        let next = match headers
-            .get(reqwest::header::LINK)
-            .and_then(|v| v.to_str().ok())
-        {
+        let next = match headers.get(reqwest::header::LINK).and_then(|v| v.to_str().ok()) {
             Some(link) => next_page_from_link(link),
             None => {
-                let seen = u64::from(request.page.saturating_sub(1)) * u64::from(request.per_page)
-                    + items.len() as u64;
+                let seen = u64::from(request.page.saturating_sub(1)) * u64::from(request.per_page) + items.len() as u64;
                 let more = match total_count {
                     Some(total) => seen < total && !items.is_empty(),
                     None => items.len() == usize::from(request.per_page),
@@ -87,11 +77,7 @@ impl<T> Page<T> {
                 more.then_some(request.page + 1)
             }
         };
-        Self {
-            items,
-            total_count,
-            next_page: next,
-        }
+        Self { items, total_count, next_page: next }
     }
 }
 
@@ -99,18 +85,12 @@ impl<T> Page<T> {
 fn next_page_from_link(link: &str) -> Option<u32> {
     link.split(',').find_map(|part| {
         let (url, params) = part.split_once(';')?;
-        if !params
-            .split(';')
-            .any(|p| matches!(p.trim(), "rel=\"next\"" | "rel=next"))
-        {
+        if !params.split(';').any(|p| matches!(p.trim(), "rel=\"next\"" | "rel=next")) {
             return None;
         }
         let url = url.trim().trim_start_matches('<').trim_end_matches('>');
         let query = url.split_once('?')?.1;
-        query
-            .split('&')
-            .find_map(|kv| kv.strip_prefix("page="))
-            .and_then(|v| v.parse().ok())
+        query.split('&').find_map(|kv| kv.strip_prefix("page=")).and_then(|v| v.parse().ok())
     })
 }
 
@@ -134,10 +114,7 @@ where
             }
         }
     });
-    pages
-        .map_ok(|items| stream::iter(items.into_iter().map(Ok)))
-        .try_flatten()
-        .boxed()
+    pages.map_ok(|items| stream::iter(items.into_iter().map(Ok))).try_flatten().boxed()
 }
 
 #[cfg(test)]
@@ -160,34 +137,16 @@ mod tests {
         let h = link(
             "<https://api.github.com/x?page=10&per_page=100>; rel=\"prev\", <https://api.github.com/x?page=1&per_page=100>; rel=\"first\"",
         );
-        assert_eq!(
-            Page::from_response(vec![1; 50], Some(1050), PageRequest::page(11), &h).next_page,
-            None
-        );
+        assert_eq!(Page::from_response(vec![1; 50], Some(1050), PageRequest::page(11), &h).next_page, None);
     }
 
     #[test]
     fn without_link_total_count_then_page_size_decide() {
         let none = HeaderMap::new();
-        assert_eq!(
-            Page::from_response(vec![1; 100], Some(101), PageRequest::page(1), &none).next_page,
-            Some(2)
-        );
-        assert_eq!(
-            Page::from_response(vec![1; 100], Some(100), PageRequest::page(1), &none).next_page,
-            None
-        );
-        assert_eq!(
-            Page::from_response(vec![1; 100], None, PageRequest::page(1), &none).next_page,
-            Some(2)
-        );
-        assert_eq!(
-            Page::from_response(vec![1; 99], None, PageRequest::page(1), &none).next_page,
-            None
-        );
-        assert_eq!(
-            Page::from_response(Vec::<u8>::new(), Some(5), PageRequest::page(3), &none).next_page,
-            None
-        );
+        assert_eq!(Page::from_response(vec![1; 100], Some(101), PageRequest::page(1), &none).next_page, Some(2));
+        assert_eq!(Page::from_response(vec![1; 100], Some(100), PageRequest::page(1), &none).next_page, None);
+        assert_eq!(Page::from_response(vec![1; 100], None, PageRequest::page(1), &none).next_page, Some(2));
+        assert_eq!(Page::from_response(vec![1; 99], None, PageRequest::page(1), &none).next_page, None);
+        assert_eq!(Page::from_response(Vec::<u8>::new(), Some(5), PageRequest::page(3), &none).next_page, None);
     }
 }

@@ -116,11 +116,7 @@ impl Org {
 
 impl Repo {
     pub(crate) fn new(client: Client, owner: String, repo: String) -> Self {
-        Self {
-            client,
-            owner,
-            repo,
-        }
+        Self { client, owner, repo }
     }
 
     /// `owner/name`.

@@ -54,6 +54,8 @@ pub struct Inner {
     api_version: HeaderValue,
     user_agent: HeaderValue,
     authorization: Option<HeaderValue>,
+    /// The deployment operations are checked against; `None`: no check.
+    pub(crate) deployment: Option<crate::Deployment>,
 }
 
 impl fmt::Debug for Inner {
@@ -61,10 +63,7 @@ impl fmt::Debug for Inner {
         f.debug_struct("Inner")
             .field("api_version", &self.api_version)
             .field("user_agent", &self.user_agent)
-            .field(
-                "authorization",
-                &self.authorization.as_ref().map(|_| crate::secret::REDACTED),
-            )
+            .field("authorization", &self.authorization.as_ref().map(|_| crate::secret::REDACTED))
             .finish()
     }
 }
@@ -75,6 +74,7 @@ impl Default for Inner {
             api_version: HeaderValue::from_static(DEFAULT_API_VERSION),
             user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
             authorization: None,
+            deployment: None,
         }
     }
 }
@@ -98,19 +98,12 @@ impl Inner {
     }
 
     /// Builds the transport state; `Err` names the value that cannot be a header.
-    pub(crate) fn new(
-        api_version: &str,
-        user_agent: &str,
-        token: Option<&Secret>,
-    ) -> Result<Self, &'static str> {
-        let mut inner = Self::default()
-            .api_version_header(api_version)
-            .ok_or("api_version")?;
+    pub(crate) fn new(api_version: &str, user_agent: &str, token: Option<&Secret>) -> Result<Self, &'static str> {
+        let mut inner = Self::default().api_version_header(api_version).ok_or("api_version")?;
         inner.user_agent = HeaderValue::from_str(user_agent).map_err(|_| "user_agent")?;
         inner.authorization = match token {
             Some(t) => {
-                let mut v = HeaderValue::from_str(&format!("Bearer {}", t.expose_secret()))
-                    .map_err(|_| "token")?;
+                let mut v = HeaderValue::from_str(&format!("Bearer {}", t.expose_secret())).map_err(|_| "token")?;
                 v.set_sensitive(true);
                 Some(v)
             }
@@ -139,18 +132,27 @@ impl Inner {
 }
 
 impl ClientHooks<Inner> for Client {
-    async fn exec(
+    /// Refuses, before anything is sent, an operation the configured
+    /// deployment does not publish (the facade checks the same earlier, with
+    /// a typed error; this covers calls through [`crate::Client::raw`]).
+    async fn pre<E>(
         &self,
-        mut request: reqwest::Request,
-        _info: &OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
+        _request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> Result<(), progenitor_client::Error<E>> {
+        if let (Some(deployment), Some(id)) =
+            (&self.inner().deployment, crate::deployment::github_id(info.operation_id))
+            && let Err(e) = crate::deployment::check(id, deployment)
+        {
+            return Err(progenitor_client::Error::Custom(e.to_string()));
+        }
+        Ok(())
+    }
+
+    async fn exec(&self, mut request: reqwest::Request, _info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
         self.inner().prepare(&mut request);
         let response = self.client().execute(request).await?;
-        if response.status().as_u16() >= 400 {
-            json_error_body(response).await
-        } else {
-            Ok(response)
-        }
+        if response.status().as_u16() >= 400 { json_error_body(response).await } else { Ok(response) }
     }
 }
 
@@ -160,24 +162,15 @@ async fn json_error_body(response: reqwest::Response) -> reqwest::Result<reqwest
     let version = response.version();
     let mut headers = response.headers().clone();
     let bytes = response.bytes().await?;
-    let body =
-        if serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes).is_ok() {
-            bytes.to_vec()
-        } else {
-            let message = if bytes.iter().all(u8::is_ascii_whitespace) {
-                String::new()
-            } else {
-                snippet(&bytes, MAX_ERROR_SNIPPET)
-            };
-            headers.remove(CONTENT_LENGTH);
-            headers.insert(
-                reqwest::header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            serde_json::json!({ "message": message })
-                .to_string()
-                .into_bytes()
-        };
+    let body = if serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes).is_ok() {
+        bytes.to_vec()
+    } else {
+        let message =
+            if bytes.iter().all(u8::is_ascii_whitespace) { String::new() } else { snippet(&bytes, MAX_ERROR_SNIPPET) };
+        headers.remove(CONTENT_LENGTH);
+        headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        serde_json::json!({ "message": message }).to_string().into_bytes()
+    };
     let mut rebuilt = http::Response::new(body);
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
@@ -191,18 +184,11 @@ mod tests {
 
     #[test]
     fn prepare_replaces_progenitor_header_with_github_headers() {
-        let mut req =
-            reqwest::Request::new(reqwest::Method::GET, "http://127.0.0.1/x".parse().unwrap());
-        req.headers_mut().insert(
-            PROGENITOR_API_VERSION,
-            HeaderValue::from_static("2022-11-28"),
-        );
-        req.headers_mut()
-            .insert(ACCEPT, HeaderValue::from_static("application/json"));
+        let mut req = reqwest::Request::new(reqwest::Method::GET, "http://127.0.0.1/x".parse().unwrap());
+        req.headers_mut().insert(PROGENITOR_API_VERSION, HeaderValue::from_static("2022-11-28"));
+        req.headers_mut().insert(ACCEPT, HeaderValue::from_static("application/json"));
         let token = Secret::new("ghp_example");
-        Inner::new("2026-03-10", "my-agent", Some(&token))
-            .unwrap()
-            .prepare(&mut req);
+        Inner::new("2026-03-10", "my-agent", Some(&token)).unwrap().prepare(&mut req);
         assert!(req.headers().get("api-version").is_none());
         assert_eq!(req.headers()[X_GITHUB_API_VERSION], "2026-03-10");
         assert_eq!(req.headers()[ACCEPT], GITHUB_MEDIA_TYPE);
@@ -222,15 +208,9 @@ mod tests {
 
     #[test]
     fn bad_header_values_are_named() {
-        assert_eq!(
-            Inner::new("2022-11-28", "a\nb", None).unwrap_err(),
-            "user_agent"
-        );
+        assert_eq!(Inner::new("2022-11-28", "a\nb", None).unwrap_err(), "user_agent");
         assert_eq!(Inner::new("x\r", "a", None).unwrap_err(), "api_version");
-        assert_eq!(
-            Inner::new("x", "a", Some(&Secret::new("t\n"))).unwrap_err(),
-            "token"
-        );
+        assert_eq!(Inner::new("x", "a", Some(&Secret::new("t\n"))).unwrap_err(), "token");
     }
 
     #[test]

@@ -27,13 +27,7 @@ pub const MAX_LABELS: usize = 100;
 /// A label list with `min..=100` non-empty names.
 pub(crate) fn labels<S: AsRef<str>>(labels: &[S], min: usize) -> Result<(), Error> {
     if labels.len() < min || labels.len() > MAX_LABELS {
-        return Err(Error::invalid(
-            "labels",
-            format!(
-                "{} given; GitHub accepts {min} to {MAX_LABELS}",
-                labels.len()
-            ),
-        ));
+        return Err(Error::invalid("labels", format!("{} given; GitHub accepts {min} to {MAX_LABELS}", labels.len())));
     }
     for label in labels {
         segment("labels", label.as_ref())?;
@@ -52,17 +46,13 @@ pub(crate) fn runner_name(name: &str) -> Result<(), Error> {
 /// A hosted runner name: 1 to 64 characters of `A-Z a-z 0-9 . - _`.
 pub(crate) fn hosted_runner_name(name: &str) -> Result<(), Error> {
     let ok = (1..=64).contains(&name.chars().count())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
     if ok {
         Ok(())
     } else {
         Err(Error::invalid(
             "name",
-            format!(
-                "`{name}`: a hosted runner name has 1 to 64 characters, each a letter, digit, `.`, `-` or `_`"
-            ),
+            format!("`{name}`: a hosted runner name has 1 to 64 characters, each a letter, digit, `.`, `-` or `_`"),
         ))
     }
 }
@@ -72,20 +62,13 @@ pub(crate) fn per_page(per_page: u8) -> Result<(), Error> {
     if (1..=100).contains(&per_page) {
         Ok(())
     } else {
-        Err(Error::invalid(
-            "per_page",
-            format!("{per_page}; GitHub accepts 1 to 100"),
-        ))
+        Err(Error::invalid("per_page", format!("{per_page}; GitHub accepts 1 to 100")))
     }
 }
 
 /// `page`: 1 or more.
 pub(crate) fn page(page: u32) -> Result<(), Error> {
-    if page >= 1 {
-        Ok(())
-    } else {
-        Err(Error::invalid("page", "pages are numbered from 1"))
-    }
+    if page >= 1 { Ok(()) } else { Err(Error::invalid("page", "pages are numbered from 1")) }
 }
 
 #[cfg(test)]
@@ -97,13 +80,7 @@ mod tests {
         assert!(segment("org", "octo-org").is_ok());
         assert!(segment("org", "a/b?c#d").is_ok(), "encoded, not refused");
         for bad in ["", "  ", "\t", ".", "..", "a\nb"] {
-            assert!(
-                matches!(
-                    segment("org", bad),
-                    Err(Error::InvalidInput { field: "org", .. })
-                ),
-                "{bad:?}"
-            );
+            assert!(matches!(segment("org", bad), Err(Error::InvalidInput { field: "org", .. })), "{bad:?}");
         }
     }
 
@@ -113,12 +90,7 @@ mod tests {
         assert!(labels::<&str>(&[], 1).is_err());
         assert!(labels::<&str>(&[], 0).is_ok());
         let many: Vec<String> = (0..101).map(|i| format!("l{i}")).collect();
-        assert!(
-            labels(&many, 1)
-                .unwrap_err()
-                .to_string()
-                .contains("101 given")
-        );
+        assert!(labels(&many, 1).unwrap_err().to_string().contains("101 given"));
         assert!(labels(&many[..100], 1).is_ok());
         assert!(labels(&["ok", " "], 1).is_err());
     }

@@ -26,10 +26,7 @@ fn normalized(v: &Value) -> Value {
                 .filter(|(_, v)| !v.is_null() && v.as_array().is_none_or(|a| !a.is_empty()))
                 .map(|(k, v)| {
                     if SECRET_FIELDS.contains(&k.as_str()) {
-                        (
-                            k.clone(),
-                            Value::String(gha_runners::Secret::new("x").to_string()),
-                        )
+                        (k.clone(), Value::String(gha_runners::Secret::new("x").to_string()))
                     } else {
                         (k.clone(), normalized(v))
                     }
@@ -38,10 +35,7 @@ fn normalized(v: &Value) -> Value {
         ),
         Value::Array(a) => Value::Array(a.iter().map(normalized).collect()),
         Value::String(s) => match chrono::DateTime::parse_from_rfc3339(s) {
-            Ok(t) => Value::String(
-                t.with_timezone(&chrono::Utc)
-                    .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-            ),
+            Ok(t) => Value::String(t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
             Err(_) => v.clone(),
         },
         other => other.clone(),
@@ -52,18 +46,10 @@ fn normalized(v: &Value) -> Value {
 /// the same JSON. Returns the decoded value for further assertions.
 fn round_trip<T: DeserializeOwned + Serialize>(key: &str) -> T {
     let payload = support::spec::example_payload(key);
-    let decoded: T = serde_json::from_value(payload.clone()).unwrap_or_else(|e| {
-        panic!(
-            "{key} does not decode as {}: {e}",
-            std::any::type_name::<T>()
-        )
-    });
+    let decoded: T = serde_json::from_value(payload.clone())
+        .unwrap_or_else(|e| panic!("{key} does not decode as {}: {e}", std::any::type_name::<T>()));
     let encoded = serde_json::to_value(&decoded).expect("encode");
-    assert_eq!(
-        normalized(&encoded),
-        normalized(&payload),
-        "{key}: decoding lost or changed a field"
-    );
+    assert_eq!(normalized(&encoded), normalized(&payload), "{key}: decoding lost or changed a field");
     decoded
 }
 
@@ -85,12 +71,7 @@ fn labels() {
     let labels: types::ActionsListLabelsForSelfHostedRunnerForOrgResponse =
         round_trip("actions/list-labels-for-self-hosted-runner-for-org.200.default");
     assert_eq!(labels.total_count as usize, labels.labels.len());
-    assert!(
-        labels
-            .labels
-            .iter()
-            .any(|l| l.label_type == Some(friendly::LabelType::ReadOnly))
-    );
+    assert!(labels.labels.iter().any(|l| l.label_type == Some(friendly::LabelType::ReadOnly)));
 }
 
 #[test]
@@ -99,8 +80,7 @@ fn jit_config_and_tokens() {
         round_trip("actions/generate-runner-jitconfig-for-org.201.default");
     assert!(!jit.encoded_jit_config.is_empty());
     assert!(jit.runner.id > 0);
-    let token: friendly::RunnerToken =
-        round_trip("actions/create-registration-token-for-org.201.default");
+    let token: friendly::RunnerToken = round_trip("actions/create-registration-token-for-org.201.default");
     assert!(!token.token.expose_secret().is_empty());
     let _: friendly::RunnerToken = round_trip("actions/create-remove-token-for-org.201.default");
 }
@@ -112,15 +92,13 @@ fn runner_groups() {
     assert!(!org.runner_groups.is_empty());
     let _: types::EnterpriseAdminListSelfHostedRunnerGroupsForEnterpriseResponse =
         round_trip("enterprise-admin/list-self-hosted-runner-groups-for-enterprise.200.default");
-    let one: friendly::RunnerGroup =
-        round_trip("actions/get-self-hosted-runner-group-for-org.200.default");
+    let one: friendly::RunnerGroup = round_trip("actions/get-self-hosted-runner-group-for-org.200.default");
     assert!(one.id > 0, "runner group ids decode as integers");
 }
 
 #[test]
 fn hosted_runners_and_catalogues() {
-    let runner: friendly::HostedRunner =
-        round_trip("actions/get-hosted-runner-for-org.200.default");
+    let runner: friendly::HostedRunner = round_trip("actions/get-hosted-runner-for-org.200.default");
     assert!(runner.image_details.is_some());
     let _: types::ActionsListHostedRunnersForOrgResponse =
         round_trip("actions/list-hosted-runners-for-org.200.default");
@@ -134,10 +112,8 @@ fn hosted_runners_and_catalogues() {
     let platforms: types::ActionsGetHostedRunnersPlatformsForOrgResponse =
         round_trip("actions/get-hosted-runners-platforms-for-org.200.default");
     assert_eq!(platforms.total_count as usize, platforms.platforms.len());
-    let _: friendly::HostedRunnerLimits =
-        round_trip("actions/get-hosted-runners-limits-for-org.200.default");
-    let _: types::ActionsListCustomImagesForOrgResponse =
-        round_trip("actions/list-custom-images-for-org.200.default");
+    let _: friendly::HostedRunnerLimits = round_trip("actions/get-hosted-runners-limits-for-org.200.default");
+    let _: types::ActionsListCustomImagesForOrgResponse = round_trip("actions/list-custom-images-for-org.200.default");
     let _: types::ActionsListCustomImageVersionsForOrgResponse =
         round_trip("actions/list-custom-image-versions-for-org.200.default");
 }
@@ -153,7 +129,6 @@ fn network_configurations() {
 
 #[test]
 fn runner_application_downloads() {
-    let apps: Vec<friendly::RunnerApplication> =
-        round_trip("actions/list-runner-applications-for-org.200.default");
+    let apps: Vec<friendly::RunnerApplication> = round_trip("actions/list-runner-applications-for-org.200.default");
     assert!(apps.iter().any(|a| a.os == "linux"));
 }

@@ -22,14 +22,11 @@ fn consistent(value: &Value) -> Result<(), Vec<String>> {
     let Some(total) = obj.get("total_count").and_then(Value::as_u64) else {
         return Ok(());
     };
-    let arrays: Vec<(&String, usize)> = obj
-        .iter()
-        .filter_map(|(k, v)| v.as_array().map(|a| (k, a.len())))
-        .collect();
+    let arrays: Vec<(&String, usize)> = obj.iter().filter_map(|(k, v)| v.as_array().map(|a| (k, a.len()))).collect();
     match arrays.as_slice() {
-        [(name, len)] if *len as u64 > total => Err(vec![format!(
-            "total_count is {total} but `{name}` lists {len} items"
-        )]),
+        [(name, len)] if *len as u64 > total => {
+            Err(vec![format!("total_count is {total} but `{name}` lists {len} items")])
+        }
         _ => Ok(()),
     }
 }
@@ -38,20 +35,13 @@ fn consistent(value: &Value) -> Result<(), Vec<String>> {
 fn every_documented_example_validates_against_its_schema_or_is_a_listed_defect() {
     let spec = spec::spec();
     let fixtures = spec::doc_fixtures();
-    assert!(
-        fixtures.len() > 100,
-        "expected the documented examples, found {}",
-        fixtures.len()
-    );
+    assert!(fixtures.len() > 100, "expected the documented examples, found {}", fixtures.len());
     let listed = spec::example_defects();
     let mut problems = Vec::new();
     let mut contradicting = Vec::new();
     for f in &fixtures {
         let Some(schema) = spec::body_schema(&spec, &f.operation_id, &f.status) else {
-            problems.push(format!(
-                "{}: the spec declares no JSON schema for {} {}",
-                f.key, f.operation_id, f.status
-            ));
+            problems.push(format!("{}: the spec declares no JSON schema for {} {}", f.key, f.operation_id, f.status));
             continue;
         };
         let verdict = validate(&spec, &schema, &f.value).and_then(|()| consistent(&f.value));
@@ -75,17 +65,13 @@ fn every_documented_example_validates_against_its_schema_or_is_a_listed_defect()
     }
     for (key, defect) in &listed {
         let Some(f) = fixtures.iter().find(|f| &f.key == key) else {
-            problems.push(format!(
-                "{key}: listed in spec/example-defects.toml but no such example exists"
-            ));
+            problems.push(format!("{key}: listed in spec/example-defects.toml but no such example exists"));
             continue;
         };
         // The corrected copy tests use instead must satisfy the same schema.
         let schema = spec::body_schema(&spec, &f.operation_id, &f.status).unwrap_or_default();
         let corrected = spec::corrected_fixture(&defect.corrected);
-        if let Err(errors) =
-            validate(&spec, &schema, &corrected).and_then(|()| consistent(&corrected))
-        {
+        if let Err(errors) = validate(&spec, &schema, &corrected).and_then(|()| consistent(&corrected)) {
             problems.push(format!(
                 "{key}: corrected fixture {} does not validate:\n    {}",
                 defect.corrected,
@@ -93,12 +79,7 @@ fn every_documented_example_validates_against_its_schema_or_is_a_listed_defect()
             ));
         }
     }
-    assert!(
-        problems.is_empty(),
-        "{} problem(s):\n{}",
-        problems.len(),
-        problems.join("\n")
-    );
+    assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
     assert_eq!(contradicting.len(), listed.len());
 }
 
@@ -114,10 +95,7 @@ mod conversion {
 
     #[test]
     fn nullable_becomes_null_type_enum_member_or_anyof() {
-        assert_eq!(
-            convert(&json!({"type": "string", "nullable": true})),
-            json!({"type": ["string", "null"]})
-        );
+        assert_eq!(convert(&json!({"type": "string", "nullable": true})), json!({"type": ["string", "null"]}));
         assert_eq!(
             convert(&json!({"type": "string", "enum": ["a"], "nullable": true})),
             json!({"type": ["string", "null"], "enum": ["a", null]})
@@ -126,10 +104,7 @@ mod conversion {
             convert(&json!({"allOf": [{"$ref": "#/components/schemas/x"}], "nullable": true})),
             json!({"anyOf": [{"allOf": [{"$ref": "#/definitions/x"}]}, {"type": "null"}]})
         );
-        assert_eq!(
-            convert(&json!({"type": "string", "nullable": false})),
-            json!({"type": "string"})
-        );
+        assert_eq!(convert(&json!({"type": "string", "nullable": false})), json!({"type": "string"}));
     }
 
     #[test]
@@ -143,16 +118,8 @@ mod conversion {
         assert!(errs[0].contains("/a"), "{errs:?}");
         assert!(validate(&spec, &schema, &json!({})).is_err());
         let s = convert(&spec["components"]["schemas"]["s"]);
-        assert_eq!(
-            s["properties"]["a"],
-            json!({"type": "integer"}),
-            "example and x-* dropped"
-        );
-        assert_eq!(
-            s["properties"]["example"],
-            json!({"type": "string"}),
-            "a property named example is kept"
-        );
+        assert_eq!(s["properties"]["a"], json!({"type": "integer"}), "example and x-* dropped");
+        assert_eq!(s["properties"]["example"], json!({"type": "string"}), "a property named example is kept");
     }
 
     #[test]
@@ -161,9 +128,6 @@ mod conversion {
             convert(&json!({"type": "integer", "minimum": 0, "exclusiveMinimum": true})),
             json!({"type": "integer", "exclusiveMinimum": 0})
         );
-        assert_eq!(
-            convert(&json!({"minimum": 0, "exclusiveMinimum": false})),
-            json!({"minimum": 0})
-        );
+        assert_eq!(convert(&json!({"minimum": 0, "exclusiveMinimum": false})), json!({"minimum": 0}));
     }
 }

@@ -19,12 +19,7 @@ use support::spec;
 
 /// Collects, per component schema name, every sub-value of `value` that the
 /// spec says is an instance of it.
-fn instances<'a>(
-    doc: &Value,
-    schema: &Value,
-    value: &'a Value,
-    out: &mut BTreeMap<String, Vec<&'a Value>>,
-) {
+fn instances<'a>(doc: &Value, schema: &Value, value: &'a Value, out: &mut BTreeMap<String, Vec<&'a Value>>) {
     if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
         let name = r.trim_start_matches("#/components/schemas/");
         out.entry(name.to_string()).or_default().push(value);
@@ -34,12 +29,7 @@ fn instances<'a>(
         return;
     }
     for key in ["allOf", "anyOf", "oneOf"] {
-        for alt in schema
-            .get(key)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for alt in schema.get(key).and_then(Value::as_array).into_iter().flatten() {
             instances(doc, alt, value, out);
         }
     }
@@ -83,86 +73,51 @@ impl Guard {
             let mut out = BTreeMap::new();
             instances(&doc, &schema, &value, &mut out);
             for (name, vals) in out {
-                found
-                    .entry(name)
-                    .or_default()
-                    .extend(vals.into_iter().cloned());
+                found.entry(name).or_default().extend(vals.into_iter().cloned());
             }
         }
-        Guard {
-            doc,
-            examples: found,
-            problems: Vec::new(),
-            checked: BTreeSet::new(),
-        }
+        Guard { doc, examples: found, problems: Vec::new(), checked: BTreeSet::new() }
     }
 
     fn check<T: JsonSchema + DeserializeOwned>(&mut self, schema_name: &str) {
         let type_name = std::any::type_name::<T>();
         self.checked.insert(schema_name.to_string());
-        let Some(spec_schema) = self
-            .doc
-            .pointer(&format!("/components/schemas/{schema_name}"))
-            .cloned()
-        else {
-            self.problems
-                .push(format!("{type_name}: spec/ has no schema `{schema_name}`"));
+        let Some(spec_schema) = self.doc.pointer(&format!("/components/schemas/{schema_name}")).cloned() else {
+            self.problems.push(format!("{type_name}: spec/ has no schema `{schema_name}`"));
             return;
         };
         let ours = serde_json::to_value(schemars::schema_for!(T)).expect("schema");
         let validator = jsonschema::draft7::new(&ours).expect("our schema compiles");
         let examples = self.examples.get(schema_name).cloned().unwrap_or_default();
-        if examples.is_empty()
-            && schema_name != "installation-token"
-            && schema_name != "github-error"
-        {
-            self.problems.push(format!(
-                "{type_name}: no documented example of `{schema_name}` to check against"
-            ));
+        if examples.is_empty() && schema_name != "installation-token" && schema_name != "github-error" {
+            self.problems.push(format!("{type_name}: no documented example of `{schema_name}` to check against"));
         }
         for ex in &examples {
             if let Err(e) = serde_json::from_value::<T>(ex.clone()) {
-                self.problems.push(format!(
-                    "{type_name}: a documented `{schema_name}` does not decode: {e}"
-                ));
+                self.problems.push(format!("{type_name}: a documented `{schema_name}` does not decode: {e}"));
             }
             for e in validator.iter_errors(ex) {
-                self.problems.push(format!(
-                    "{type_name}: its schema rejects a documented `{schema_name}`: {e}"
-                ));
+                self.problems.push(format!("{type_name}: its schema rejects a documented `{schema_name}`: {e}"));
             }
         }
         let set = |v: Option<&Value>| -> BTreeSet<String> {
-            v.and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|s| s.as_str().map(String::from))
-                .collect()
+            v.and_then(Value::as_array).into_iter().flatten().filter_map(|s| s.as_str().map(String::from)).collect()
         };
         let spec_required = set(spec_schema.get("required"));
         let our_required = set(ours.get("required"));
         for extra in our_required.difference(&spec_required) {
-            self.problems.push(format!(
-                "{type_name}: requires `{extra}`, which `{schema_name}` does not require"
-            ));
+            self.problems.push(format!("{type_name}: requires `{extra}`, which `{schema_name}` does not require"));
         }
         let keys = |v: Option<&Value>| -> BTreeSet<String> {
-            v.and_then(Value::as_object)
-                .into_iter()
-                .flat_map(|m| m.keys().cloned())
-                .collect()
+            v.and_then(Value::as_object).into_iter().flat_map(|m| m.keys().cloned()).collect()
         };
         let spec_props = keys(spec_schema.get("properties"));
         let our_props = keys(ours.get("properties"));
         for missing in spec_props.difference(&our_props) {
-            self.problems.push(format!(
-                "{type_name}: lacks `{missing}`, which `{schema_name}` describes"
-            ));
+            self.problems.push(format!("{type_name}: lacks `{missing}`, which `{schema_name}` describes"));
         }
         for unknown in our_props.difference(&spec_props) {
-            self.problems.push(format!(
-                "{type_name}: has `{unknown}`, which `{schema_name}` does not describe"
-            ));
+            self.problems.push(format!("{type_name}: has `{unknown}`, which `{schema_name}` does not describe"));
         }
     }
 }
@@ -191,29 +146,13 @@ fn friendly_types_match_the_spec_schemas_they_replace() {
 
     // Every replacement build.rs makes is guarded here.
     let build = std::fs::read_to_string(spec::root().join("build.rs")).expect("build.rs");
-    let pascal = |s: &str| {
-        s.split('-')
-            .map(|w| w[..1].to_uppercase() + &w[1..])
-            .collect::<String>()
-    };
+    let pascal = |s: &str| s.split('-').map(|w| w[..1].to_uppercase() + &w[1..]).collect::<String>();
     let guarded: BTreeSet<String> = g.checked.iter().map(|s| pascal(s)).collect();
     for line in build.lines().filter(|l| l.trim_start().starts_with("(\"")) {
-        let name = line
-            .trim()
-            .trim_start_matches("(\"")
-            .split('"')
-            .next()
-            .unwrap_or_default();
+        let name = line.trim().trim_start_matches("(\"").split('"').next().unwrap_or_default();
         if !guarded.contains(name) {
-            g.problems.push(format!(
-                "build.rs replaces {name}, which this drift guard does not check"
-            ));
+            g.problems.push(format!("build.rs replaces {name}, which this drift guard does not check"));
         }
     }
-    assert!(
-        g.problems.is_empty(),
-        "{} problem(s):\n{}",
-        g.problems.len(),
-        g.problems.join("\n")
-    );
+    assert!(g.problems.is_empty(), "{} problem(s):\n{}", g.problems.len(), g.problems.join("\n"));
 }

@@ -13,11 +13,7 @@ use support::loopback::{Loopback, Reply};
 const TOKEN: &str = "ghp_behaviourSecret123";
 
 fn client(server: &Loopback) -> Client {
-    Client::builder()
-        .base_url(&server.base_url)
-        .token(TOKEN)
-        .build()
-        .expect("client")
+    Client::builder().base_url(&server.base_url).token(TOKEN).build().expect("client")
 }
 
 fn runner(i: usize) -> Value {
@@ -53,28 +49,14 @@ async fn streams_follow_pages_with_one_request_per_hundred_items() {
         // with the script, which refers to the base URL only as text.
         let probe = Loopback::start(vec![]).await;
         let server = Loopback::start(runner_pages(n, &probe.base_url)).await;
-        let runners: Vec<Runner> = client(&server)
-            .org("o")
-            .runners()
-            .list(ListRunners::default())
-            .try_collect()
-            .await
-            .unwrap();
+        let runners: Vec<Runner> =
+            client(&server).org("o").runners().list(ListRunners::default()).try_collect().await.unwrap();
         assert_eq!(runners.len(), n, "{n} items");
-        assert!(
-            runners.iter().enumerate().all(|(i, r)| r.id == i as i64),
-            "order kept for {n}"
-        );
+        assert!(runners.iter().enumerate().all(|(i, r)| r.id == i as i64), "order kept for {n}");
         let reqs = server.requests();
         assert_eq!(reqs.len(), expected_requests, "requests for {n} items");
         for (i, r) in reqs.iter().enumerate() {
-            assert_eq!(
-                r.request_line,
-                format!(
-                    "GET /orgs/o/actions/runners?page={}&per_page=100 HTTP/1.1",
-                    i + 1
-                )
-            );
+            assert_eq!(r.request_line, format!("GET /orgs/o/actions/runners?page={}&per_page=100 HTTP/1.1", i + 1));
         }
     }
 }
@@ -82,23 +64,11 @@ async fn streams_follow_pages_with_one_request_per_hundred_items() {
 #[tokio::test]
 async fn without_link_headers_total_count_ends_the_stream() {
     let replies = vec![
-        Reply::json(
-            200,
-            &json!({"total_count": 150, "runners": (0..100).map(runner).collect::<Vec<_>>()}),
-        ),
-        Reply::json(
-            200,
-            &json!({"total_count": 150, "runners": (100..150).map(runner).collect::<Vec<_>>()}),
-        ),
+        Reply::json(200, &json!({"total_count": 150, "runners": (0..100).map(runner).collect::<Vec<_>>()})),
+        Reply::json(200, &json!({"total_count": 150, "runners": (100..150).map(runner).collect::<Vec<_>>()})),
     ];
     let server = Loopback::start(replies).await;
-    let all: Vec<Runner> = client(&server)
-        .org("o")
-        .runners()
-        .list(Default::default())
-        .try_collect()
-        .await
-        .unwrap();
+    let all: Vec<Runner> = client(&server).org("o").runners().list(Default::default()).try_collect().await.unwrap();
     assert_eq!(all.len(), 150);
     assert_eq!(server.requests().len(), 2);
 }
@@ -107,12 +77,7 @@ async fn without_link_headers_total_count_ends_the_stream() {
 async fn one_page_reports_total_count_and_whether_more_follow() {
     let probe = Loopback::start(vec![]).await;
     let server = Loopback::start(runner_pages(250, &probe.base_url)).await;
-    let page = client(&server)
-        .org("o")
-        .runners()
-        .list_page(&Default::default(), PageRequest::default())
-        .await
-        .unwrap();
+    let page = client(&server).org("o").runners().list_page(&Default::default(), PageRequest::default()).await.unwrap();
     assert_eq!(page.items.len(), 100);
     assert_eq!(page.total_count, Some(250));
     assert!(page.has_more());
@@ -149,20 +114,10 @@ fn unknown_values_extra_fields_missing_optionals_and_nulls_decode() {
     .unwrap();
     assert_eq!(r.status, RunnerStatus::Unknown("draining".into()));
     assert_eq!(r.status.to_string(), "draining");
-    assert_eq!(
-        r.labels[0].label_type,
-        Some(LabelType::Unknown("ephemeral".into()))
-    );
+    assert_eq!(r.labels[0].label_type, Some(LabelType::Unknown("ephemeral".into())));
     assert_eq!(r.labels[1].label_type, None);
-    assert_eq!(
-        (r.runner_group_id, r.ephemeral, r.version.as_deref()),
-        (None, None, None)
-    );
-    assert_eq!(
-        serde_json::to_value(&r.status).unwrap(),
-        json!("draining"),
-        "kept verbatim"
-    );
+    assert_eq!((r.runner_group_id, r.ephemeral, r.version.as_deref()), (None, None, None));
+    assert_eq!(serde_json::to_value(&r.status).unwrap(), json!("draining"), "kept verbatim");
 
     let h: HostedRunner = serde_json::from_value(json!({
         "id": 5, "name": "h", "image_details": null, "status": "Hibernating", "platform": "riscv-x99",
@@ -180,16 +135,15 @@ fn unknown_values_extra_fields_missing_optionals_and_nulls_decode() {
     }))
     .unwrap();
     assert_eq!(g.visibility, Visibility::Unknown("everyone".into()));
-    let i: CuratedImage = serde_json::from_value(json!({"id": "x", "platform": "linux-x64", "size_gb": 1, "display_name": "x", "source": "marketplace"})).unwrap();
-    assert_eq!(i.source, ImageSource::Unknown("marketplace".into()));
-    let n: NetworkConfiguration = serde_json::from_value(
-        json!({"id": "n", "name": "n", "created_on": null, "compute_service": "quantum"}),
+    let i: CuratedImage = serde_json::from_value(
+        json!({"id": "x", "platform": "linux-x64", "size_gb": 1, "display_name": "x", "source": "marketplace"}),
     )
     .unwrap();
-    assert_eq!(
-        n.compute_service,
-        Some(ComputeService::Unknown("quantum".into()))
-    );
+    assert_eq!(i.source, ImageSource::Unknown("marketplace".into()));
+    let n: NetworkConfiguration =
+        serde_json::from_value(json!({"id": "n", "name": "n", "created_on": null, "compute_service": "quantum"}))
+            .unwrap();
+    assert_eq!(n.compute_service, Some(ComputeService::Unknown("quantum".into())));
 }
 
 #[tokio::test]
@@ -197,37 +151,26 @@ async fn unknown_values_decode_over_the_wire_too() {
     let body = json!({"total_count": 1, "runners": [{"id": 9, "name": "r", "os": "plan9", "status": "hibernating",
         "busy": true, "labels": [], "future": true}]});
     let server = Loopback::start(vec![Reply::json(200, &body)]).await;
-    let page = client(&server)
-        .repo("o", "r")
-        .runners()
-        .list_page(&Default::default(), PageRequest::default())
-        .await
-        .unwrap();
-    assert_eq!(
-        page.items[0].status,
-        RunnerStatus::Unknown("hibernating".into())
-    );
+    let page =
+        client(&server).repo("o", "r").runners().list_page(&Default::default(), PageRequest::default()).await.unwrap();
+    assert_eq!(page.items[0].status, RunnerStatus::Unknown("hibernating".into()));
 }
 
 /// Sends one request answered by `reply` and returns the error.
 async fn error_for(reply: Reply) -> Error {
     let server = Loopback::start(vec![reply]).await;
-    let err = client(&server)
-        .org("octo-org")
-        .runners()
-        .get(1)
-        .await
-        .expect_err("an error");
-    assert!(
-        !err.to_string().contains(TOKEN) && !format!("{err:?}").contains(TOKEN),
-        "no credential in {err:?}"
-    );
+    let err = client(&server).org("octo-org").runners().get(1).await.expect_err("an error");
+    assert!(!err.to_string().contains(TOKEN) && !format!("{err:?}").contains(TOKEN), "no credential in {err:?}");
     err
 }
 
 #[tokio::test]
 async fn github_error_bodies_become_the_right_variant() {
-    let err = error_for(Reply::json(404, &json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"}))).await;
+    let err = error_for(Reply::json(
+        404,
+        &json!({"message": "Not Found", "documentation_url": "https://docs.github.com/rest", "status": "404"}),
+    ))
+    .await;
     match &err {
         Error::NotFound(e) => {
             assert_eq!((e.status, e.message.as_str()), (404, "Not Found"));
@@ -235,18 +178,10 @@ async fn github_error_bodies_become_the_right_variant() {
         }
         other => panic!("{other:?}"),
     }
-    assert!(
-        err.to_string().contains("lacks access"),
-        "says what to do: {err}"
-    );
+    assert!(err.to_string().contains("lacks access"), "says what to do: {err}");
 
-    let mut reply = Reply::json(
-        422,
-        &json!({"message": "Validation Failed", "documentation_url": "d"}),
-    );
-    reply
-        .headers
-        .push(("x-github-request-id".into(), "CAFE:1234".into()));
+    let mut reply = Reply::json(422, &json!({"message": "Validation Failed", "documentation_url": "d"}));
+    reply.headers.push(("x-github-request-id".into(), "CAFE:1234".into()));
     match error_for(reply).await {
         Error::ValidationFailed(e) => {
             assert!(e.errors.is_empty());
@@ -274,39 +209,22 @@ async fn github_error_bodies_become_the_right_variant() {
         }
         other => panic!("{other:?}"),
     }
-    let empty = Reply {
-        status: 502,
-        headers: vec![],
-        body: vec![],
-    };
+    let empty = Reply { status: 502, headers: vec![], body: vec![] };
     assert!(matches!(error_for(empty).await, Error::Api(e) if e.status == 502));
-    let not_json_404 = Reply {
-        status: 404,
-        headers: vec![],
-        body: b"no such thing".to_vec(),
-    };
+    let not_json_404 = Reply { status: 404, headers: vec![], body: b"no such thing".to_vec() };
     assert!(matches!(error_for(not_json_404).await, Error::NotFound(_)));
 
-    let mut primary = Reply::json(
-        403,
-        &json!({"message": "API rate limit exceeded for user ID 1."}),
-    );
-    primary.headers.extend([
-        ("x-ratelimit-remaining".into(), "0".into()),
-        ("x-ratelimit-reset".into(), "1893456000".into()),
-    ]);
+    let mut primary = Reply::json(403, &json!({"message": "API rate limit exceeded for user ID 1."}));
+    primary
+        .headers
+        .extend([("x-ratelimit-remaining".into(), "0".into()), ("x-ratelimit-reset".into(), "1893456000".into())]);
     match error_for(primary).await {
-        Error::RateLimited {
-            kind: RateLimitKind::Primary,
-            reset_at: Some(t),
-            ..
-        } => assert_eq!(t.timestamp(), 1_893_456_000),
+        Error::RateLimited { kind: RateLimitKind::Primary, reset_at: Some(t), .. } => {
+            assert_eq!(t.timestamp(), 1_893_456_000)
+        }
         other => panic!("{other:?}"),
     }
-    let mut secondary = Reply::json(
-        429,
-        &json!({"message": "You have exceeded a secondary rate limit."}),
-    );
+    let mut secondary = Reply::json(429, &json!({"message": "You have exceeded a secondary rate limit."}));
     secondary.headers.push(("retry-after".into(), "60".into()));
     assert!(matches!(
         error_for(secondary).await,
@@ -335,9 +253,7 @@ async fn an_undecodable_success_is_a_decode_error_naming_the_operation_and_body(
     let server = Loopback::start(vec![Reply::json(200, &json!({"id": "not-a-number"}))]).await;
     let err = client(&server).org("o").runners().get(1).await.unwrap_err();
     match &err {
-        Error::Decode {
-            operation, body, ..
-        } => {
+        Error::Decode { operation, body, .. } => {
             assert_eq!(*operation, "actions/get-self-hosted-runner-for-org");
             assert!(body.contains("not-a-number"));
         }
@@ -353,12 +269,7 @@ async fn jit_configs_and_tokens_never_print_their_secret() {
     let token = tok["token"].as_str().unwrap().to_string();
     let server = Loopback::start(vec![Reply::json(201, &jit), Reply::json(201, &tok)]).await;
     let c = client(&server);
-    let config = c
-        .org("o")
-        .runners()
-        .jit_config(&JitConfigRequest::new("r", ["self-hosted"]))
-        .await
-        .unwrap();
+    let config = c.org("o").runners().jit_config(&JitConfigRequest::new("r", ["self-hosted"])).await.unwrap();
     let reg = c.org("o").runners().registration_token().await.unwrap();
     for shown in [
         format!("{config:?}"),
@@ -366,10 +277,7 @@ async fn jit_configs_and_tokens_never_print_their_secret() {
         serde_json::to_string(&config).unwrap(),
         serde_json::to_string(&reg).unwrap(),
     ] {
-        assert!(
-            !shown.contains(&secret) && !shown.contains(&token),
-            "{shown}"
-        );
+        assert!(!shown.contains(&secret) && !shown.contains(&token), "{shown}");
         assert!(shown.contains("[redacted]"), "{shown}");
     }
     assert_eq!(config.encoded_jit_config.expose_secret(), secret);
@@ -386,76 +294,28 @@ async fn bad_input_is_refused_before_any_request() {
         ("empty org", c.org("").runners().get(1).await.map(drop)),
         ("whitespace org", c.org("  ").runners().delete(1).await),
         ("dot-dot org", c.org("..").runners().get(1).await.map(drop)),
-        (
-            "empty enterprise",
-            c.enterprise("").hosted_runners().limits().await.map(drop),
-        ),
-        (
-            "empty owner",
-            c.repo("", "r")
-                .runners()
-                .registration_token()
-                .await
-                .map(drop),
-        ),
-        (
-            "empty repo",
-            c.repo("o", " ").runners().downloads().await.map(drop),
-        ),
-        (
-            "empty label",
-            c.org("o").runners().remove_label(1, "").await.map(drop),
-        ),
-        (
-            "no labels to add",
-            c.org("o")
-                .runners()
-                .add_labels::<&str>(1, &[])
-                .await
-                .map(drop),
-        ),
-        (
-            "101 labels",
-            c.org("o")
-                .runners()
-                .set_labels(1, &too_many)
-                .await
-                .map(drop),
-        ),
+        ("empty enterprise", c.enterprise("").hosted_runners().limits().await.map(drop)),
+        ("empty owner", c.repo("", "r").runners().registration_token().await.map(drop)),
+        ("empty repo", c.repo("o", " ").runners().downloads().await.map(drop)),
+        ("empty label", c.org("o").runners().remove_label(1, "").await.map(drop)),
+        ("no labels to add", c.org("o").runners().add_labels::<&str>(1, &[]).await.map(drop)),
+        ("101 labels", c.org("o").runners().set_labels(1, &too_many).await.map(drop)),
         (
             "jit without labels",
-            c.org("o")
-                .runners()
-                .jit_config(&JitConfigRequest::new("r", Vec::<String>::new()))
-                .await
-                .map(drop),
+            c.org("o").runners().jit_config(&JitConfigRequest::new("r", Vec::<String>::new())).await.map(drop),
         ),
         (
             "jit with 101 labels",
-            c.org("o")
-                .runners()
-                .jit_config(&JitConfigRequest::new("r", too_many.clone()))
-                .await
-                .map(drop),
+            c.org("o").runners().jit_config(&JitConfigRequest::new("r", too_many.clone())).await.map(drop),
         ),
-        (
-            "jit without name",
-            c.org("o")
-                .runners()
-                .jit_config(&JitConfigRequest::new(" ", ["x"]))
-                .await
-                .map(drop),
-        ),
+        ("jit without name", c.org("o").runners().jit_config(&JitConfigRequest::new(" ", ["x"])).await.map(drop)),
         (
             "hosted name too long",
             c.org("o")
                 .hosted_runners()
                 .create(&NewHostedRunner {
                     name: "a".repeat(65),
-                    image: ImageSelection {
-                        id: "i".into(),
-                        ..Default::default()
-                    },
+                    image: ImageSelection { id: "i".into(), ..Default::default() },
                     size: "s".into(),
                     ..Default::default()
                 })
@@ -466,62 +326,26 @@ async fn bad_input_is_refused_before_any_request() {
             "hosted name with space",
             c.org("o")
                 .hosted_runners()
-                .update(
-                    1,
-                    &HostedRunnerUpdate {
-                        name: Some("my runner".into()),
-                        ..Default::default()
-                    },
-                )
+                .update(1, &HostedRunnerUpdate { name: Some("my runner".into()), ..Default::default() })
                 .await
                 .map(drop),
         ),
         (
             "per_page 0",
-            c.org("o")
-                .runners()
-                .list_page(
-                    &Default::default(),
-                    PageRequest {
-                        page: 1,
-                        per_page: 0,
-                    },
-                )
-                .await
-                .map(drop),
+            c.org("o").runners().list_page(&Default::default(), PageRequest { page: 1, per_page: 0 }).await.map(drop),
         ),
         (
             "per_page 101",
             c.org("o")
                 .runner_groups()
-                .list_page(
-                    &Default::default(),
-                    PageRequest {
-                        page: 1,
-                        per_page: 101,
-                    },
-                )
+                .list_page(&Default::default(), PageRequest { page: 1, per_page: 101 })
                 .await
                 .map(drop),
         ),
-        (
-            "page 0",
-            c.org("o")
-                .hosted_runners()
-                .list_page(PageRequest {
-                    page: 0,
-                    per_page: 10,
-                })
-                .await
-                .map(drop),
-        ),
+        ("page 0", c.org("o").hosted_runners().list_page(PageRequest { page: 0, per_page: 10 }).await.map(drop)),
         (
             "org group update without name",
-            c.org("o")
-                .runner_groups()
-                .update(1, &RunnerGroupUpdate::default())
-                .await
-                .map(drop),
+            c.org("o").runner_groups().update(1, &RunnerGroupUpdate::default()).await.map(drop),
         ),
         (
             "private enterprise group",
@@ -537,15 +361,9 @@ async fn bad_input_is_refused_before_any_request() {
         ),
         (
             "unknown permission value",
-            c.org("o")
-                .runner_permissions()
-                .set(EnabledRepositories::Unknown("some".into()))
-                .await,
+            c.org("o").runner_permissions().set(EnabledRepositories::Unknown("some".into())).await,
         ),
-        (
-            "empty network configuration id",
-            c.org("o").network_configurations().get("").await.map(drop),
-        ),
+        ("empty network configuration id", c.org("o").network_configurations().get("").await.map(drop)),
     ];
     for (what, result) in checks {
         match result {
@@ -560,11 +378,8 @@ async fn bad_input_is_refused_before_any_request() {
 
 #[tokio::test]
 async fn hostile_names_cannot_change_the_path_or_query() {
-    let runner_body =
-        support::spec::doc_fixture("actions/get-self-hosted-runner-for-org.200.default");
-    let labels = support::spec::doc_fixture(
-        "actions/remove-custom-label-from-self-hosted-runner-for-org.200.default",
-    );
+    let runner_body = support::spec::doc_fixture("actions/get-self-hosted-runner-for-org.200.default");
+    let labels = support::spec::doc_fixture("actions/remove-custom-label-from-self-hosted-runner-for-org.200.default");
     let server = Loopback::start(vec![
         Reply::json(200, &runner_body),
         Reply::json(200, &labels),
@@ -572,22 +387,10 @@ async fn hostile_names_cannot_change_the_path_or_query() {
     ])
     .await;
     let c = client(&server);
-    c.org("evil/../admin?x=1#frag")
-        .runners()
-        .get(1)
-        .await
-        .unwrap();
-    c.org("octo-org")
-        .runners()
-        .remove_label(1, "a/b?c=d#e f")
-        .await
-        .unwrap();
+    c.org("evil/../admin?x=1#frag").runners().get(1).await.unwrap();
+    c.org("octo-org").runners().remove_label(1, "a/b?c=d#e f").await.unwrap();
     c.repo("o%2F..", "r/x").runners().get(2).await.unwrap();
-    let lines: Vec<String> = server
-        .requests()
-        .into_iter()
-        .map(|r| r.request_line)
-        .collect();
+    let lines: Vec<String> = server.requests().into_iter().map(|r| r.request_line).collect();
     assert_eq!(
         lines,
         [
@@ -600,18 +403,9 @@ async fn hostile_names_cannot_change_the_path_or_query() {
 
 #[tokio::test]
 async fn enterprise_server_urls_get_the_api_prefix() {
-    let c = Client::builder()
-        .base_url("https://ghe.example.com")
-        .build()
-        .unwrap();
+    let c = Client::builder().base_url("https://ghe.example.com").build().unwrap();
     assert_eq!(c.base_url(), "https://ghe.example.com/api/v3");
-    let c = Client::builder()
-        .base_url("https://ghe.example.com/api/v3/")
-        .build()
-        .unwrap();
+    let c = Client::builder().base_url("https://ghe.example.com/api/v3/").build().unwrap();
     assert_eq!(c.base_url(), "https://ghe.example.com/api/v3");
-    assert_eq!(
-        Client::builder().build().unwrap().base_url(),
-        "https://api.github.com"
-    );
+    assert_eq!(Client::builder().build().unwrap().base_url(), "https://api.github.com");
 }

@@ -8,12 +8,7 @@ use support::loopback::{Loopback, Reply};
 
 /// The escape hatch: the generated client of a configured facade client.
 fn client(base: &str, api_version: &str) -> gha_runners::Client {
-    gha_runners::Client::builder()
-        .base_url(base)
-        .api_version(api_version)
-        .token("ghp_raw")
-        .build()
-        .expect("client")
+    gha_runners::Client::builder().base_url(base).api_version(api_version).token("ghp_raw").build().expect("client")
 }
 
 #[tokio::test]
@@ -32,17 +27,10 @@ async fn sends_github_headers_and_no_progenitor_api_version_header() {
     let reqs = server.requests();
     assert_eq!(reqs.len(), 1);
     let r = &reqs[0];
-    assert_eq!(
-        r.request_line,
-        "GET /orgs/octo-org/actions/runners?per_page=100 HTTP/1.1"
-    );
+    assert_eq!(r.request_line, "GET /orgs/octo-org/actions/runners?per_page=100 HTTP/1.1");
     assert_eq!(r.header("x-github-api-version"), Some("2022-11-28"));
     assert_eq!(r.header("accept"), Some("application/vnd.github+json"));
-    assert_eq!(
-        r.header("api-version"),
-        None,
-        "progenitor's api-version header must not reach GitHub"
-    );
+    assert_eq!(r.header("api-version"), None, "progenitor's api-version header must not reach GitHub");
 }
 
 #[tokio::test]
@@ -65,10 +53,7 @@ async fn api_version_is_configurable_and_bodies_are_sent_as_json() {
         .expect("jit config");
     assert!(!jit.encoded_jit_config.is_empty());
     let r = &server.requests()[0];
-    assert_eq!(
-        r.request_line,
-        "POST /orgs/octo-org/actions/runners/generate-jitconfig HTTP/1.1"
-    );
+    assert_eq!(r.request_line, "POST /orgs/octo-org/actions/runners/generate-jitconfig HTTP/1.1");
     assert_eq!(r.header("x-github-api-version"), Some("2026-03-10"));
     let sent: serde_json::Value = serde_json::from_slice(&r.body).expect("json body");
     assert_eq!(
@@ -98,11 +83,7 @@ async fn error_bodies_decode_into_the_merged_error_type() {
         progenitor_client::Error::ErrorResponse(resp) => {
             assert_eq!(resp.status().as_u16(), 422);
             assert_eq!(resp.message.as_deref(), Some("Validation Failed"));
-            assert_eq!(
-                resp.errors.len(),
-                2,
-                "both the simple and the detailed error forms decode"
-            );
+            assert_eq!(resp.errors.len(), 2, "both the simple and the detailed error forms decode");
         }
         other => panic!("expected an error response, got {other:?}"),
     }

@@ -2,12 +2,12 @@
 //! (repositories for organization groups, organizations for enterprise
 //! groups), plus the GitHub-hosted runners of an organization group.
 
-use super::{area, body, call, count, scoped};
+use super::{area, body, count, scoped};
 use crate::pagination::{ItemStream, Page, PageRequest, stream_pages};
 use crate::scope::{Enterprise, Org, Scope};
 use crate::types::{
-    EnterpriseRunnerGroup, HostedRunner, MinimalRepository, NewEnterpriseRunnerGroup,
-    NewRunnerGroup, OrganizationSimple, Runner, RunnerGroup, RunnerGroupUpdate, Visibility,
+    EnterpriseRunnerGroup, HostedRunner, MinimalRepository, NewEnterpriseRunnerGroup, NewRunnerGroup,
+    OrganizationSimple, Runner, RunnerGroup, RunnerGroupUpdate, Visibility,
 };
 use crate::{Error, validate};
 
@@ -49,18 +49,20 @@ macro_rules! stream_via {
 /// The operations both scopes have, with the scope's group type.
 macro_rules! groups_common {
     ($Scope:ident, $kind:ident, $Group:ty, $New:ty, {
-        list: $list:ident = $list_op:literal, $visible:ident,
-        create: $create:ident($create_body:ident) = $create_op:literal,
-        get: $get:ident = $get_op:literal,
-        update: $update:ident($update_body:ident) = $update_op:literal,
-        delete: $delete:ident = $delete_op:literal,
-        runners: $runners:ident = $runners_op:literal,
-        set_runners: $set_runners:ident($set_runners_body:ident) = $set_runners_op:literal,
-        add_runner: $add_runner:ident = $add_runner_op:literal,
-        remove_runner: $remove_runner:ident = $remove_runner_op:literal,
+        list: $list:ident = $list_op:tt, $visible:ident,
+        create: $create:ident($create_body:ident) = $create_op:tt,
+        get: $get:ident = $get_op:tt,
+        update: $update:ident($update_body:ident) = $update_op:tt,
+        delete: $delete:ident = $delete_op:tt,
+        runners: $runners:ident = $runners_op:tt,
+        set_runners: $set_runners:ident($set_runners_body:ident) = $set_runners_op:tt,
+        add_runner: $add_runner:ident = $add_runner_op:tt,
+        remove_runner: $remove_runner:ident = $remove_runner_op:tt,
     }) => {
         impl RunnerGroups<$Scope> {
             #[doc = concat!("Streams every runner group (`", $list_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($list_op)]
             pub fn list(&self, filter: ListRunnerGroups) -> ItemStream<$Group> {
                 let this = self.clone();
                 stream_pages(move |req| {
@@ -70,6 +72,8 @@ macro_rules! groups_common {
             }
 
             #[doc = concat!("One page of runner groups (`", $list_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($list_op)]
             pub async fn list_page(&self, filter: &ListRunnerGroups, req: PageRequest) -> Result<Page<$Group>, Error> {
                 self.scope.check()?;
                 req.validate()?;
@@ -80,52 +84,64 @@ macro_rules! groups_common {
                     validate::segment("visible_to", v)?;
                     b = b.$visible(v.as_str());
                 }
-                let rv = call($list_op, b.send()).await?;
+                let rv = self.call($list_op, b.send()).await?;
                 let headers = rv.headers().clone();
                 let list = rv.into_inner();
                 Ok(Page::from_response(list.runner_groups, count(list.total_count), req, &headers))
             }
 
             #[doc = concat!("Creates a runner group (`", $create_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($create_op)]
             pub async fn create(&self, group: &$New) -> Result<$Group, Error> {
                 self.scope.check()?;
                 validate::segment("name", &group.name)?;
                 self.check_visibility(group.visibility.as_ref())?;
                 let b = scoped!(self.scope, self.raw().$create(), $kind).body(body::<_, crate::generated::types::$create_body>("group", group)?);
-                Ok(call($create_op, b.send()).await?.into_inner())
+                Ok(self.call($create_op, b.send()).await?.into_inner())
             }
 
             #[doc = concat!("One runner group (`", $get_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($get_op)]
             pub async fn get(&self, group_id: i64) -> Result<$Group, Error> {
                 self.scope.check()?;
                 let b = scoped!(self.scope, self.raw().$get(), $kind).runner_group_id(group_id);
-                Ok(call($get_op, b.send()).await?.into_inner())
+                Ok(self.call($get_op, b.send()).await?.into_inner())
             }
 
             #[doc = concat!("Changes a runner group (`", $update_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($update_op)]
             pub async fn update(&self, group_id: i64, update: &RunnerGroupUpdate) -> Result<$Group, Error> {
                 self.scope.check()?;
                 self.check_update(update)?;
                 let b = scoped!(self.scope, self.raw().$update(), $kind)
                     .runner_group_id(group_id)
                     .body(body::<_, crate::generated::types::$update_body>("update", update)?);
-                Ok(call($update_op, b.send()).await?.into_inner())
+                Ok(self.call($update_op, b.send()).await?.into_inner())
             }
 
             #[doc = concat!("Deletes a runner group (`", $delete_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($delete_op)]
             pub async fn delete(&self, group_id: i64) -> Result<(), Error> {
                 self.scope.check()?;
                 let b = scoped!(self.scope, self.raw().$delete(), $kind).runner_group_id(group_id);
-                call($delete_op, b.send()).await?;
+                self.call($delete_op, b.send()).await?;
                 Ok(())
             }
 
             #[doc = concat!("Streams the self-hosted runners in a group (`", $runners_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($runners_op)]
             pub fn runners(&self, group_id: i64) -> ItemStream<Runner> {
                 stream_via!(self, runners_page, group_id)
             }
 
             #[doc = concat!("One page of the runners in a group (`", $runners_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($runners_op)]
             pub async fn runners_page(&self, group_id: i64, req: PageRequest) -> Result<Page<Runner>, Error> {
                 self.scope.check()?;
                 req.validate()?;
@@ -133,35 +149,41 @@ macro_rules! groups_common {
                     .runner_group_id(group_id)
                     .per_page(i64::from(req.per_page))
                     .page(i64::from(req.page));
-                let rv = call($runners_op, b.send()).await?;
+                let rv = self.call($runners_op, b.send()).await?;
                 let headers = rv.headers().clone();
                 let list = rv.into_inner();
                 Ok(Page::from_response(list.runners, count(list.total_count), req, &headers))
             }
 
             #[doc = concat!("Replaces the runners in a group (`", $set_runners_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($set_runners_op)]
             pub async fn set_runners(&self, group_id: i64, runner_ids: &[i64]) -> Result<(), Error> {
                 self.scope.check()?;
                 let b = scoped!(self.scope, self.raw().$set_runners(), $kind)
                     .runner_group_id(group_id)
                     .body(body::<_, crate::generated::types::$set_runners_body>("runners", &serde_json::json!({ "runners": runner_ids }))?);
-                call($set_runners_op, b.send()).await?;
+                self.call($set_runners_op, b.send()).await?;
                 Ok(())
             }
 
             #[doc = concat!("Moves a runner into a group (`", $add_runner_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($add_runner_op)]
             pub async fn add_runner(&self, group_id: i64, runner_id: i64) -> Result<(), Error> {
                 self.scope.check()?;
                 let b = scoped!(self.scope, self.raw().$add_runner(), $kind).runner_group_id(group_id).runner_id(runner_id);
-                call($add_runner_op, b.send()).await?;
+                self.call($add_runner_op, b.send()).await?;
                 Ok(())
             }
 
             #[doc = concat!("Removes a runner from a group, back to the default group (`", $remove_runner_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($remove_runner_op)]
             pub async fn remove_runner(&self, group_id: i64, runner_id: i64) -> Result<(), Error> {
                 self.scope.check()?;
                 let b = scoped!(self.scope, self.raw().$remove_runner(), $kind).runner_group_id(group_id).runner_id(runner_id);
-                call($remove_runner_op, b.send()).await?;
+                self.call($remove_runner_op, b.send()).await?;
                 Ok(())
             }
         }
@@ -171,18 +193,22 @@ macro_rules! groups_common {
 /// Grants of a group to members (repositories or organizations).
 macro_rules! groups_access {
     ($Scope:ident, $kind:ident, $Member:ty, $field:ident, $ids:literal, $member_setter:ident, {
-        list: $fn_list:ident, $fn_page:ident, $list:ident = $list_op:literal,
-        set: $fn_set:ident, $set:ident($set_body:ident) = $set_op:literal,
-        add: $fn_add:ident, $add:ident = $add_op:literal,
-        remove: $fn_remove:ident, $remove:ident = $remove_op:literal,
+        list: $fn_list:ident, $fn_page:ident, $list:ident = $list_op:tt,
+        set: $fn_set:ident, $set:ident($set_body:ident) = $set_op:tt,
+        add: $fn_add:ident, $add:ident = $add_op:tt,
+        remove: $fn_remove:ident, $remove:ident = $remove_op:tt,
     }) => {
         impl RunnerGroups<$Scope> {
             #[doc = concat!("Streams who may use a group with `selected` visibility (`", $list_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($list_op)]
             pub fn $fn_list(&self, group_id: i64) -> ItemStream<$Member> {
                 stream_via!(self, $fn_page, group_id)
             }
 
             #[doc = concat!("One page of who may use a group (`", $list_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($list_op)]
             pub async fn $fn_page(&self, group_id: i64, req: PageRequest) -> Result<Page<$Member>, Error> {
                 self.scope.check()?;
                 req.validate()?;
@@ -190,35 +216,41 @@ macro_rules! groups_access {
                     .runner_group_id(group_id)
                     .per_page(i64::from(req.per_page))
                     .page(i64::from(req.page));
-                let rv = call($list_op, b.send()).await?;
+                let rv = self.call($list_op, b.send()).await?;
                 let headers = rv.headers().clone();
                 let list = rv.into_inner();
                 Ok(Page::from_response(list.$field, count(list.total_count), req, &headers))
             }
 
             #[doc = concat!("Replaces who may use a group (`", $set_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($set_op)]
             pub async fn $fn_set(&self, group_id: i64, ids: &[i64]) -> Result<(), Error> {
                 self.scope.check()?;
                 let b = scoped!(self.scope, self.raw().$set(), $kind)
                     .runner_group_id(group_id)
                     .body(body::<_, crate::generated::types::$set_body>($ids, &serde_json::json!({ $ids: ids }))?);
-                call($set_op, b.send()).await?;
+                self.call($set_op, b.send()).await?;
                 Ok(())
             }
 
             #[doc = concat!("Lets one more member use a group (`", $add_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($add_op)]
             pub async fn $fn_add(&self, group_id: i64, id: i64) -> Result<(), Error> {
                 self.scope.check()?;
                 let b = scoped!(self.scope, self.raw().$add(), $kind).runner_group_id(group_id).$member_setter(id);
-                call($add_op, b.send()).await?;
+                self.call($add_op, b.send()).await?;
                 Ok(())
             }
 
             #[doc = concat!("Stops a member from using a group (`", $remove_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($remove_op)]
             pub async fn $fn_remove(&self, group_id: i64, id: i64) -> Result<(), Error> {
                 self.scope.check()?;
                 let b = scoped!(self.scope, self.raw().$remove(), $kind).runner_group_id(group_id).$member_setter(id);
-                call($remove_op, b.send()).await?;
+                self.call($remove_op, b.send()).await?;
                 Ok(())
             }
         }
@@ -280,17 +312,17 @@ impl RunnerGroups<Org> {
 
     /// Streams the GitHub-hosted runners in a group
     /// (`actions/list-github-hosted-runners-in-group-for-org`).
+    #[doc = ""]
+    #[doc = crate::deployment::availability_doc!("actions/list-github-hosted-runners-in-group-for-org")]
     pub fn hosted_runners(&self, group_id: i64) -> ItemStream<HostedRunner> {
         stream_via!(self, hosted_runners_page, group_id)
     }
 
     /// One page of the GitHub-hosted runners in a group
     /// (`actions/list-github-hosted-runners-in-group-for-org`).
-    pub async fn hosted_runners_page(
-        &self,
-        group_id: i64,
-        req: PageRequest,
-    ) -> Result<Page<HostedRunner>, Error> {
+    #[doc = ""]
+    #[doc = crate::deployment::availability_doc!("actions/list-github-hosted-runners-in-group-for-org")]
+    pub async fn hosted_runners_page(&self, group_id: i64, req: PageRequest) -> Result<Page<HostedRunner>, Error> {
         const OP: &str = "actions/list-github-hosted-runners-in-group-for-org";
         self.scope.check()?;
         req.validate()?;
@@ -301,15 +333,10 @@ impl RunnerGroups<Org> {
             .runner_group_id(group_id)
             .per_page(i64::from(req.per_page))
             .page(i64::from(req.page));
-        let rv = call(OP, b.send()).await?;
+        let rv = self.call(OP, b.send()).await?;
         let headers = rv.headers().clone();
         let list = rv.into_inner();
-        Ok(Page::from_response(
-            list.runners,
-            count(list.total_count),
-            req,
-            &headers,
-        ))
+        Ok(Page::from_response(list.runners, count(list.total_count), req, &headers))
     }
 }
 

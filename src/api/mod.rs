@@ -39,18 +39,10 @@ pub(crate) async fn call<T, E: ErrorBody>(
 
 /// Converts a facade request struct into the generated body type of one
 /// operation (the two serialize to the same JSON).
-pub(crate) fn body<A: Serialize, B: DeserializeOwned>(
-    field: &'static str,
-    value: &A,
-) -> Result<B, Error> {
+pub(crate) fn body<A: Serialize, B: DeserializeOwned>(field: &'static str, value: &A) -> Result<B, Error> {
     serde_json::to_value(value)
         .and_then(serde_json::from_value)
-        .map_err(|e| {
-            Error::invalid(
-                field,
-                format!("does not fit the request GitHub documents: {e}"),
-            )
-        })
+        .map_err(|e| Error::invalid(field, format!("does not fit the request GitHub documents: {e}")))
 }
 
 /// A `total_count` as GitHub sends it (an integer, required or not) into `u64`.
@@ -67,9 +59,7 @@ macro_rules! scoped {
         $builder.org($scope.org.as_str())
     };
     ($scope:expr, $builder:expr, repo) => {
-        $builder
-            .owner($scope.owner.as_str())
-            .repo($scope.repo.as_str())
+        $builder.owner($scope.owner.as_str()).repo($scope.repo.as_str())
     };
 }
 pub(crate) use scoped;
@@ -91,6 +81,17 @@ macro_rules! area {
             /// The generated client this area sends through.
             fn raw(&self) -> &crate::generated::Client {
                 self.scope.client().raw()
+            }
+
+            /// Checks that the deployment has `operation`, then awaits the
+            /// generated call (which sends the request).
+            async fn call<T, E: crate::error::ErrorBody>(
+                &self,
+                operation: &'static str,
+                fut: impl std::future::Future<Output = Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>>,
+            ) -> Result<progenitor_client::ResponseValue<T>, crate::Error> {
+                self.scope.client().check_available(operation)?;
+                crate::api::call(operation, fut).await
             }
         }
     };

@@ -1,7 +1,7 @@
 //! Hosted-compute network configurations (private networking for
 //! GitHub-hosted runners).
 
-use super::{area, body, call, count, scoped};
+use super::{area, body, count, scoped};
 use crate::pagination::{ItemStream, Page, PageRequest, stream_pages};
 use crate::scope::{Enterprise, Org, Scope};
 use crate::types::{NetworkConfiguration, NetworkConfigurationUpdate, NewNetworkConfiguration};
@@ -15,14 +15,16 @@ area! {
 
 macro_rules! network_impl {
     ($Scope:ident, $kind:ident, {
-        list: $list:ident = $list_op:literal,
-        create: $create:ident($create_body:ident) = $create_op:literal,
-        get: $get:ident = $get_op:literal,
-        update: $update:ident($update_body:ident) = $update_op:literal,
-        delete: $delete:ident = $delete_op:literal,
+        list: $list:ident = $list_op:tt,
+        create: $create:ident($create_body:ident) = $create_op:tt,
+        get: $get:ident = $get_op:tt,
+        update: $update:ident($update_body:ident) = $update_op:tt,
+        delete: $delete:ident = $delete_op:tt,
     }) => {
         impl NetworkConfigurations<$Scope> {
             #[doc = concat!("Streams every network configuration (`", $list_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($list_op)]
             pub fn list(&self) -> ItemStream<NetworkConfiguration> {
                 let this = self.clone();
                 stream_pages(move |req| {
@@ -32,51 +34,44 @@ macro_rules! network_impl {
             }
 
             #[doc = concat!("One page of network configurations (`", $list_op, "`).")]
-            pub async fn list_page(
-                &self,
-                req: PageRequest,
-            ) -> Result<Page<NetworkConfiguration>, Error> {
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($list_op)]
+            pub async fn list_page(&self, req: PageRequest) -> Result<Page<NetworkConfiguration>, Error> {
                 self.scope.check()?;
                 req.validate()?;
                 let b = scoped!(self.scope, self.raw().$list(), $kind)
                     .per_page(i64::from(req.per_page))
                     .page(i64::from(req.page));
-                let rv = call($list_op, b.send()).await?;
+                let rv = self.call($list_op, b.send()).await?;
                 let headers = rv.headers().clone();
                 let list = rv.into_inner();
-                Ok(Page::from_response(
-                    list.network_configurations,
-                    count(list.total_count),
-                    req,
-                    &headers,
-                ))
+                Ok(Page::from_response(list.network_configurations, count(list.total_count), req, &headers))
             }
 
             #[doc = concat!("Creates a network configuration (`", $create_op, "`).")]
-            pub async fn create(
-                &self,
-                config: &NewNetworkConfiguration,
-            ) -> Result<NetworkConfiguration, Error> {
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($create_op)]
+            pub async fn create(&self, config: &NewNetworkConfiguration) -> Result<NetworkConfiguration, Error> {
                 self.scope.check()?;
                 validate::segment("name", &config.name)?;
-                let b = scoped!(self.scope, self.raw().$create(), $kind).body(body::<
-                    _,
-                    crate::generated::types::$create_body,
-                >(
-                    "config", config
-                )?);
-                Ok(call($create_op, b.send()).await?.into_inner())
+                let b = scoped!(self.scope, self.raw().$create(), $kind)
+                    .body(body::<_, crate::generated::types::$create_body>("config", config)?);
+                Ok(self.call($create_op, b.send()).await?.into_inner())
             }
 
             #[doc = concat!("One network configuration (`", $get_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($get_op)]
             pub async fn get(&self, id: &str) -> Result<NetworkConfiguration, Error> {
                 self.scope.check()?;
                 validate::segment("network_configuration_id", id)?;
                 let b = scoped!(self.scope, self.raw().$get(), $kind).network_configuration_id(id);
-                Ok(call($get_op, b.send()).await?.into_inner())
+                Ok(self.call($get_op, b.send()).await?.into_inner())
             }
 
             #[doc = concat!("Changes a network configuration (`", $update_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($update_op)]
             pub async fn update(
                 &self,
                 id: &str,
@@ -84,21 +79,23 @@ macro_rules! network_impl {
             ) -> Result<NetworkConfiguration, Error> {
                 self.scope.check()?;
                 validate::segment("network_configuration_id", id)?;
-                let b = scoped!(self.scope, self.raw().$update(), $kind)
-                    .network_configuration_id(id)
-                    .body(body::<_, crate::generated::types::$update_body>(
-                        "update", update,
-                    )?);
-                Ok(call($update_op, b.send()).await?.into_inner())
+                let b = scoped!(self.scope, self.raw().$update(), $kind).network_configuration_id(id).body(body::<
+                    _,
+                    crate::generated::types::$update_body,
+                >(
+                    "update", update,
+                )?);
+                Ok(self.call($update_op, b.send()).await?.into_inner())
             }
 
             #[doc = concat!("Deletes a network configuration (`", $delete_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($delete_op)]
             pub async fn delete(&self, id: &str) -> Result<(), Error> {
                 self.scope.check()?;
                 validate::segment("network_configuration_id", id)?;
-                let b =
-                    scoped!(self.scope, self.raw().$delete(), $kind).network_configuration_id(id);
-                call($delete_op, b.send()).await?;
+                let b = scoped!(self.scope, self.raw().$delete(), $kind).network_configuration_id(id);
+                self.call($delete_op, b.send()).await?;
                 Ok(())
             }
         }

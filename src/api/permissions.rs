@@ -1,13 +1,11 @@
 //! Self-hosted runner permissions: which repositories (organization) or
 //! organizations (enterprise) may use repository-level self-hosted runners.
 
-use super::{area, body, call, count};
+use super::{area, body, count};
 use crate::Error;
 use crate::pagination::{ItemStream, Page, PageRequest, stream_pages};
 use crate::scope::{Enterprise, Org, Scope};
-use crate::types::{
-    EnabledRepositories, EnterpriseSelfHostedRunnersSettings, Repository, SelfHostedRunnersSettings,
-};
+use crate::types::{EnabledRepositories, EnterpriseSelfHostedRunnersSettings, Repository, SelfHostedRunnersSettings};
 
 area! {
     /// Self-hosted runner permissions (`client.org("o").runner_permissions()`).
@@ -16,44 +14,40 @@ area! {
 
 impl RunnerPermissions<Org> {
     /// The policy (`actions/get-self-hosted-runners-permissions-organization`).
+    #[doc = ""]
+    #[doc = crate::deployment::availability_doc!("actions/get-self-hosted-runners-permissions-organization")]
     pub async fn get(&self) -> Result<SelfHostedRunnersSettings, Error> {
         const OP: &str = "actions/get-self-hosted-runners-permissions-organization";
         self.scope.check()?;
-        let b = self
-            .raw()
-            .actions_get_self_hosted_runners_permissions_organization()
-            .org(self.scope.org.as_str());
-        Ok(call(OP, b.send()).await?.into_inner())
+        let b = self.raw().actions_get_self_hosted_runners_permissions_organization().org(self.scope.org.as_str());
+        Ok(self.call(OP, b.send()).await?.into_inner())
     }
 
     /// Sets which repositories may use self-hosted runners
     /// (`actions/set-self-hosted-runners-permissions-organization`).
+    #[doc = ""]
+    #[doc = crate::deployment::availability_doc!("actions/set-self-hosted-runners-permissions-organization")]
     pub async fn set(&self, enabled: EnabledRepositories) -> Result<(), Error> {
         const OP: &str = "actions/set-self-hosted-runners-permissions-organization";
         self.scope.check()?;
         if let EnabledRepositories::Unknown(v) = &enabled {
-            return Err(Error::invalid(
-                "enabled_repositories",
-                format!("`{v}`; GitHub accepts all, selected or none"),
-            ));
+            return Err(Error::invalid("enabled_repositories", format!("`{v}`; GitHub accepts all, selected or none")));
         }
-        let b = self
-            .raw()
-            .actions_set_self_hosted_runners_permissions_organization()
-            .org(self.scope.org.as_str())
-            .body(body::<
-                _,
-                crate::generated::types::ActionsSetSelfHostedRunnersPermissionsOrganizationBody,
-            >(
-                "enabled_repositories",
-                &serde_json::json!({ "enabled_repositories": enabled }),
-            )?);
-        call(OP, b.send()).await?;
+        let b =
+            self.raw().actions_set_self_hosted_runners_permissions_organization().org(self.scope.org.as_str()).body(
+                body::<_, crate::generated::types::ActionsSetSelfHostedRunnersPermissionsOrganizationBody>(
+                    "enabled_repositories",
+                    &serde_json::json!({ "enabled_repositories": enabled }),
+                )?,
+            );
+        self.call(OP, b.send()).await?;
         Ok(())
     }
 
     /// Streams the repositories selected to use self-hosted runners
     /// (`actions/list-selected-repositories-self-hosted-runners-organization`).
+    #[doc = ""]
+    #[doc = crate::deployment::availability_doc!("actions/list-selected-repositories-self-hosted-runners-organization")]
     pub fn repositories(&self) -> ItemStream<Repository> {
         let this = self.clone();
         stream_pages(move |req| {
@@ -64,6 +58,8 @@ impl RunnerPermissions<Org> {
 
     /// One page of the selected repositories
     /// (`actions/list-selected-repositories-self-hosted-runners-organization`).
+    #[doc = ""]
+    #[doc = crate::deployment::availability_doc!("actions/list-selected-repositories-self-hosted-runners-organization")]
     pub async fn repositories_page(&self, req: PageRequest) -> Result<Page<Repository>, Error> {
         const OP: &str = "actions/list-selected-repositories-self-hosted-runners-organization";
         self.scope.check()?;
@@ -74,19 +70,16 @@ impl RunnerPermissions<Org> {
             .org(self.scope.org.as_str())
             .per_page(i64::from(req.per_page))
             .page(i64::from(req.page));
-        let rv = call(OP, b.send()).await?;
+        let rv = self.call(OP, b.send()).await?;
         let headers = rv.headers().clone();
         let list = rv.into_inner();
-        Ok(Page::from_response(
-            list.repositories,
-            count(list.total_count),
-            req,
-            &headers,
-        ))
+        Ok(Page::from_response(list.repositories, count(list.total_count), req, &headers))
     }
 
     /// Replaces the selected repositories
     /// (`actions/set-selected-repositories-self-hosted-runners-organization`).
+    #[doc = ""]
+    #[doc = crate::deployment::availability_doc!("actions/set-selected-repositories-self-hosted-runners-organization")]
     pub async fn set_repositories(&self, repository_ids: &[i64]) -> Result<(), Error> {
         const OP: &str = "actions/set-selected-repositories-self-hosted-runners-organization";
         self.scope.check()?;
@@ -94,13 +87,18 @@ impl RunnerPermissions<Org> {
             .raw()
             .actions_set_selected_repositories_self_hosted_runners_organization()
             .org(self.scope.org.as_str())
-            .body(body::<_, crate::generated::types::ActionsSetSelectedRepositoriesSelfHostedRunnersOrganizationBody>("selected_repository_ids", &serde_json::json!({ "selected_repository_ids": repository_ids }))?);
-        call(OP, b.send()).await?;
+            .body(body::<_, crate::generated::types::ActionsSetSelectedRepositoriesSelfHostedRunnersOrganizationBody>(
+                "selected_repository_ids",
+                &serde_json::json!({ "selected_repository_ids": repository_ids }),
+            )?);
+        self.call(OP, b.send()).await?;
         Ok(())
     }
 
     /// Adds a repository to the selected ones
     /// (`actions/enable-selected-repository-self-hosted-runners-organization`).
+    #[doc = ""]
+    #[doc = crate::deployment::availability_doc!("actions/enable-selected-repository-self-hosted-runners-organization")]
     pub async fn enable_repository(&self, repository_id: i64) -> Result<(), Error> {
         const OP: &str = "actions/enable-selected-repository-self-hosted-runners-organization";
         self.scope.check()?;
@@ -109,12 +107,14 @@ impl RunnerPermissions<Org> {
             .actions_enable_selected_repository_self_hosted_runners_organization()
             .org(self.scope.org.as_str())
             .repository_id(repository_id);
-        call(OP, b.send()).await?;
+        self.call(OP, b.send()).await?;
         Ok(())
     }
 
     /// Removes a repository from the selected ones
     /// (`actions/disable-selected-repository-self-hosted-runners-organization`).
+    #[doc = ""]
+    #[doc = crate::deployment::availability_doc!("actions/disable-selected-repository-self-hosted-runners-organization")]
     pub async fn disable_repository(&self, repository_id: i64) -> Result<(), Error> {
         const OP: &str = "actions/disable-selected-repository-self-hosted-runners-organization";
         self.scope.check()?;
@@ -123,13 +123,15 @@ impl RunnerPermissions<Org> {
             .actions_disable_selected_repository_self_hosted_runners_organization()
             .org(self.scope.org.as_str())
             .repository_id(repository_id);
-        call(OP, b.send()).await?;
+        self.call(OP, b.send()).await?;
         Ok(())
     }
 }
 
 impl RunnerPermissions<Enterprise> {
     /// The policy (`enterprise-admin/get-self-hosted-runners-permissions`).
+    #[doc = ""]
+    #[doc = crate::deployment::availability_doc!("enterprise-admin/get-self-hosted-runners-permissions")]
     pub async fn get(&self) -> Result<EnterpriseSelfHostedRunnersSettings, Error> {
         const OP: &str = "enterprise-admin/get-self-hosted-runners-permissions";
         self.scope.check()?;
@@ -137,7 +139,7 @@ impl RunnerPermissions<Enterprise> {
             .raw()
             .enterprise_admin_get_self_hosted_runners_permissions()
             .enterprise(self.scope.enterprise.as_str());
-        let s = call(OP, b.send()).await?.into_inner();
+        let s = self.call(OP, b.send()).await?.into_inner();
         Ok(EnterpriseSelfHostedRunnersSettings {
             disable_self_hosted_runners_for_all_orgs: s.disable_self_hosted_runners_for_all_orgs,
         })
@@ -145,6 +147,8 @@ impl RunnerPermissions<Enterprise> {
 
     /// Disables (or re-enables) repository-level self-hosted runners in every
     /// organization (`enterprise-admin/set-self-hosted-runners-permissions`).
+    #[doc = ""]
+    #[doc = crate::deployment::availability_doc!("enterprise-admin/set-self-hosted-runners-permissions")]
     pub async fn set(&self, disable_for_all_orgs: bool) -> Result<(), Error> {
         const OP: &str = "enterprise-admin/set-self-hosted-runners-permissions";
         self.scope.check()?;
@@ -156,7 +160,7 @@ impl RunnerPermissions<Enterprise> {
                 "disable_self_hosted_runners_for_all_orgs",
                 &serde_json::json!({ "disable_self_hosted_runners_for_all_orgs": disable_for_all_orgs }),
             )?);
-        call(OP, b.send()).await?;
+        self.call(OP, b.send()).await?;
         Ok(())
     }
 }

@@ -1,12 +1,11 @@
 //! Self-hosted runners: list, get, delete, labels, registration and remove
 //! tokens, JIT configs, downloads, version deprecations.
 
-use super::{area, body, call, count, scoped};
+use super::{area, body, count, scoped};
 use crate::pagination::{ItemStream, Page, PageRequest, stream_pages};
 use crate::scope::{Enterprise, Org, Repo, Scope};
 use crate::types::{
-    JitConfig, JitConfigRequest, Runner, RunnerApplication, RunnerLabel, RunnerToken,
-    RunnerVersionDeprecation,
+    JitConfig, JitConfigRequest, Runner, RunnerApplication, RunnerLabel, RunnerToken, RunnerVersionDeprecation,
 };
 use crate::{Error, Secret, validate};
 
@@ -40,30 +39,30 @@ pub struct ListRunners {
 impl ListRunners {
     /// Only the runner named `name`.
     pub fn named(name: impl Into<String>) -> Self {
-        Self {
-            name: Some(name.into()),
-        }
+        Self { name: Some(name.into()) }
     }
 }
 
 macro_rules! runners_impl {
     ($Scope:ident, $kind:ident, {
-        list: $list:ident = $list_op:literal,
-        get: $get:ident = $get_op:literal,
-        delete: $delete:ident = $delete_op:literal,
-        labels: $labels:ident = $labels_op:literal,
-        add_labels: $add_labels:ident($add_body:ident) = $add_labels_op:literal,
-        set_labels: $set_labels:ident($set_body:ident) = $set_labels_op:literal,
-        clear_labels: $clear_labels:ident = $clear_labels_op:literal,
-        remove_label: $remove_label:ident = $remove_label_op:literal,
-        registration_token: $reg:ident = $reg_op:literal,
-        remove_token: $rem:ident = $rem_op:literal,
-        jit_config: $jit:ident($jit_body:ident) = $jit_op:literal,
-        downloads: $downloads:ident = $downloads_op:literal,
-        deprecation: $deprecation:ident = $deprecation_op:literal,
+        list: $list:ident = $list_op:tt,
+        get: $get:ident = $get_op:tt,
+        delete: $delete:ident = $delete_op:tt,
+        labels: $labels:ident = $labels_op:tt,
+        add_labels: $add_labels:ident($add_body:ident) = $add_labels_op:tt,
+        set_labels: $set_labels:ident($set_body:ident) = $set_labels_op:tt,
+        clear_labels: $clear_labels:ident = $clear_labels_op:tt,
+        remove_label: $remove_label:ident = $remove_label_op:tt,
+        registration_token: $reg:ident = $reg_op:tt,
+        remove_token: $rem:ident = $rem_op:tt,
+        jit_config: $jit:ident($jit_body:ident) = $jit_op:tt,
+        downloads: $downloads:ident = $downloads_op:tt,
+        deprecation: $deprecation:ident = $deprecation_op:tt,
     }) => {
         impl Runners<$Scope> {
             #[doc = concat!("Streams every runner, 100 per request (`", $list_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($list_op)]
             pub fn list(&self, filter: ListRunners) -> ItemStream<Runner> {
                 let this = self.clone();
                 stream_pages(move |req| {
@@ -73,6 +72,8 @@ macro_rules! runners_impl {
             }
 
             #[doc = concat!("One page of runners (`", $list_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($list_op)]
             pub async fn list_page(&self, filter: &ListRunners, req: PageRequest) -> Result<Page<Runner>, Error> {
                 self.scope.check()?;
                 req.validate()?;
@@ -83,35 +84,43 @@ macro_rules! runners_impl {
                     validate::segment("name", name)?;
                     b = b.name(name.as_str());
                 }
-                let rv = call($list_op, b.send()).await?;
+                let rv = self.call($list_op, b.send()).await?;
                 let headers = rv.headers().clone();
                 let list = rv.into_inner();
                 Ok(Page::from_response(list.runners, count(list.total_count), req, &headers))
             }
 
             #[doc = concat!("One runner (`", $get_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($get_op)]
             pub async fn get(&self, runner_id: i64) -> Result<Runner, Error> {
                 self.scope.check()?;
                 let b = scoped!(self.scope, self.raw().$get(), $kind).runner_id(runner_id);
-                Ok(call($get_op, b.send()).await?.into_inner())
+                Ok(self.call($get_op, b.send()).await?.into_inner())
             }
 
             #[doc = concat!("Removes a runner (`", $delete_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($delete_op)]
             pub async fn delete(&self, runner_id: i64) -> Result<(), Error> {
                 self.scope.check()?;
                 let b = scoped!(self.scope, self.raw().$delete(), $kind).runner_id(runner_id);
-                call($delete_op, b.send()).await?;
+                self.call($delete_op, b.send()).await?;
                 Ok(())
             }
 
             #[doc = concat!("A runner's labels (`", $labels_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($labels_op)]
             pub async fn labels(&self, runner_id: i64) -> Result<Vec<RunnerLabel>, Error> {
                 self.scope.check()?;
                 let b = scoped!(self.scope, self.raw().$labels(), $kind).runner_id(runner_id);
-                Ok(call($labels_op, b.send()).await?.into_inner().labels)
+                Ok(self.call($labels_op, b.send()).await?.into_inner().labels)
             }
 
             #[doc = concat!("Adds 1 to 100 custom labels; returns all labels (`", $add_labels_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($add_labels_op)]
             pub async fn add_labels<L: AsRef<str>>(&self, runner_id: i64, labels: &[L]) -> Result<Vec<RunnerLabel>, Error> {
                 self.scope.check()?;
                 validate::labels(labels, 1)?;
@@ -119,10 +128,12 @@ macro_rules! runners_impl {
                 let b = scoped!(self.scope, self.raw().$add_labels(), $kind)
                     .runner_id(runner_id)
                     .body(body::<_, crate::generated::types::$add_body>("labels", &serde_json::json!({ "labels": labels }))?);
-                Ok(call($add_labels_op, b.send()).await?.into_inner().labels)
+                Ok(self.call($add_labels_op, b.send()).await?.into_inner().labels)
             }
 
             #[doc = concat!("Replaces the custom labels (0 to 100); returns all labels (`", $set_labels_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($set_labels_op)]
             pub async fn set_labels<L: AsRef<str>>(&self, runner_id: i64, labels: &[L]) -> Result<Vec<RunnerLabel>, Error> {
                 self.scope.check()?;
                 validate::labels(labels, 0)?;
@@ -130,61 +141,75 @@ macro_rules! runners_impl {
                 let b = scoped!(self.scope, self.raw().$set_labels(), $kind)
                     .runner_id(runner_id)
                     .body(body::<_, crate::generated::types::$set_body>("labels", &serde_json::json!({ "labels": labels }))?);
-                Ok(call($set_labels_op, b.send()).await?.into_inner().labels)
+                Ok(self.call($set_labels_op, b.send()).await?.into_inner().labels)
             }
 
             #[doc = concat!("Removes every custom label; returns the read-only labels left (`", $clear_labels_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($clear_labels_op)]
             pub async fn clear_labels(&self, runner_id: i64) -> Result<Vec<RunnerLabel>, Error> {
                 self.scope.check()?;
                 let b = scoped!(self.scope, self.raw().$clear_labels(), $kind).runner_id(runner_id);
-                Ok(call($clear_labels_op, b.send()).await?.into_inner().labels)
+                Ok(self.call($clear_labels_op, b.send()).await?.into_inner().labels)
             }
 
             #[doc = concat!("Removes one custom label; returns the labels left (`", $remove_label_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($remove_label_op)]
             pub async fn remove_label(&self, runner_id: i64, name: &str) -> Result<Vec<RunnerLabel>, Error> {
                 self.scope.check()?;
                 validate::segment("label", name)?;
                 let b = scoped!(self.scope, self.raw().$remove_label(), $kind).runner_id(runner_id).name(name);
-                Ok(call($remove_label_op, b.send()).await?.into_inner().labels)
+                Ok(self.call($remove_label_op, b.send()).await?.into_inner().labels)
             }
 
             #[doc = concat!("A token for `config.sh` to register a runner, valid one hour (`", $reg_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($reg_op)]
             pub async fn registration_token(&self) -> Result<RunnerToken, Error> {
                 self.scope.check()?;
                 let b = scoped!(self.scope, self.raw().$reg(), $kind);
-                Ok(call($reg_op, b.send()).await?.into_inner())
+                Ok(self.call($reg_op, b.send()).await?.into_inner())
             }
 
             #[doc = concat!("A token for `config.sh remove`, valid one hour (`", $rem_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($rem_op)]
             pub async fn remove_token(&self) -> Result<RunnerToken, Error> {
                 self.scope.check()?;
                 let b = scoped!(self.scope, self.raw().$rem(), $kind);
-                Ok(call($rem_op, b.send()).await?.into_inner())
+                Ok(self.call($rem_op, b.send()).await?.into_inner())
             }
 
             #[doc = concat!("Creates a just-in-time runner and returns its config (`", $jit_op, "`). A name already taken is [`Error::Conflict`].")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($jit_op)]
             pub async fn jit_config(&self, request: &JitConfigRequest) -> Result<JitConfig, Error> {
                 self.scope.check()?;
                 validate::runner_name(&request.name)?;
                 validate::labels(&request.labels, 1)?;
                 let b = scoped!(self.scope, self.raw().$jit(), $kind).body(body::<_, crate::generated::types::$jit_body>("request", request)?);
-                let jit = call($jit_op, b.send()).await?.into_inner();
+                let jit = self.call($jit_op, b.send()).await?.into_inner();
                 Ok(JitConfig { runner: jit.runner, encoded_jit_config: Secret::new(jit.encoded_jit_config) })
             }
 
             #[doc = concat!("The runner application packages to download (`", $downloads_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($downloads_op)]
             pub async fn downloads(&self) -> Result<Vec<RunnerApplication>, Error> {
                 self.scope.check()?;
                 let b = scoped!(self.scope, self.raw().$downloads(), $kind);
-                Ok(call($downloads_op, b.send()).await?.into_inner())
+                Ok(self.call($downloads_op, b.send()).await?.into_inner())
             }
 
             #[doc = concat!("The deprecation schedule of runner version `version`, e.g. `2.300.0` (`", $deprecation_op, "`).")]
+            #[doc = ""]
+            #[doc = crate::deployment::availability_doc!($deprecation_op)]
             pub async fn deprecation(&self, version: &str) -> Result<RunnerVersionDeprecation, Error> {
                 self.scope.check()?;
                 validate::segment("version", version)?;
                 let b = scoped!(self.scope, self.raw().$deprecation(), $kind).version(version);
-                let d = call($deprecation_op, b.send()).await?.into_inner();
+                let d = self.call($deprecation_op, b.send()).await?.into_inner();
                 Ok(RunnerVersionDeprecation {
                     runner_version: d.runner_version,
                     registration_deprecates_at: d.registration_deprecates_at,

@@ -34,26 +34,14 @@ pub struct JitConfigRequest {
 
 impl Default for JitConfigRequest {
     fn default() -> Self {
-        Self {
-            name: String::new(),
-            runner_group_id: 1,
-            labels: Vec::new(),
-            work_folder: None,
-        }
+        Self { name: String::new(), runner_group_id: 1, labels: Vec::new(), work_folder: None }
     }
 }
 
 impl JitConfigRequest {
     /// A request for runner `name` with `labels` in the default group.
-    pub fn new<L: Into<String>>(
-        name: impl Into<String>,
-        labels: impl IntoIterator<Item = L>,
-    ) -> Self {
-        Self {
-            name: name.into(),
-            labels: labels.into_iter().map(Into::into).collect(),
-            ..Self::default()
-        }
+    pub fn new<L: Into<String>>(name: impl Into<String>, labels: impl IntoIterator<Item = L>) -> Self {
+        Self { name: name.into(), labels: labels.into_iter().map(Into::into).collect(), ..Self::default() }
     }
 
     /// Registers the runner in group `id`.

@@ -20,10 +20,7 @@ impl Recorded {
     /// The first value of header `name` (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
         let name = name.to_ascii_lowercase();
-        self.headers
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str())
     }
 }
 
@@ -40,10 +37,7 @@ impl Reply {
     pub fn json(status: u16, body: &serde_json::Value) -> Self {
         Self {
             status,
-            headers: vec![(
-                "content-type".into(),
-                "application/json; charset=utf-8".into(),
-            )],
+            headers: vec![("content-type".into(), "application/json; charset=utf-8".into())],
             body: serde_json::to_vec(body).expect("json"),
         }
     }
@@ -58,9 +52,7 @@ pub struct Loopback {
 impl Loopback {
     /// Starts a server on an ephemeral port that answers with `replies` in order.
     pub async fn start(replies: Vec<Reply>) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind loopback");
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
         let base_url = format!("http://{}", listener.local_addr().expect("addr"));
         let log = Arc::new(Mutex::new(Vec::new()));
         let script = Arc::new(Mutex::new(VecDeque::from(replies)));
@@ -77,17 +69,13 @@ impl Loopback {
                             headers: vec![],
                             body: b"loopback script exhausted".to_vec(),
                         });
-                        let mut head = format!(
-                            "HTTP/1.1 {} X\r\ncontent-length: {}\r\n",
-                            reply.status,
-                            reply.body.len()
-                        );
+                        let mut head =
+                            format!("HTTP/1.1 {} X\r\ncontent-length: {}\r\n", reply.status, reply.body.len());
                         for (k, v) in &reply.headers {
                             head.push_str(&format!("{k}: {v}\r\n"));
                         }
                         head.push_str("\r\n");
-                        if sock.write_all(head.as_bytes()).await.is_err()
-                            || sock.write_all(&reply.body).await.is_err()
+                        if sock.write_all(head.as_bytes()).await.is_err() || sock.write_all(&reply.body).await.is_err()
                         {
                             return;
                         }
@@ -124,11 +112,7 @@ async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<Recorded> {
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
         .collect();
-    let len: usize = headers
-        .iter()
-        .find(|(k, _)| k == "content-length")
-        .and_then(|(_, v)| v.parse().ok())
-        .unwrap_or(0);
+    let len: usize = headers.iter().find(|(k, _)| k == "content-length").and_then(|(_, v)| v.parse().ok()).unwrap_or(0);
     let mut body = buf[head_end + 4..].to_vec();
     while body.len() < len {
         let n = sock.read(&mut chunk).await.ok()?;
@@ -137,9 +121,5 @@ async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<Recorded> {
         }
         body.extend_from_slice(&chunk[..n]);
     }
-    Some(Recorded {
-        request_line,
-        headers,
-        body,
-    })
+    Some(Recorded { request_line, headers, body })
 }

@@ -2,6 +2,7 @@
 //! JSON Schema, and the fixture files.
 #![allow(dead_code)]
 
+pub mod cases;
 pub mod loopback;
 pub mod openapi_schema;
 pub mod spec;

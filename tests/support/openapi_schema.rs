@@ -10,14 +10,7 @@
 
 use serde_json::{Map, Value, json};
 
-const DROPPED: &[&str] = &[
-    "nullable",
-    "example",
-    "discriminator",
-    "xml",
-    "externalDocs",
-    "deprecated",
-];
+const DROPPED: &[&str] = &["nullable", "example", "discriminator", "xml", "externalDocs", "deprecated"];
 
 /// Converts one OpenAPI 3.0 schema object into a JSON Schema draft-7 object.
 pub fn convert(schema: &Value) -> Value {
@@ -33,25 +26,16 @@ pub fn convert(schema: &Value) -> Value {
             continue;
         }
         let converted = match k.as_str() {
-            "properties" | "patternProperties" => Value::Object(
-                v.as_object()
-                    .into_iter()
-                    .flatten()
-                    .map(|(n, s)| (n.clone(), convert(s)))
-                    .collect(),
-            ),
-            "items" | "additionalProperties" | "not" => convert(v),
-            "allOf" | "anyOf" | "oneOf" => {
-                Value::Array(v.as_array().into_iter().flatten().map(convert).collect())
+            "properties" | "patternProperties" => {
+                Value::Object(v.as_object().into_iter().flatten().map(|(n, s)| (n.clone(), convert(s))).collect())
             }
+            "items" | "additionalProperties" | "not" => convert(v),
+            "allOf" | "anyOf" | "oneOf" => Value::Array(v.as_array().into_iter().flatten().map(convert).collect()),
             _ => v.clone(),
         };
         out.insert(k.clone(), converted);
     }
-    for (flag, bound) in [
-        ("exclusiveMinimum", "minimum"),
-        ("exclusiveMaximum", "maximum"),
-    ] {
+    for (flag, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
         if let Some(Value::Bool(exclusive)) = out.get(flag).cloned() {
             out.remove(flag);
             if exclusive && let Some(b) = out.remove(bound) {
@@ -95,10 +79,7 @@ pub fn document(spec: &Value, schema: &Value) -> Value {
             m
         }
     };
-    root.insert(
-        "$schema".into(),
-        json!("http://json-schema.org/draft-07/schema#"),
-    );
+    root.insert("$schema".into(), json!("http://json-schema.org/draft-07/schema#"));
     root.insert("definitions".into(), Value::Object(definitions));
     Value::Object(root)
 }
@@ -111,13 +92,7 @@ pub fn validate(spec: &Value, schema: &Value, instance: &Value) -> Result<(), Ve
         .should_validate_formats(true)
         .build(&doc)
         .map_err(|e| vec![format!("the converted schema is invalid: {e}")])?;
-    let errors: Vec<String> = validator
-        .iter_errors(instance)
-        .map(|e| format!("at {}: {}", e.instance_path(), e))
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(errors)
-    }
+    let errors: Vec<String> =
+        validator.iter_errors(instance).map(|e| format!("at {}: {}", e.instance_path(), e)).collect();
+    if errors.is_empty() { Ok(()) } else { Err(errors) }
 }

@@ -11,8 +11,7 @@ pub fn root() -> PathBuf {
 
 /// Reads and parses a JSON file, naming it on failure.
 pub fn read_json(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
 }
 
@@ -36,12 +35,7 @@ pub fn operations(spec: &Value) -> Vec<Operation> {
     for (path, item) in spec["paths"].as_object().expect("paths") {
         for (method, op) in item.as_object().expect("path item") {
             if let Some(id) = op.get("operationId").and_then(Value::as_str) {
-                out.push(Operation {
-                    id: id.into(),
-                    method: method.clone(),
-                    path: path.clone(),
-                    op: op.clone(),
-                });
+                out.push(Operation { id: id.into(), method: method.clone(), path: path.clone(), op: op.clone() });
             }
         }
     }
@@ -52,9 +46,7 @@ pub fn operations(spec: &Value) -> Vec<Operation> {
 /// Follows a local `$ref` once.
 pub fn resolve<'a>(spec: &'a Value, v: &'a Value) -> &'a Value {
     match v.get("$ref").and_then(Value::as_str) {
-        Some(r) => spec
-            .pointer(&r[1..])
-            .unwrap_or_else(|| panic!("$ref {r} points at nothing")),
+        Some(r) => spec.pointer(&r[1..]).unwrap_or_else(|| panic!("$ref {r} points at nothing")),
         None => v,
     }
 }
@@ -62,19 +54,10 @@ pub fn resolve<'a>(spec: &'a Value, v: &'a Value) -> &'a Value {
 /// The JSON schema (OpenAPI form) of an operation's response for `status`,
 /// or of its request body for `status == "request"`.
 pub fn body_schema(spec: &Value, operation_id: &str, status: &str) -> Option<Value> {
-    let op = operations(spec)
-        .into_iter()
-        .find(|o| o.id == operation_id)?
-        .op;
-    let container = if status == "request" {
-        op.get("requestBody")?
-    } else {
-        op["responses"].get(status)?
-    };
+    let op = operations(spec).into_iter().find(|o| o.id == operation_id)?.op;
+    let container = if status == "request" { op.get("requestBody")? } else { op["responses"].get(status)? };
     let container = resolve(spec, container);
-    container
-        .pointer("/content/application~1json/schema")
-        .cloned()
+    container.pointer("/content/application~1json/schema").cloned()
 }
 
 /// A documented-example fixture file.
@@ -94,29 +77,15 @@ pub struct Fixture {
 pub fn doc_fixtures() -> Vec<Fixture> {
     let dir = root().join("tests/fixtures/docs");
     let mut out = Vec::new();
-    for tag in
-        std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()))
-    {
+    for tag in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display())) {
         let tag = tag.expect("dir entry").path();
         for file in std::fs::read_dir(&tag).expect("list tag dir") {
             let path = file.expect("dir entry").path();
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .expect("utf-8 file name");
-            let stem = name
-                .strip_suffix(".json")
-                .unwrap_or_else(|| panic!("unexpected file {}", path.display()));
+            let name = path.file_name().and_then(|n| n.to_str()).expect("utf-8 file name");
+            let stem = name.strip_suffix(".json").unwrap_or_else(|| panic!("unexpected file {}", path.display()));
             let parts: Vec<&str> = stem.split('.').collect();
-            assert_eq!(
-                parts.len(),
-                3,
-                "fixture name {name} is not <operation>.<status>.<example>.json"
-            );
-            let tag_name = tag
-                .file_name()
-                .and_then(|n| n.to_str())
-                .expect("utf-8 dir name");
+            assert_eq!(parts.len(), 3, "fixture name {name} is not <operation>.<status>.<example>.json");
+            let tag_name = tag.file_name().and_then(|n| n.to_str()).expect("utf-8 dir name");
             let operation_id = format!("{tag_name}/{}", parts[0]);
             out.push(Fixture {
                 key: format!("{operation_id}.{}.{}", parts[1], parts[2]),
@@ -134,11 +103,7 @@ pub fn doc_fixtures() -> Vec<Fixture> {
 /// Reads one fixture by key (`<operationId>.<status>.<example>`).
 pub fn doc_fixture(key: &str) -> Value {
     let (op, rest) = key.split_once('.').expect("key has a status");
-    read_json(
-        &root()
-            .join("tests/fixtures/docs")
-            .join(format!("{op}.{rest}.json")),
-    )
+    read_json(&root().join("tests/fixtures/docs").join(format!("{op}.{rest}.json")))
 }
 
 /// One entry of `spec/example-defects.toml`.
@@ -160,15 +125,10 @@ pub fn example_defects() -> std::collections::BTreeMap<String, Defect> {
     }
     let path = root().join("spec/example-defects.toml");
     let text = std::fs::read_to_string(&path).expect("spec/example-defects.toml");
-    let file: File =
-        toml::from_str(&text).unwrap_or_else(|e| panic!("spec/example-defects.toml: {e}"));
+    let file: File = toml::from_str(&text).unwrap_or_else(|e| panic!("spec/example-defects.toml: {e}"));
     let mut out = std::collections::BTreeMap::new();
     for d in file.defect {
-        assert!(
-            !d.reason.trim().is_empty(),
-            "{}: a listed defect needs a reason",
-            d.example
-        );
+        assert!(!d.reason.trim().is_empty(), "{}: a listed defect needs a reason", d.example);
         let key = d.example.clone();
         assert!(out.insert(key.clone(), d).is_none(), "{key} listed twice");
     }
@@ -194,10 +154,7 @@ pub fn example_payload(key: &str) -> Value {
 /// listed defect), or `None` when the spec documents none.
 pub fn response_payload(operation_id: &str, status: u16) -> Option<Value> {
     let prefix = format!("{operation_id}.{status}.");
-    let key = doc_fixtures()
-        .into_iter()
-        .map(|f| f.key)
-        .find(|k| k.starts_with(&prefix))?;
+    let key = doc_fixtures().into_iter().map(|f| f.key).find(|k| k.starts_with(&prefix))?;
     Some(example_payload(&key))
 }
 
@@ -215,10 +172,7 @@ pub fn operation_for(spec: &Value, method: &str, path: &str) -> Option<String> {
             let is_param = |t: &str| t.starts_with('{') && t.ends_with('}');
             let matches = op.method == method
                 && template.len() == segments.len()
-                && template
-                    .iter()
-                    .zip(&segments)
-                    .all(|(t, s)| is_param(t) || t == s);
+                && template.iter().zip(&segments).all(|(t, s)| is_param(t) || t == s);
             matches.then(|| (template.iter().filter(|t| !is_param(t)).count(), op.id))
         })
         .max_by_key(|(literals, _)| *literals)

@@ -27,18 +27,10 @@ pub fn subset(doc: &Value, ops: &[SelectedOp]) -> Result<Value> {
     for op in ops {
         let item = &doc["paths"][&op.path];
         let entry = paths.entry(&op.path).or_insert_with(|| {
-            PATH_ITEM_SHARED
-                .iter()
-                .filter_map(|k| item.get(*k).map(|v| (k.to_string(), v.clone())))
-                .collect()
+            PATH_ITEM_SHARED.iter().filter_map(|k| item.get(*k).map(|v| (k.to_string(), v.clone()))).collect()
         });
         let operation = &item[&op.method];
-        for tag in operation
-            .get("tags")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for tag in operation.get("tags").and_then(Value::as_array).into_iter().flatten() {
             if let Some(t) = tag.as_str() {
                 used_tags.insert(t.to_string());
             }
@@ -47,21 +39,12 @@ pub fn subset(doc: &Value, ops: &[SelectedOp]) -> Result<Value> {
     }
     out.insert(
         "paths".into(),
-        Value::Object(
-            paths
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), Value::Object(v)))
-                .collect(),
-        ),
+        Value::Object(paths.into_iter().map(|(k, v)| (k.to_string(), Value::Object(v))).collect()),
     );
     if let Some(tags) = doc.get("tags").and_then(Value::as_array) {
         let kept: Vec<Value> = tags
             .iter()
-            .filter(|t| {
-                t.get("name")
-                    .and_then(Value::as_str)
-                    .is_some_and(|n| used_tags.contains(n))
-            })
+            .filter(|t| t.get("name").and_then(Value::as_str).is_some_and(|n| used_tags.contains(n)))
             .cloned()
             .collect();
         out.insert("tags".into(), Value::Array(kept));
@@ -77,9 +60,7 @@ pub fn subset(doc: &Value, ops: &[SelectedOp]) -> Result<Value> {
 /// A `#/components/<kind>/<name>` reference, split.
 fn split_ref(reference: &str) -> Result<(String, String)> {
     let Some(rest) = reference.strip_prefix("#/components/") else {
-        bail!(
-            "unsupported $ref `{reference}`: only local #/components/... references are supported"
-        );
+        bail!("unsupported $ref `{reference}`: only local #/components/... references are supported");
     };
     let mut parts = rest.split('/');
     let (Some(kind), Some(name)) = (parts.next(), parts.next()) else {
@@ -108,9 +89,7 @@ pub fn collect_refs<'a>(value: &'a Value, out: &mut Vec<&'a str>) {
 /// Removes every component that nothing outside `components` references,
 /// directly or through other components. Returns how many were removed.
 pub fn prune_components(doc: &mut Value) -> Result<usize> {
-    let Some(obj) = doc.as_object() else {
-        bail!("not a JSON object")
-    };
+    let Some(obj) = doc.as_object() else { bail!("not a JSON object") };
     let mut roots = Vec::new();
     for (k, v) in obj {
         if k != "components" {
@@ -118,10 +97,7 @@ pub fn prune_components(doc: &mut Value) -> Result<usize> {
         }
     }
     let empty = Map::new();
-    let components = obj
-        .get("components")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
+    let components = obj.get("components").and_then(Value::as_object).unwrap_or(&empty);
     let mut keep: BTreeSet<(String, String)> = BTreeSet::new();
     let mut work: Vec<String> = roots.into_iter().map(str::to_string).collect();
     while let Some(reference) = work.pop() {
@@ -148,8 +124,7 @@ pub fn prune_components(doc: &mut Value) -> Result<usize> {
             };
             let before = items.len();
             items.retain(|name, _| {
-                keep.contains(&(kind.clone(), name.clone()))
-                    || (kind == "securitySchemes" && schemes.contains(name))
+                keep.contains(&(kind.clone(), name.clone())) || (kind == "securitySchemes" && schemes.contains(name))
             });
             removed += before - items.len();
         }
@@ -222,28 +197,14 @@ mod tests {
 
     #[test]
     fn dangling_and_foreign_refs_are_errors() {
-        let mut doc =
-            json!({"paths": {"/a": {"get": {"x": {"$ref": "#/components/schemas/missing"}}}}});
-        assert!(
-            prune_components(&mut doc)
-                .unwrap_err()
-                .to_string()
-                .contains("points at nothing")
-        );
+        let mut doc = json!({"paths": {"/a": {"get": {"x": {"$ref": "#/components/schemas/missing"}}}}});
+        assert!(prune_components(&mut doc).unwrap_err().to_string().contains("points at nothing"));
         let mut doc = json!({"paths": {"/a": {"get": {"x": {"$ref": "other.json#/x"}}}}});
-        assert!(
-            prune_components(&mut doc)
-                .unwrap_err()
-                .to_string()
-                .contains("unsupported $ref")
-        );
+        assert!(prune_components(&mut doc).unwrap_err().to_string().contains("unsupported $ref"));
     }
 
     #[test]
     fn escaped_pointer_segments_are_unescaped() {
-        assert_eq!(
-            split_ref("#/components/schemas/a~1b~0c").unwrap(),
-            ("schemas".into(), "a/b~c".into())
-        );
+        assert_eq!(split_ref("#/components/schemas/a~1b~0c").unwrap(), ("schemas".into(), "a/b~c".into()));
     }
 }

@@ -24,29 +24,18 @@ pub struct Example {
 /// Extracts every response and request-body example of `spec`.
 pub fn extract(spec: &Value) -> Result<Vec<Example>> {
     let mut out = Vec::new();
-    let paths = spec
-        .get("paths")
-        .and_then(Value::as_object)
-        .context("spec has no paths")?;
+    let paths = spec.get("paths").and_then(Value::as_object).context("spec has no paths")?;
     for item in paths.values() {
         for (method, op) in item.as_object().into_iter().flatten() {
             if !crate::METHODS.contains(&method.as_str()) {
                 continue;
             }
-            let id = op
-                .get("operationId")
-                .and_then(Value::as_str)
-                .context("operation without operationId")?;
+            let id = op.get("operationId").and_then(Value::as_str).context("operation without operationId")?;
             if let Some(body) = op.get("requestBody") {
                 let body = resolve(spec, body)?;
                 collect(spec, id, "request", body, &mut out)?;
             }
-            for (status, resp) in op
-                .get("responses")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
+            for (status, resp) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
                 let resp = resolve(spec, resp)?;
                 collect(spec, id, status, resp, &mut out)?;
             }
@@ -59,42 +48,25 @@ pub fn extract(spec: &Value) -> Result<Vec<Example>> {
 fn resolve<'a>(spec: &'a Value, v: &'a Value) -> Result<&'a Value> {
     match v.get("$ref").and_then(Value::as_str) {
         Some(r) => {
-            let pointer = r
-                .strip_prefix('#')
-                .with_context(|| format!("non-local $ref {r}"))?;
-            spec.pointer(pointer)
-                .with_context(|| format!("$ref {r} points at nothing"))
+            let pointer = r.strip_prefix('#').with_context(|| format!("non-local $ref {r}"))?;
+            spec.pointer(pointer).with_context(|| format!("$ref {r} points at nothing"))
         }
         None => Ok(v),
     }
 }
 
-fn collect(
-    spec: &Value,
-    id: &str,
-    what: &str,
-    container: &Value,
-    out: &mut Vec<Example>,
-) -> Result<()> {
+fn collect(spec: &Value, id: &str, what: &str, container: &Value, out: &mut Vec<Example>) -> Result<()> {
     let Some(content) = container.get("content").and_then(Value::as_object) else {
         return Ok(());
     };
-    let Some(media) = content
-        .get("application/json")
-        .or_else(|| content.values().next())
-    else {
+    let Some(media) = content.get("application/json").or_else(|| content.values().next()) else {
         return Ok(());
     };
     let mut found: BTreeMap<String, Value> = BTreeMap::new();
     if let Some(v) = media.get("example") {
         found.insert("default".into(), v.clone());
     }
-    for (name, ex) in media
-        .get("examples")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flatten()
-    {
+    for (name, ex) in media.get("examples").and_then(Value::as_object).into_iter().flatten() {
         let ex = resolve(spec, ex)?;
         let Some(value) = ex.get("value") else {
             bail!("{id} {what}: example {name} has no inline value");
@@ -102,20 +74,9 @@ fn collect(
         found.insert(name.clone(), value.clone());
     }
     for (name, value) in found {
-        let safe: String = name
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        out.push(Example {
-            file: PathBuf::from(format!("{id}.{what}.{safe}.json")),
-            value,
-        });
+        let safe: String =
+            name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+        out.push(Example { file: PathBuf::from(format!("{id}.{what}.{safe}.json")), value });
     }
     Ok(())
 }
@@ -128,11 +89,9 @@ pub fn write(examples: &[Example], dir: &Path) -> Result<usize> {
     for ex in examples {
         let p = dir.join(&ex.file);
         if let Some(parent) = p.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create {}", parent.display()))?;
+            std::fs::create_dir_all(parent).with_context(|| format!("cannot create {}", parent.display()))?;
         }
-        std::fs::write(&p, canonical::to_string(&ex.value))
-            .with_context(|| format!("cannot write {}", p.display()))?;
+        std::fs::write(&p, canonical::to_string(&ex.value)).with_context(|| format!("cannot write {}", p.display()))?;
     }
     Ok(examples.len())
 }
@@ -156,18 +115,8 @@ mod tests {
                 "responses": {"nf": {"content": {"application/json": {"example": {"message": "Not Found"}}}}}}
         });
         let ex = extract(&spec).unwrap();
-        let files: Vec<_> = ex
-            .iter()
-            .map(|e| e.file.to_string_lossy().into_owned())
-            .collect();
-        assert_eq!(
-            files,
-            [
-                "t/create.201.default.json",
-                "t/create.404.default.json",
-                "t/create.request.default.json"
-            ]
-        );
+        let files: Vec<_> = ex.iter().map(|e| e.file.to_string_lossy().into_owned()).collect();
+        assert_eq!(files, ["t/create.201.default.json", "t/create.404.default.json", "t/create.request.default.json"]);
         assert_eq!(ex[0].value, json!({"id": 1}));
         assert_eq!(ex[1].value, json!({"message": "Not Found"}));
     }

@@ -14,8 +14,10 @@
 //! [`fixtures`] extracts the documented examples of the vendored operations.
 #![deny(unsafe_code)]
 
+pub mod availability;
 pub mod canonical;
 pub mod closure;
+pub mod diff;
 pub mod fixtures;
 pub mod normalize;
 pub mod refresh;
@@ -23,6 +25,4 @@ pub mod selection;
 pub mod source;
 
 /// HTTP methods that carry an operation in an OpenAPI path item.
-pub const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+pub const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];

@@ -23,26 +23,11 @@ pub struct Pass {
 
 /// Every pass, in the order applied.
 pub const PASSES: &[Pass] = &[
-    Pass {
-        name: "set-api-version",
-        run: set_api_version,
-    },
-    Pass {
-        name: "merge-error-responses",
-        run: merge_error_responses,
-    },
-    Pass {
-        name: "integer-ids-and-counts",
-        run: integer_ids_and_counts,
-    },
-    Pass {
-        name: "label-code-fences",
-        run: label_code_fences,
-    },
-    Pass {
-        name: "request-defaults-to-docs",
-        run: request_defaults_to_docs,
-    },
+    Pass { name: "set-api-version", run: set_api_version },
+    Pass { name: "merge-error-responses", run: merge_error_responses },
+    Pass { name: "integer-ids-and-counts", run: integer_ids_and_counts },
+    Pass { name: "label-code-fences", run: label_code_fences },
+    Pass { name: "request-defaults-to-docs", run: request_defaults_to_docs },
 ];
 
 /// Applies every pass in order; returns each pass's name and change count.
@@ -75,20 +60,14 @@ pub fn operations_mut(doc: &mut Value) -> impl Iterator<Item = &mut Map<String, 
         .flat_map(|paths| paths.values_mut())
         .filter_map(Value::as_object_mut)
         .flat_map(|item| {
-            item.iter_mut()
-                .filter(|(k, _)| crate::METHODS.contains(&k.as_str()))
-                .filter_map(|(_, v)| v.as_object_mut())
+            item.iter_mut().filter(|(k, _)| crate::METHODS.contains(&k.as_str())).filter_map(|(_, v)| v.as_object_mut())
         })
 }
 
 /// Where an error response's JSON schema lives.
 enum ErrorSite {
     Component(String),
-    Inline {
-        path: String,
-        method: String,
-        status: String,
-    },
+    Inline { path: String, method: String, status: String },
 }
 
 /// Merges every error response body schema (GitHub mixes `basic-error`, `validation-error`, `validation-error-simple`) into one schema keeping every field of each.
@@ -96,42 +75,24 @@ pub fn merge_error_responses(doc: &mut Value) -> Result<usize> {
     let mut sites = Vec::new();
     let mut schemas: Vec<Value> = Vec::new();
     let empty = Map::new();
-    let paths = doc
-        .get("paths")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
+    let paths = doc.get("paths").and_then(Value::as_object).unwrap_or(&empty);
     for (path, item) in paths {
         for (method, op) in item.as_object().into_iter().flatten() {
             if !crate::METHODS.contains(&method.as_str()) {
                 continue;
             }
-            for (status, resp) in op
-                .get("responses")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-            {
+            for (status, resp) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
                 if !is_error_status(status) {
                     continue;
                 }
                 let (site, body) = match resp.get("$ref").and_then(Value::as_str) {
                     Some(r) => {
-                        let name = r
-                            .strip_prefix("#/components/responses/")
-                            .unwrap_or(r)
-                            .to_string();
-                        let body = doc["components"]["responses"]
-                            .get(&name)
-                            .cloned()
-                            .unwrap_or(Value::Null);
+                        let name = r.strip_prefix("#/components/responses/").unwrap_or(r).to_string();
+                        let body = doc["components"]["responses"].get(&name).cloned().unwrap_or(Value::Null);
                         (ErrorSite::Component(name), body)
                     }
                     None => (
-                        ErrorSite::Inline {
-                            path: path.clone(),
-                            method: method.clone(),
-                            status: status.clone(),
-                        },
+                        ErrorSite::Inline { path: path.clone(), method: method.clone(), status: status.clone() },
                         resp.clone(),
                     ),
                 };
@@ -150,10 +111,7 @@ pub fn merge_error_responses(doc: &mut Value) -> Result<usize> {
     if schemas.len() < 2 {
         return Ok(0);
     }
-    let resolved: Vec<Value> = schemas
-        .iter()
-        .map(|s| resolve_schema(doc, s))
-        .collect::<Result<_>>()?;
+    let resolved: Vec<Value> = schemas.iter().map(|s| resolve_schema(doc, s)).collect::<Result<_>>()?;
     let names: Vec<String> = schemas
         .iter()
         .map(|s| match s.get("$ref").and_then(Value::as_str) {
@@ -173,9 +131,7 @@ pub fn merge_error_responses(doc: &mut Value) -> Result<usize> {
     let components = doc
         .get_mut("components")
         .and_then(Value::as_object_mut)
-        .ok_or_else(|| {
-            anyhow::anyhow!("error responses reference schemas but there are no components")
-        })?;
+        .ok_or_else(|| anyhow::anyhow!("error responses reference schemas but there are no components"))?;
     let schemas_obj = components.entry("schemas").or_insert_with(|| json!({}));
     if schemas_obj.get(MERGED_ERROR_SCHEMA).is_some() {
         bail!("the upstream description already has a schema named {MERGED_ERROR_SCHEMA}");
@@ -191,15 +147,9 @@ pub fn merge_error_responses(doc: &mut Value) -> Result<usize> {
                 }
                 doc["components"]["responses"].get_mut(name)
             }
-            ErrorSite::Inline {
-                path,
-                method,
-                status,
-            } => doc["paths"][path][method]["responses"].get_mut(status),
+            ErrorSite::Inline { path, method, status } => doc["paths"][path][method]["responses"].get_mut(status),
         };
-        if let Some(schema) =
-            target.and_then(|r| r.pointer_mut("/content/application~1json/schema"))
-        {
+        if let Some(schema) = target.and_then(|r| r.pointer_mut("/content/application~1json/schema")) {
             *schema = merged_ref.clone();
             changed += 1;
         }
@@ -214,10 +164,7 @@ fn resolve_schema(doc: &Value, schema: &Value) -> Result<Value> {
             let Some(name) = r.strip_prefix("#/components/schemas/") else {
                 bail!("error schema $ref `{r}` is not a component schema");
             };
-            match doc.pointer(&format!(
-                "/components/schemas/{}",
-                name.replace('~', "~0").replace('/', "~1")
-            )) {
+            match doc.pointer(&format!("/components/schemas/{}", name.replace('~', "~0").replace('/', "~1"))) {
                 Some(s) => Ok(s.clone()),
                 None => bail!("error schema $ref `{r}` points at nothing"),
             }
@@ -231,30 +178,20 @@ fn resolve_schema(doc: &Value, schema: &Value) -> Result<Value> {
 fn merge_objects(schemas: &[Value]) -> Map<String, Value> {
     let mut names = BTreeSet::new();
     for s in schemas {
-        names.extend(
-            s.get("properties")
-                .and_then(Value::as_object)
-                .into_iter()
-                .flatten()
-                .map(|(k, _)| k.clone()),
-        );
+        names.extend(s.get("properties").and_then(Value::as_object).into_iter().flatten().map(|(k, _)| k.clone()));
     }
     let mut properties = Map::new();
     for name in &names {
-        let alternatives: Vec<&Value> = schemas
-            .iter()
-            .filter_map(|s| s.get("properties").and_then(|p| p.get(name)))
-            .collect();
+        let alternatives: Vec<&Value> =
+            schemas.iter().filter_map(|s| s.get("properties").and_then(|p| p.get(name))).collect();
         properties.insert(name.clone(), merge_alternatives(&alternatives));
     }
     let required: Vec<Value> = names
         .iter()
         .filter(|n| {
-            schemas.iter().all(|s| {
-                s.get("required")
-                    .and_then(Value::as_array)
-                    .is_some_and(|r| r.iter().any(|x| x == n.as_str()))
-            })
+            schemas
+                .iter()
+                .all(|s| s.get("required").and_then(Value::as_array).is_some_and(|r| r.iter().any(|x| x == n.as_str())))
         })
         .map(|n| json!(n))
         .collect();
@@ -291,10 +228,7 @@ pub fn integer_ids_and_counts(doc: &mut Value) -> Result<usize> {
     }
     fn fix(schema: &mut Value) -> usize {
         let is_number = schema.get("type") == Some(&json!("number"))
-            && !matches!(
-                schema.get("format").and_then(Value::as_str),
-                Some("float" | "double")
-            );
+            && !matches!(schema.get("format").and_then(Value::as_str), Some("float" | "double"));
         if is_number {
             schema["type"] = json!("integer");
             1
@@ -307,11 +241,7 @@ pub fn integer_ids_and_counts(doc: &mut Value) -> Result<usize> {
         match value {
             Value::Object(map) => {
                 if let Some(Value::Object(props)) = map.get_mut("properties") {
-                    n += props
-                        .iter_mut()
-                        .filter(|(k, _)| is_id(k))
-                        .map(|(_, s)| fix(s))
-                        .sum::<usize>();
+                    n += props.iter_mut().filter(|(k, _)| is_id(k)).map(|(_, s)| fix(s)).sum::<usize>();
                 }
                 // A parameter: `{name, in, schema}`.
                 if map.get("in").is_some()
@@ -357,15 +287,13 @@ pub fn label_code_fences(doc: &mut Value) -> Result<usize> {
             Value::Object(map) => map
                 .iter_mut()
                 .map(|(k, v)| match v {
-                    Value::String(text) if k == "description" || k == "summary" => {
-                        match relabel(text) {
-                            Some(new) => {
-                                *text = new;
-                                1
-                            }
-                            None => 0,
+                    Value::String(text) if k == "description" || k == "summary" => match relabel(text) {
+                        Some(new) => {
+                            *text = new;
+                            1
                         }
-                    }
+                        None => 0,
+                    },
                     other => walk(other),
                 })
                 .sum(),
@@ -411,9 +339,7 @@ pub fn request_defaults_to_docs(doc: &mut Value) -> Result<usize> {
     }
     let mut changed = 0;
     for op in operations_mut(doc) {
-        if let Some(Value::Object(content)) =
-            op.get_mut("requestBody").and_then(|b| b.get_mut("content"))
-        {
+        if let Some(Value::Object(content)) = op.get_mut("requestBody").and_then(|b| b.get_mut("content")) {
             for media in content.values_mut() {
                 if let Some(schema) = media.get_mut("schema") {
                     changed += strip(schema);
@@ -472,28 +398,15 @@ mod tests {
             merged["properties"]["errors"]["items"]["oneOf"],
             json!([{"type": "string"}, {"type": "object", "properties": {"code": {"type": "string"}}}])
         );
-        assert!(
-            merged.get("required").is_none(),
-            "basic requires nothing, so nothing is required"
-        );
+        assert!(merged.get("required").is_none(), "basic requires nothing, so nothing is required");
         let r = json!({"$ref": "#/components/schemas/github-error"});
-        assert_eq!(
-            doc["components"]["responses"]["not_found"]["content"]["application/json"]["schema"],
-            r
-        );
-        assert_eq!(
-            doc["paths"]["/a"]["post"]["responses"]["409"]["content"]["application/json"]["schema"],
-            r
-        );
+        assert_eq!(doc["components"]["responses"]["not_found"]["content"]["application/json"]["schema"], r);
+        assert_eq!(doc["paths"]["/a"]["post"]["responses"]["409"]["content"]["application/json"]["schema"], r);
         assert_eq!(
             doc["paths"]["/a"]["post"]["responses"]["201"]["content"]["application/json"]["schema"],
             json!({"type": "object"})
         );
-        assert_eq!(
-            merge_error_responses(&mut doc).unwrap(),
-            0,
-            "second run changes nothing"
-        );
+        assert_eq!(merge_error_responses(&mut doc).unwrap(), 0, "second run changes nothing");
     }
 
     #[test]
@@ -513,20 +426,14 @@ mod tests {
               "parameters": {"p": {"name": "org_id", "in": "path", "schema": {"type": "number"}}}}
         });
         assert_eq!(integer_ids_and_counts(&mut doc).unwrap(), 5);
-        assert_eq!(
-            doc["components"]["schemas"]["g"]["properties"]["total_count"]["type"],
-            "integer"
-        );
+        assert_eq!(doc["components"]["schemas"]["g"]["properties"]["total_count"]["type"], "integer");
         let g = &doc["components"]["schemas"]["g"]["properties"];
         assert_eq!(g["id"]["type"], "integer");
         assert_eq!(g["runner_group_id"]["type"], "integer");
         assert_eq!(g["ratio"]["type"], "number");
         assert_eq!(g["other_id"]["type"], "number");
         assert_eq!(g["nested"]["properties"]["id"]["type"], "integer");
-        assert_eq!(
-            doc["components"]["parameters"]["p"]["schema"]["type"],
-            "integer"
-        );
+        assert_eq!(doc["components"]["parameters"]["p"]["schema"]["type"], "integer");
     }
 
     #[test]
@@ -540,10 +447,7 @@ mod tests {
             doc["paths"]["/a"]["post"]["description"],
             "Run:\n\n```text\n./config.sh --token TOKEN\n```\n\nthen\n```rust\nlet x = 1;\n```"
         );
-        assert_eq!(
-            doc["paths"]["/a"]["post"]["x-other"],
-            "```\nnot a description\n```"
-        );
+        assert_eq!(doc["paths"]["/a"]["post"]["x-other"], "```\nnot a description\n```");
         assert_eq!(label_code_fences(&mut doc).unwrap(), 0, "idempotent");
     }
 
@@ -556,8 +460,7 @@ mod tests {
             "responses": {"200": {"content": {"application/json": {"schema": {"properties": {
                 "restricted": {"type": "boolean", "default": false}}}}}}}}}}});
         assert_eq!(request_defaults_to_docs(&mut doc).unwrap(), 2);
-        let props = &doc["paths"]["/a"]["patch"]["requestBody"]["content"]["application/json"]["schema"]
-            ["properties"];
+        let props = &doc["paths"]["/a"]["patch"]["requestBody"]["content"]["application/json"]["schema"]["properties"];
         assert_eq!(
             props["visibility"],
             json!({"type": "string", "description": "Who may use it. GitHub's default: `\"all\"`."})
@@ -566,8 +469,7 @@ mod tests {
             props["image"]["properties"]["gen"],
             json!({"type": "boolean", "description": "GitHub's default: `false`."})
         );
-        let resp = &doc["paths"]["/a"]["patch"]["responses"]["200"]["content"]["application/json"]
-            ["schema"];
+        let resp = &doc["paths"]["/a"]["patch"]["responses"]["200"]["content"]["application/json"]["schema"];
         assert_eq!(resp["properties"]["restricted"]["default"], false);
         assert_eq!(request_defaults_to_docs(&mut doc).unwrap(), 0);
     }

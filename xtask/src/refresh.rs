@@ -1,7 +1,7 @@
 //! `cargo xtask refresh-spec`: upstream description in, vendored subset,
 //! provenance record and summary out.
 
-use crate::{canonical, closure, normalize, selection::Selection, source::Upstream};
+use crate::{availability, canonical, closure, normalize, selection::Selection, source::Upstream};
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -14,6 +14,12 @@ pub const SPEC_FILE: &str = "openapi.json";
 pub const PROVENANCE_FILE: &str = "provenance.json";
 /// Reviewed input: which operations are vendored.
 pub const SELECTION_FILE: &str = "selection.toml";
+/// Which deployments publish each vendored operation.
+pub const AVAILABILITY_FILE: &str = "availability.json";
+/// The same as a Markdown table.
+pub const AVAILABILITY_DOC: &str = "availability.md";
+/// Documented examples of other deployments that differ from the vendored ones.
+pub const DEPLOYMENT_EXAMPLES_FILE: &str = "deployment-examples.json";
 /// Reviewed input: upstream examples known to contradict their schema.
 pub const EXAMPLE_DEFECTS_FILE: &str = "example-defects.toml";
 /// The reviewed inputs that live in the spec directory and are copied
@@ -33,11 +39,29 @@ pub struct Refreshed {
     pub passes: Vec<(&'static str, usize)>,
     /// Components removed after normalization made them unreferenced.
     pub pruned_after_normalization: usize,
+    /// Selection patterns that matched nothing (only when built leniently).
+    pub unmatched: Vec<String>,
+    /// `availability.json`.
+    pub availability: Value,
+    /// `deployment-examples.json`.
+    pub deployment_examples: Value,
 }
 
-/// Runs selection, closure and normalization over `upstream`.
+/// Runs selection, closure and normalization over `upstream`; every
+/// selection pattern must match.
 pub fn build(upstream: &Upstream, selection: &Selection) -> Result<Refreshed> {
-    let ops = selection.select(&upstream.doc)?;
+    build_with(upstream, selection, true)
+}
+
+/// Like [`build`], but with `strict == false` a pattern that matches nothing
+/// is recorded in [`Refreshed::unmatched`] instead of failing (for diffs
+/// against older descriptions).
+pub fn build_with(upstream: &Upstream, selection: &Selection, strict: bool) -> Result<Refreshed> {
+    let (ops, unmatched) = if strict {
+        (selection.select(&upstream.doc)?, Vec::new())
+    } else {
+        selection.select_lenient(&upstream.doc)?
+    };
     let mut spec = closure::subset(&upstream.doc, &ops)?;
     let passes = normalize::run_all(&mut spec)?;
     let pruned_after_normalization = closure::prune_components(&mut spec)?;
@@ -48,11 +72,7 @@ pub fn build(upstream: &Upstream, selection: &Selection) -> Result<Refreshed> {
     for op in &ops {
         *scopes.entry(op.scope()).or_insert(0) += 1;
     }
-    let upstream_version = upstream
-        .doc
-        .pointer("/info/version")
-        .cloned()
-        .unwrap_or(Value::Null);
+    let upstream_version = upstream.doc.pointer("/info/version").cloned().unwrap_or(Value::Null);
     let provenance = json!({
         "source": upstream.label,
         "sha256": upstream.sha256,
@@ -66,29 +86,49 @@ pub fn build(upstream: &Upstream, selection: &Selection) -> Result<Refreshed> {
         "normalization_passes": passes.iter().map(|(name, changed)| json!({"name": name, "changed": changed})).collect::<Vec<_>>(),
         "regenerate": format!("cargo xtask refresh-spec --from <{}>", upstream.label),
     });
+    let availability = availability::availability(&spec, ("ghec", upstream), &[]);
     Ok(Refreshed {
         spec,
         provenance,
         scopes,
         passes,
         pruned_after_normalization,
+        unmatched,
+        availability,
+        deployment_examples: json!({}),
     })
+}
+
+/// Records which of `others` (deployment name, description) publish each
+/// vendored operation, with `main_name` the deployment of the main
+/// description, and their differing examples.
+pub fn add_deployments(
+    r: &mut Refreshed,
+    main_name: &str,
+    main: &Upstream,
+    others: &[(String, Upstream)],
+) -> Result<()> {
+    r.availability = availability::availability(&r.spec, (main_name, main), others);
+    r.deployment_examples = availability::differing_examples(&r.spec, others)?;
+    let names: Vec<Value> =
+        r.availability["deployments"].as_array().into_iter().flatten().map(|d| d["name"].clone()).collect();
+    r.provenance["deployments"] = Value::Array(names);
+    Ok(())
 }
 
 /// Writes the subset and provenance into `out_dir`, and copies the reviewed
 /// inputs from `spec_dir` when the two differ.
 pub fn write(refreshed: &Refreshed, spec_dir: &Path, out_dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(out_dir)
-        .with_context(|| format!("cannot create {}", out_dir.display()))?;
+    std::fs::create_dir_all(out_dir).with_context(|| format!("cannot create {}", out_dir.display()))?;
     let write = |name: &str, text: &str| {
         let p = out_dir.join(name);
         std::fs::write(&p, text).with_context(|| format!("cannot write {}", p.display()))
     };
     write(SPEC_FILE, &canonical::to_string(&refreshed.spec))?;
-    write(
-        PROVENANCE_FILE,
-        &canonical::to_string(&refreshed.provenance),
-    )?;
+    write(PROVENANCE_FILE, &canonical::to_string(&refreshed.provenance))?;
+    write(AVAILABILITY_FILE, &canonical::to_string(&refreshed.availability))?;
+    write(AVAILABILITY_DOC, &availability::markdown(&refreshed.availability))?;
+    write(DEPLOYMENT_EXAMPLES_FILE, &canonical::to_string(&refreshed.deployment_examples))?;
     let same = match (spec_dir.canonicalize(), out_dir.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
@@ -97,8 +137,7 @@ pub fn write(refreshed: &Refreshed, spec_dir: &Path, out_dir: &Path) -> Result<(
         for name in REVIEWED_INPUTS {
             let src = spec_dir.join(name);
             if src.exists() {
-                let text = std::fs::read_to_string(&src)
-                    .with_context(|| format!("cannot read {}", src.display()))?;
+                let text = std::fs::read_to_string(&src).with_context(|| format!("cannot read {}", src.display()))?;
                 write(name, &text)?;
             }
         }
@@ -118,20 +157,15 @@ pub fn summary(r: &Refreshed) -> String {
     let _ = writeln!(
         s,
         "components kept: {}",
-        counts
-            .iter()
-            .map(|(k, v)| format!("{v} {k}"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        counts.iter().map(|(k, v)| format!("{v} {k}")).collect::<Vec<_>>().join(", ")
     );
     let _ = writeln!(s, "normalization passes:");
     for (name, n) in &r.passes {
         let _ = writeln!(s, "  {name:<24} {n} changed");
     }
-    let _ = writeln!(
-        s,
-        "components unreferenced after normalization, removed: {}",
-        r.pruned_after_normalization
-    );
+    let _ = writeln!(s, "components unreferenced after normalization, removed: {}", r.pruned_after_normalization);
+    let deployments: Vec<&str> =
+        r.availability["deployments"].as_array().into_iter().flatten().filter_map(|d| d["name"].as_str()).collect();
+    let _ = writeln!(s, "availability recorded for: {}", deployments.join(", "));
     s
 }

@@ -43,14 +43,9 @@ impl Pattern {
                 None => (p, false),
             };
             if !template.starts_with('/') || template.contains('*') {
-                bail!(
-                    "selection pattern `{s}`: a path must start with `/`, and `/**` may only end it"
-                );
+                bail!("selection pattern `{s}`: a path must start with `/`, and `/**` may only end it");
             }
-            Ok(Pattern::Path {
-                template: template.to_string(),
-                subtree,
-            })
+            Ok(Pattern::Path { template: template.to_string(), subtree })
         } else if let Some(op) = s.strip_prefix("op:") {
             if op.is_empty() {
                 bail!("selection pattern `{s}`: empty operationId");
@@ -65,10 +60,7 @@ impl Pattern {
         match self {
             Pattern::Path { template, subtree } => {
                 path == template
-                    || (*subtree
-                        && path
-                            .strip_prefix(template.as_str())
-                            .is_some_and(|rest| rest.starts_with('/')))
+                    || (*subtree && path.strip_prefix(template.as_str()).is_some_and(|rest| rest.starts_with('/')))
             }
             Pattern::Operation(id) => id == operation_id,
         }
@@ -126,10 +118,20 @@ impl Selection {
     /// Selects the operations of `doc`; fails naming any pattern that matches
     /// nothing.
     pub fn select(&self, doc: &Value) -> Result<Vec<SelectedOp>> {
-        let paths = doc
-            .get("paths")
-            .and_then(Value::as_object)
-            .context("the description has no \"paths\" object")?;
+        let (ops, unmatched) = self.select_lenient(doc)?;
+        if !unmatched.is_empty() {
+            bail!(
+                "the upstream description lacks selected operations: these selection patterns match nothing: {}",
+                unmatched.join(", ")
+            );
+        }
+        Ok(ops)
+    }
+
+    /// Selects the operations of `doc` that exist; also returns the patterns
+    /// that match nothing (an older or smaller description lacks them).
+    pub fn select_lenient(&self, doc: &Value) -> Result<(Vec<SelectedOp>, Vec<String>)> {
+        let paths = doc.get("paths").and_then(Value::as_object).context("the description has no \"paths\" object")?;
         let mut selected = BTreeSet::new();
         let mut unmatched = Vec::new();
         for group in &self.groups {
@@ -147,10 +149,7 @@ impl Selection {
                         let id = op.get("operationId").and_then(Value::as_str).unwrap_or("");
                         if pattern.matches(path, id) {
                             if id.is_empty() {
-                                bail!(
-                                    "{} {path} is selected by `{raw}` but has no operationId",
-                                    method.to_uppercase()
-                                );
+                                bail!("{} {path} is selected by `{raw}` but has no operationId", method.to_uppercase());
                             }
                             hits += 1;
                             selected.insert(SelectedOp {
@@ -166,22 +165,13 @@ impl Selection {
                 }
             }
         }
-        if !unmatched.is_empty() {
-            bail!(
-                "the upstream description lacks selected operations: these selection patterns match nothing: {}",
-                unmatched.join(", ")
-            );
-        }
         let mut ids = BTreeSet::new();
         for op in &selected {
             if !ids.insert(op.operation_id.as_str()) {
-                bail!(
-                    "operationId {} is used by more than one selected operation",
-                    op.operation_id
-                );
+                bail!("operationId {} is used by more than one selected operation", op.operation_id);
             }
         }
-        Ok(selected.into_iter().collect())
+        Ok((selected.into_iter().collect(), unmatched))
     }
 }
 
@@ -205,28 +195,19 @@ mod tests {
             "[[group]]\nname='r'\npatterns=['path:/orgs/{org}/actions/runners/**','op:rate-limit/get']",
         )
         .unwrap();
-        let ids: Vec<_> = sel
-            .select(&doc())
-            .unwrap()
-            .into_iter()
-            .map(|o| o.operation_id)
-            .collect();
+        let ids: Vec<_> = sel.select(&doc()).unwrap().into_iter().map(|o| o.operation_id).collect();
         assert_eq!(ids, ["a/list", "a/del", "a/get", "rate-limit/get"]);
     }
 
     #[test]
     fn exact_path_pattern_matches_only_that_path() {
-        let sel =
-            Selection::parse("[[group]]\nname='r'\npatterns=['path:/orgs/{org}/actions/runners']")
-                .unwrap();
+        let sel = Selection::parse("[[group]]\nname='r'\npatterns=['path:/orgs/{org}/actions/runners']").unwrap();
         assert_eq!(sel.select(&doc()).unwrap().len(), 1);
     }
 
     #[test]
     fn a_pattern_matching_nothing_is_an_error_naming_it() {
-        let sel =
-            Selection::parse("[[group]]\nname='gone'\npatterns=['op:nope/nothing','op:a/get']")
-                .unwrap();
+        let sel = Selection::parse("[[group]]\nname='gone'\npatterns=['op:nope/nothing','op:a/get']").unwrap();
         let err = sel.select(&doc()).unwrap_err().to_string();
         assert!(err.contains("`op:nope/nothing` (group \"gone\")"), "{err}");
         assert!(!err.contains("a/get"), "{err}");

@@ -7,7 +7,8 @@ use std::path::Path;
 
 /// GitHub's published GitHub Enterprise Cloud description: a superset of
 /// api.github.com that adds the enterprise scope.
-pub const DEFAULT_UPSTREAM: &str = "https://raw.githubusercontent.com/github/rest-api-description/main/descriptions/ghec/ghec.json";
+pub const DEFAULT_UPSTREAM: &str =
+    "https://raw.githubusercontent.com/github/rest-api-description/main/descriptions/ghec/ghec.json";
 
 /// An upstream description as loaded, before any processing.
 #[derive(Debug)]
@@ -27,12 +28,8 @@ pub fn load(from: &str) -> Result<Upstream> {
         (from.to_string(), fetch(from)?)
     } else {
         let path = Path::new(from);
-        let bytes = std::fs::read(path)
-            .with_context(|| format!("cannot read the upstream description {from}"))?;
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| from.to_string());
+        let bytes = std::fs::read(path).with_context(|| format!("cannot read the upstream description {from}"))?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| from.to_string());
         (name, bytes)
     };
     parse(label, &bytes)
@@ -41,9 +38,8 @@ pub fn load(from: &str) -> Result<Upstream> {
 /// Parses the bytes of a description and checks that it is OpenAPI 3.0.x.
 pub fn parse(label: String, bytes: &[u8]) -> Result<Upstream> {
     let sha256 = hex(&Sha256::digest(bytes));
-    let doc: Value = serde_json::from_slice(bytes).with_context(|| {
-        format!("{label} is not JSON (an OpenAPI 3.0 description in JSON was expected)")
-    })?;
+    let doc: Value = serde_json::from_slice(bytes)
+        .with_context(|| format!("{label} is not JSON (an OpenAPI 3.0 description in JSON was expected)"))?;
     check_openapi_30(&label, &doc)?;
     Ok(Upstream { label, sha256, doc })
 }
@@ -55,9 +51,9 @@ pub fn check_openapi_30(label: &str, doc: &Value) -> Result<()> {
     };
     match obj.get("openapi").and_then(Value::as_str) {
         Some(v) if v.starts_with("3.0.") => {}
-        Some(v) => bail!(
-            "{label} is OpenAPI {v}; only OpenAPI 3.0.x descriptions are supported (GitHub publishes 3.0.3)"
-        ),
+        Some(v) => {
+            bail!("{label} is OpenAPI {v}; only OpenAPI 3.0.x descriptions are supported (GitHub publishes 3.0.3)")
+        }
         None => {
             bail!("{label} is not an OpenAPI 3.0 description: it has no \"openapi\" version field")
         }
@@ -121,9 +117,6 @@ mod tests {
     fn digest_is_sha256_hex() {
         let up = parse("x".into(), br#"{"openapi":"3.0.3","paths":{}}"#).unwrap();
         assert_eq!(up.sha256.len(), 64);
-        assert_eq!(
-            hex(&Sha256::digest(b"")),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
+        assert_eq!(hex(&Sha256::digest(b"")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     }
 }

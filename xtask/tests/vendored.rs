@@ -15,29 +15,20 @@ fn vendored() -> serde_json::Value {
 fn vendored_spec_has_the_118_operations_and_nothing_unreferenced() {
     let mut spec = vendored();
     let text = std::fs::read_to_string(root().join("spec/selection.toml")).unwrap();
-    let ops = selection::Selection::parse(&text)
-        .unwrap()
-        .select(&spec)
-        .unwrap();
+    let ops = selection::Selection::parse(&text).unwrap().select(&spec).unwrap();
     assert_eq!(ops.len(), 118);
     let runner_ops = ops.iter().filter(|o| o.scope() != "other").count();
     assert_eq!(runner_ops, 116);
     assert_eq!(closure::prune_components(&mut spec).unwrap(), 0);
     let provenance: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(root().join("spec/provenance.json")).unwrap())
-            .unwrap();
+        serde_json::from_slice(&std::fs::read(root().join("spec/provenance.json")).unwrap()).unwrap();
     assert_eq!(provenance["operations"], 118);
 }
 
 #[test]
 fn vendored_spec_is_in_canonical_form() {
-    let bytes =
-        std::fs::read_to_string(root().join(format!("spec/{}", refresh::SPEC_FILE))).unwrap();
-    assert_eq!(
-        xtask::canonical::to_string(&vendored()),
-        bytes,
-        "spec/openapi.json was edited by hand"
-    );
+    let bytes = std::fs::read_to_string(root().join(format!("spec/{}", refresh::SPEC_FILE))).unwrap();
+    assert_eq!(xtask::canonical::to_string(&vendored()), bytes, "spec/openapi.json was edited by hand");
 }
 
 #[test]

@@ -1,0 +1,141 @@
+//! Deployments (github.com, GitHub Enterprise Cloud, GitHub Enterprise
+//! Server releases) and which operations each publishes, from the vendored
+//! data in `spec/availability.json` (written by `cargo xtask refresh-spec`
+//! from each deployment's own description).
+
+use crate::Error;
+use std::fmt;
+
+#[allow(dead_code, clippy::all)]
+mod data {
+    include!(concat!(env!("OUT_DIR"), "/availability.rs"));
+}
+pub(crate) use data::availability_doc;
+
+/// Where the API is served, which decides what operations exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Deployment {
+    /// github.com (Free, Pro, Team): no enterprise-scope operations.
+    GitHubCom,
+    /// GitHub Enterprise Cloud, on api.github.com or a `*.ghe.com` data
+    /// residency host: every vendored operation.
+    EnterpriseCloud,
+    /// A GitHub Enterprise Server release, e.g. `"3.19"`.
+    EnterpriseServer {
+        /// The release, `major.minor`.
+        version: String,
+    },
+}
+
+impl Deployment {
+    /// GitHub Enterprise Server `version` (`"3.19"`).
+    pub fn enterprise_server(version: impl Into<String>) -> Self {
+        Deployment::EnterpriseServer { version: version.into() }
+    }
+
+    /// The key of the vendored data this deployment is checked against; an
+    /// Enterprise Server release the data does not have is checked against
+    /// the nearest one it has (the newest, for a newer server).
+    fn data_key(&self) -> String {
+        match self {
+            Deployment::GitHubCom => "github.com".into(),
+            Deployment::EnterpriseCloud => "ghec".into(),
+            Deployment::EnterpriseServer { version } => {
+                let wanted = parse_version(version);
+                let mut known: Vec<(Vec<u32>, &str)> = data::DEPLOYMENTS
+                    .iter()
+                    .filter_map(|d| d.strip_prefix("ghes-").map(|v| (parse_version(v), *d)))
+                    .collect();
+                known.sort();
+                let exact = known.iter().find(|(v, _)| *v == wanted);
+                let below = known.iter().rev().find(|(v, _)| *v <= wanted);
+                match exact.or(below).or(known.first()) {
+                    Some((_, d)) => d.to_string(),
+                    None => format!("ghes-{version}"),
+                }
+            }
+        }
+    }
+}
+
+fn parse_version(v: &str) -> Vec<u32> {
+    v.split('.').map(|p| p.parse().unwrap_or(0)).collect()
+}
+
+impl fmt::Display for Deployment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Deployment::GitHubCom => f.write_str("github.com"),
+            Deployment::EnterpriseCloud => f.write_str("GitHub Enterprise Cloud"),
+            Deployment::EnterpriseServer { version } => write!(f, "GitHub Enterprise Server {version}"),
+        }
+    }
+}
+
+/// The deployments that publish `operation` (GitHub's operationId), per the
+/// vendored data; `None` for an operation the data does not know.
+pub fn published_on(operation: &str) -> Option<&'static [&'static str]> {
+    data::OPERATIONS.iter().find(|(id, _, _)| *id == operation).map(|(_, _, on)| *on)
+}
+
+/// GitHub's operationId for progenitor's snake-case operation id.
+pub(crate) fn github_id(progenitor_id: &str) -> Option<&'static str> {
+    data::OPERATIONS.iter().find(|(_, snake, _)| *snake == progenitor_id).map(|(id, _, _)| *id)
+}
+
+/// The first GitHub Enterprise Server release that publishes `operation`.
+fn first_ghes(on: &[&str]) -> Option<String> {
+    on.iter().filter_map(|d| d.strip_prefix("ghes-")).min_by_key(|v| parse_version(v)).map(String::from)
+}
+
+/// `Ok` if `deployment` publishes `operation`, else the
+/// [`Error::Unsupported`] to return without sending anything.
+pub(crate) fn check(operation: &'static str, deployment: &Deployment) -> Result<(), Error> {
+    let Some(on) = published_on(operation) else { return Ok(()) };
+    if on.contains(&deployment.data_key().as_str()) {
+        return Ok(());
+    }
+    Err(Error::Unsupported { operation, deployment: deployment.to_string(), first_ghes: first_ghes(on) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_vendored_operation_has_data_for_five_deployments() {
+        assert_eq!(data::DEPLOYMENTS, ["github.com", "ghec", "ghes-3.17", "ghes-3.18", "ghes-3.19"]);
+        assert_eq!(data::OPERATIONS.len(), 118);
+        assert!(data::OPERATIONS.iter().all(|(_, _, on)| on.contains(&"ghec")));
+    }
+
+    #[test]
+    fn hosted_runners_are_not_on_ghes_and_enterprise_ops_not_on_github_com() {
+        let ghes = Deployment::enterprise_server("3.19");
+        match check("actions/list-hosted-runners-for-org", &ghes) {
+            Err(Error::Unsupported { first_ghes: None, deployment, .. }) => {
+                assert_eq!(deployment, "GitHub Enterprise Server 3.19")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(check("actions/list-self-hosted-runners-for-org", &ghes).is_ok());
+        assert!(check("enterprise-admin/list-self-hosted-runners-for-enterprise", &Deployment::GitHubCom).is_err());
+        assert!(
+            check("enterprise-admin/list-self-hosted-runners-for-enterprise", &Deployment::EnterpriseCloud).is_ok()
+        );
+        // Added in GHES 3.19: refused on 3.18 naming 3.19.
+        match check("actions/get-self-hosted-runners-permissions-organization", &Deployment::enterprise_server("3.18"))
+        {
+            Err(Error::Unsupported { first_ghes: Some(v), .. }) => assert_eq!(v, "3.19"),
+            other => panic!("{other:?}"),
+        }
+        // A newer server is checked against the newest data; an older against the oldest.
+        assert!(
+            check("actions/get-self-hosted-runners-permissions-organization", &Deployment::enterprise_server("3.21"))
+                .is_ok()
+        );
+        assert_eq!(Deployment::enterprise_server("3.10").data_key(), "ghes-3.17");
+        assert_eq!(github_id("actions_list_hosted_runners_for_org"), Some("actions/list-hosted-runners-for-org"));
+    }
+}

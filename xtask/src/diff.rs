@@ -1,0 +1,562 @@
+//! `cargo xtask diff`: what changed between the runner subsets of two
+//! descriptions, as a Markdown report fit for a pull-request body, with each
+//! change classified as breaking for users of the crate or not.
+//!
+//! Both sides go through the same selection and normalization as
+//! `refresh-spec`, so the report speaks of what the crate would vendor.
+//!
+//! Classification: a removed operation, schema, property or parameter, a
+//! changed type or format, a field that became required in a request (or
+//! optional in a response: its Rust type becomes an `Option`), a value that
+//! became nullable, a removed enum value and a new required parameter are
+//! breaking; additions are not.
+
+use crate::selection::scope_of;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+
+/// Where a schema is used, which decides whether a change breaks users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Role {
+    request: bool,
+    response: bool,
+}
+
+/// One change.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Change {
+    /// What changed (`schema runner`, `actions/x request body`, ...).
+    pub subject: String,
+    /// The change, in words.
+    pub what: String,
+    /// Breaking for users of the crate.
+    pub breaking: bool,
+}
+
+/// An operation of a subset.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OpRef {
+    /// operationId.
+    pub id: String,
+    /// Upper-case method.
+    pub method: String,
+    /// Path template.
+    pub path: String,
+}
+
+/// The differences between two subsets.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Operations only in the new subset.
+    pub added: Vec<OpRef>,
+    /// Operations only in the old subset.
+    pub removed: Vec<OpRef>,
+    /// Schema changes (components and inline response schemas).
+    pub schemas: Vec<Change>,
+    /// Parameter and request-body changes.
+    pub requests: Vec<Change>,
+}
+
+impl Report {
+    /// Whether anything is breaking.
+    pub fn breaking(&self) -> bool {
+        self.breaking_count() > 0
+    }
+
+    /// How many changes are breaking.
+    pub fn breaking_count(&self) -> usize {
+        self.removed.len() + self.schemas.iter().chain(&self.requests).filter(|c| c.breaking).count()
+    }
+
+    /// Whether nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.schemas.is_empty() && self.requests.is_empty()
+    }
+
+    /// The one-line-per-kind summary that opens the report.
+    pub fn summary_lines(&self) -> Vec<String> {
+        let by_scope = |ops: &[OpRef]| {
+            let mut m: BTreeMap<&str, usize> = BTreeMap::new();
+            for op in ops {
+                *m.entry(scope_of(&op.path)).or_default() += 1;
+            }
+            if m.is_empty() {
+                "none".to_string()
+            } else {
+                m.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", ")
+            }
+        };
+        let count = |changes: &[Change]| {
+            let b = changes.iter().filter(|c| c.breaking).count();
+            format!("{} ({b} breaking)", changes.len())
+        };
+        vec![
+            format!("- Operations added: {} ({})", self.added.len(), by_scope(&self.added)),
+            format!("- Operations removed: {} ({})", self.removed.len(), by_scope(&self.removed)),
+            format!("- Schema changes: {}", count(&self.schemas)),
+            format!("- Parameter and request-body changes: {}", count(&self.requests)),
+            format!(
+                "- Breaking for users of the crate: {}",
+                if self.breaking() { format!("yes, {}", self.breaking_count()) } else { "no".into() }
+            ),
+        ]
+    }
+
+    /// The Markdown report.
+    pub fn markdown(&self, old_label: &str, new_label: &str) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "## Runner API changes: {old_label} → {new_label}\n");
+        for line in self.summary_lines() {
+            let _ = writeln!(s, "{line}");
+        }
+        if self.is_empty() {
+            let _ = writeln!(s, "\nNo changes to the vendored operations.");
+            return s;
+        }
+        let ops = |s: &mut String, title: &str, list: &[OpRef], breaking: bool| {
+            if list.is_empty() {
+                return;
+            }
+            let _ = writeln!(s, "\n### {title} ({})", list.len());
+            let mut by_scope: BTreeMap<&str, Vec<&OpRef>> = BTreeMap::new();
+            for op in list {
+                by_scope.entry(scope_of(&op.path)).or_default().push(op);
+            }
+            for (scope, ops) in by_scope {
+                let _ = writeln!(s, "\n{scope}:\n");
+                for op in ops {
+                    let mark = if breaking { "**breaking** " } else { "" };
+                    let _ = writeln!(s, "- {mark}`{}` `{} {}`", op.id, op.method, op.path);
+                }
+            }
+        };
+        ops(&mut s, "Operations added", &self.added, false);
+        ops(&mut s, "Operations removed", &self.removed, true);
+        let changes = |s: &mut String, title: &str, list: &[Change]| {
+            if list.is_empty() {
+                return;
+            }
+            let _ = writeln!(s, "\n### {title} ({})", list.len());
+            let mut by_subject: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
+            for c in list {
+                by_subject.entry(&c.subject).or_default().push(c);
+            }
+            for (subject, cs) in by_subject {
+                let _ = writeln!(s, "\n{subject}:\n");
+                for c in cs {
+                    let mark = if c.breaking { "**breaking** " } else { "" };
+                    let _ = writeln!(s, "- {mark}{}", c.what);
+                }
+            }
+        };
+        changes(&mut s, "Schemas", &self.schemas);
+        changes(&mut s, "Parameters and request bodies", &self.requests);
+        s
+    }
+}
+
+fn operations(doc: &Value) -> BTreeMap<String, (OpRef, Value)> {
+    let mut out = BTreeMap::new();
+    for (path, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            if !crate::METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            if let Some(id) = op.get("operationId").and_then(Value::as_str) {
+                let r = OpRef { id: id.into(), method: method.to_uppercase(), path: path.clone() };
+                let mut op = op.clone();
+                if let Some(shared) = item.get("parameters").and_then(Value::as_array) {
+                    let mut params = shared.clone();
+                    params.extend(op.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default());
+                    op["parameters"] = Value::Array(params);
+                }
+                out.insert(id.to_string(), (r, op));
+            }
+        }
+    }
+    out
+}
+
+/// Follows a local `$ref` (any kind) once.
+fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
+    match v.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+        Some(pointer) => doc.pointer(pointer).unwrap_or(v),
+        None => v,
+    }
+}
+
+fn json_schema<'a>(doc: &'a Value, container: &'a Value) -> Option<&'a Value> {
+    resolve(doc, container).pointer("/content/application~1json/schema")
+}
+
+/// Component schemas reachable from `v`, marked with `role`.
+fn mark_roles(doc: &Value, v: &Value, role: Role, roles: &mut BTreeMap<String, Role>) {
+    let mut refs = Vec::new();
+    crate::closure::collect_refs(v, &mut refs);
+    for r in refs {
+        let Some(name) = r.strip_prefix("#/components/schemas/") else {
+            continue;
+        };
+        let entry = roles.entry(name.to_string()).or_default();
+        let before = *entry;
+        entry.request |= role.request;
+        entry.response |= role.response;
+        if *entry != before
+            && let Some(target) = doc.pointer(&format!("/components/schemas/{name}"))
+        {
+            mark_roles(doc, target, role, roles);
+        }
+    }
+}
+
+fn roles(doc: &Value) -> BTreeMap<String, Role> {
+    let mut roles = BTreeMap::new();
+    for (_, (_, op)) in operations(doc) {
+        if let Some(body) = op.get("requestBody").and_then(|b| json_schema(doc, b)) {
+            mark_roles(doc, body, Role { request: true, response: false }, &mut roles);
+        }
+        for (_, resp) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+            if let Some(schema) = json_schema(doc, resp) {
+                mark_roles(doc, schema, Role { request: false, response: true }, &mut roles);
+            }
+        }
+    }
+    roles
+}
+
+/// A short description of a schema's type.
+fn type_of(schema: &Value) -> String {
+    if let Some(r) = schema.get("$ref").and_then(Value::as_str) {
+        return format!("`{}`", r.rsplit('/').next().unwrap_or(r));
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        if let Some(alts) = schema.get(key).and_then(Value::as_array) {
+            return format!("{key}({})", alts.iter().map(type_of).collect::<Vec<_>>().join(", "));
+        }
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("array") => format!("array of {}", schema.get("items").map(type_of).unwrap_or_else(|| "any".into())),
+        Some(t) => match schema.get("format").and_then(Value::as_str) {
+            Some(f) => format!("{t} ({f})"),
+            None => t.to_string(),
+        },
+        None => "any".to_string(),
+    }
+}
+
+fn required(schema: &Value) -> BTreeSet<String> {
+    schema
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| v.as_str().map(String::from))
+        .collect()
+}
+
+fn enum_values(schema: &Value) -> BTreeSet<String> {
+    schema.get("enum").and_then(Value::as_array).into_iter().flatten().map(|v| v.to_string()).collect()
+}
+
+fn is_nullable(schema: &Value) -> bool {
+    schema.get("nullable") == Some(&Value::Bool(true))
+}
+
+/// Compares two object schemas property by property (recursing into inline
+/// objects and arrays of inline objects).
+fn compare_object(subject: &str, prefix: &str, old: &Value, new: &Value, role: Role, out: &mut Vec<Change>) {
+    let empty = Map::new();
+    let old_props = old.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+    let new_props = new.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+    let (old_req, new_req) = (required(old), required(new));
+    let mut nested: Vec<(String, &Value, &Value)> = Vec::new();
+    let mut push = |what: String, breaking: bool| out.push(Change { subject: subject.to_string(), what, breaking });
+    for (name, schema) in new_props {
+        if !old_props.contains_key(name) {
+            let req = new_req.contains(name);
+            push(
+                format!("property `{prefix}{name}` added ({}{})", type_of(schema), if req { ", required" } else { "" }),
+                req && role.request,
+            );
+        }
+    }
+    for name in old_props.keys() {
+        if !new_props.contains_key(name) {
+            push(format!("property `{prefix}{name}` removed"), true);
+        }
+    }
+    for (name, old_p) in old_props {
+        let Some(new_p) = new_props.get(name) else {
+            continue;
+        };
+        let field = format!("{prefix}{name}");
+        let (ot, nt) = (type_of(old_p), type_of(new_p));
+        if ot != nt {
+            push(format!("property `{field}` type changed from {ot} to {nt}"), true);
+        }
+        match (is_nullable(old_p), is_nullable(new_p)) {
+            (false, true) => push(format!("property `{field}` became nullable"), role.response),
+            (true, false) => push(format!("property `{field}` is no longer nullable"), role.request),
+            _ => {}
+        }
+        match (old_req.contains(name), new_req.contains(name)) {
+            (false, true) => push(format!("property `{field}` became required"), role.request),
+            (true, false) => push(format!("property `{field}` is no longer required"), role.response),
+            _ => {}
+        }
+        let (oe, ne) = (enum_values(old_p), enum_values(new_p));
+        for v in ne.difference(&oe) {
+            if !oe.is_empty() {
+                push(format!("property `{field}`: enum value {v} added"), false);
+            }
+        }
+        for v in oe.difference(&ne) {
+            if !ne.is_empty() {
+                push(format!("property `{field}`: enum value {v} removed"), true);
+            }
+        }
+        if old_p.get("properties").is_some() && new_p.get("properties").is_some() {
+            nested.push((format!("{field}."), old_p, new_p));
+        }
+        if let (Some(oi), Some(ni)) = (old_p.get("items"), new_p.get("items"))
+            && oi.get("properties").is_some()
+            && ni.get("properties").is_some()
+        {
+            nested.push((format!("{field}[]."), oi, ni));
+        }
+    }
+    for (prefix, o, n) in nested {
+        compare_object(subject, &prefix, o, n, role, out);
+    }
+}
+
+/// Compares two normalized subsets.
+pub fn diff(old: &Value, new: &Value) -> Report {
+    let (old_ops, new_ops) = (operations(old), operations(new));
+    let mut report = Report {
+        added: new_ops.iter().filter(|(k, _)| !old_ops.contains_key(*k)).map(|(_, (r, _))| r.clone()).collect(),
+        removed: old_ops.iter().filter(|(k, _)| !new_ops.contains_key(*k)).map(|(_, (r, _))| r.clone()).collect(),
+        ..Report::default()
+    };
+    let new_roles = roles(new);
+    let old_roles = roles(old);
+    let empty = Map::new();
+    let old_schemas = old.pointer("/components/schemas").and_then(Value::as_object).unwrap_or(&empty);
+    let new_schemas = new.pointer("/components/schemas").and_then(Value::as_object).unwrap_or(&empty);
+    for name in new_schemas.keys().filter(|k| !old_schemas.contains_key(*k)) {
+        report.schemas.push(Change {
+            subject: format!("schema `{name}`"),
+            what: "schema added".into(),
+            breaking: false,
+        });
+    }
+    for name in old_schemas.keys().filter(|k| !new_schemas.contains_key(*k)) {
+        report.schemas.push(Change {
+            subject: format!("schema `{name}`"),
+            what: "schema removed".into(),
+            breaking: true,
+        });
+    }
+    for (name, old_s) in old_schemas {
+        let Some(new_s) = new_schemas.get(name) else {
+            continue;
+        };
+        let role = match (old_roles.get(name), new_roles.get(name)) {
+            (_, Some(r)) | (Some(r), None) => *r,
+            (None, None) => Role { request: false, response: true },
+        };
+        compare_object(&format!("schema `{name}`"), "", old_s, new_s, role, &mut report.schemas);
+    }
+    for (id, (_, new_op)) in &new_ops {
+        let Some((_, old_op)) = old_ops.get(id) else {
+            continue;
+        };
+        compare_parameters(old, new, id, old_op, new_op, &mut report.requests);
+        let body = |doc: &'_ Value, op: &Value| op.get("requestBody").and_then(|b| json_schema(doc, b)).cloned();
+        match (body(old, old_op), body(new, new_op)) {
+            (Some(o), Some(n)) => compare_object(
+                &format!("`{id}` request body"),
+                "",
+                resolve(old, &o),
+                resolve(new, &n),
+                Role { request: true, response: false },
+                &mut report.requests,
+            ),
+            (None, Some(_)) => report.requests.push(Change {
+                subject: format!("`{id}` request body"),
+                what: "request body added".into(),
+                breaking: true,
+            }),
+            (Some(_), None) => report.requests.push(Change {
+                subject: format!("`{id}` request body"),
+                what: "request body removed".into(),
+                breaking: true,
+            }),
+            (None, None) => {}
+        }
+        for (status, new_resp) in new_op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+            let Some(old_resp) = old_op.get("responses").and_then(|r| r.get(status)) else {
+                continue;
+            };
+            if !status.starts_with('2') {
+                continue;
+            }
+            if let (Some(o), Some(n)) = (json_schema(old, old_resp), json_schema(new, new_resp))
+                && o.get("$ref").is_none()
+                && n.get("$ref").is_none()
+            {
+                compare_object(
+                    &format!("`{id}` {status} response"),
+                    "",
+                    o,
+                    n,
+                    Role { request: false, response: true },
+                    &mut report.schemas,
+                );
+            }
+        }
+    }
+    report.schemas.sort();
+    report.requests.sort();
+    report
+}
+
+fn compare_parameters(
+    old_doc: &Value,
+    new_doc: &Value,
+    id: &str,
+    old_op: &Value,
+    new_op: &Value,
+    out: &mut Vec<Change>,
+) {
+    let params = |doc: &Value, op: &Value| -> BTreeMap<(String, String), Value> {
+        op.get("parameters")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .map(|p| resolve(doc, p).clone())
+            .filter_map(|p| {
+                let name = p.get("name")?.as_str()?.to_string();
+                let place = p.get("in")?.as_str()?.to_string();
+                Some(((place, name), p))
+            })
+            .collect()
+    };
+    let (old_p, new_p) = (params(old_doc, old_op), params(new_doc, new_op));
+    let subject = format!("`{id}` parameters");
+    let req = |p: &Value| p.get("required") == Some(&Value::Bool(true));
+    for ((place, name), p) in &new_p {
+        match old_p.get(&(place.clone(), name.clone())) {
+            None => out.push(Change {
+                subject: subject.clone(),
+                what: format!("{place} parameter `{name}` added{}", if req(p) { " (required)" } else { "" }),
+                breaking: req(p),
+            }),
+            Some(o) => {
+                if !req(o) && req(p) {
+                    out.push(Change {
+                        subject: subject.clone(),
+                        what: format!("{place} parameter `{name}` became required"),
+                        breaking: true,
+                    });
+                }
+                let (ot, nt) = (
+                    o.get("schema").map(type_of).unwrap_or_default(),
+                    p.get("schema").map(type_of).unwrap_or_default(),
+                );
+                if ot != nt {
+                    out.push(Change {
+                        subject: subject.clone(),
+                        what: format!("{place} parameter `{name}` type changed from {ot} to {nt}"),
+                        breaking: true,
+                    });
+                }
+            }
+        }
+    }
+    for (place, name) in old_p.keys() {
+        if !new_p.contains_key(&(place.clone(), name.clone())) {
+            out.push(Change {
+                subject: subject.clone(),
+                what: format!("{place} parameter `{name}` removed"),
+                breaking: true,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn spec(runner_props: Value, required: Value, body_required: Value, extra_op: bool) -> Value {
+        let mut paths = json!({
+            "/orgs/{org}/actions/runners": {"get": {"operationId": "a/list",
+                "parameters": [{"name": "per_page", "in": "query", "schema": {"type": "integer"}}],
+                "responses": {"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/runner"}}}}}},
+              "post": {"operationId": "a/create",
+                "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": body_required,
+                    "properties": {"name": {"type": "string"}, "labels": {"type": "array", "items": {"type": "string"}}}}}}},
+                "responses": {"201": {"description": "ok"}}}}
+        });
+        if extra_op {
+            paths["/enterprises/{enterprise}/actions/runners"] =
+                json!({"get": {"operationId": "e/list", "responses": {}}});
+        }
+        json!({"paths": paths, "components": {"schemas": {"runner": {"type": "object", "required": required, "properties": runner_props}}}})
+    }
+
+    #[test]
+    fn classifies_additions_removals_and_changes() {
+        let old = spec(
+            json!({"id": {"type": "integer"}, "status": {"type": "string", "enum": ["online", "offline"]}, "os": {"type": "string"}, "busy": {"type": "boolean"}}),
+            json!(["id", "busy"]),
+            json!(["name"]),
+            false,
+        );
+        let new = spec(
+            json!({"id": {"type": "string"}, "status": {"type": "string", "enum": ["online", "draining"]}, "busy": {"type": "boolean"},
+                   "version": {"type": "string", "nullable": true}}),
+            json!(["id"]),
+            json!(["name", "labels"]),
+            true,
+        );
+        let r = diff(&old, &new);
+        assert_eq!(r.added.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(), ["e/list"]);
+        assert!(r.removed.is_empty());
+        let find = |list: &[Change], what: &str| {
+            list.iter().find(|c| c.what == what).unwrap_or_else(|| panic!("{what}: {list:#?}")).breaking
+        };
+        assert!(!find(&r.schemas, "property `version` added (string)"));
+        assert!(find(&r.schemas, "property `os` removed"));
+        assert!(find(&r.schemas, "property `id` type changed from integer to string"));
+        assert!(
+            find(&r.schemas, "property `busy` is no longer required"),
+            "optional in a response changes the Rust type"
+        );
+        assert!(!find(&r.schemas, "property `status`: enum value \"draining\" added"));
+        assert!(find(&r.schemas, "property `status`: enum value \"offline\" removed"));
+        assert!(find(&r.requests, "property `labels` became required"), "required in a request");
+        assert!(r.breaking());
+        let md = r.markdown("old.json (1.0)", "new.json (2.0)");
+        assert!(md.contains("- Operations added: 1 (enterprise 1)"), "{md}");
+        assert!(md.contains("- **breaking** property `os` removed"), "{md}");
+        let back = diff(&new, &old);
+        assert_eq!(back.removed.len(), 1);
+    }
+
+    #[test]
+    fn parameters_and_identical_specs() {
+        let a = spec(json!({}), json!([]), json!(["name"]), false);
+        assert!(diff(&a, &a).is_empty());
+        assert!(!diff(&a, &a).breaking());
+        let mut b = a.clone();
+        b["paths"]["/orgs/{org}/actions/runners"]["get"]["parameters"] = json!([{"name": "per_page", "in": "query", "required": true, "schema": {"type": "integer"}}, {"name": "page", "in": "query", "schema": {"type": "integer"}}]);
+        let r = diff(&a, &b);
+        let whats: Vec<(&str, bool)> = r.requests.iter().map(|c| (c.what.as_str(), c.breaking)).collect();
+        assert!(whats.contains(&("query parameter `per_page` became required", true)), "{whats:?}");
+        assert!(whats.contains(&("query parameter `page` added", false)), "{whats:?}");
+    }
+}

@@ -1,0 +1,101 @@
+//! `cargo xtask diff` and the per-deployment availability written by
+//! `refresh-spec`, on the synthetic descriptions in `xtask/tests/synthetic/`.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn synthetic() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/synthetic")
+}
+
+fn xtask(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask")).args(args).output().expect("run xtask")
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+#[test]
+fn diff_reports_additions_and_breaking_changes_with_exit_code_2() {
+    let (old, new) = (synthetic().join("upstream-previous.json"), synthetic().join("upstream.json"));
+    let out = xtask(&["diff", "--from", s(&old), "--to", s(&new)]);
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "breaking changes exit 2: {md}\n{}", String::from_utf8_lossy(&out.stderr));
+    for line in [
+        "## Runner API changes: upstream-previous.json (98.0.0) → upstream.json (99.1.0)",
+        "- Operations added: 1 (organization 1)",
+        "- Operations removed: 0 (none)",
+        "- `actions/create-group` `POST /orgs/{org}/actions/runner-groups`",
+        "- **breaking** property `legacy` removed",
+        "- **breaking** property `name` type changed from integer to string",
+        "- property `type` added (string)",
+        "- query parameter `per_page` added",
+    ] {
+        assert!(md.contains(line), "missing {line:?} in:\n{md}");
+    }
+}
+
+#[test]
+fn diff_of_a_description_with_itself_is_empty_and_exits_0() {
+    let new = synthetic().join("upstream.json");
+    let out = xtask(&["diff", "--from", s(&new), "--to", s(&new)]);
+    assert_eq!(out.status.code(), Some(0));
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.contains("No changes to the vendored operations."), "{md}");
+    assert!(md.contains("- Breaking for users of the crate: no"), "{md}");
+}
+
+#[test]
+fn refresh_records_which_deployments_publish_each_operation() {
+    let out_dir = std::env::temp_dir().join(format!("gha-runners-avail-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&out_dir);
+    let from = synthetic().join("deployments/ghec.json");
+    let spec_dir = synthetic().join("spec");
+    let out = xtask(&["refresh-spec", "--from", s(&from), "--spec-dir", s(&spec_dir), "--out-dir", s(&out_dir)]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("availability recorded for: github.com, ghec, ghes-3.19"), "{stdout}");
+    let avail: Value = serde_json::from_slice(&std::fs::read(out_dir.join("availability.json")).unwrap()).unwrap();
+    let on = |id: &str| -> Vec<String> {
+        avail["operations"][id].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+    };
+    assert_eq!(on("actions/list-runners"), ["github.com", "ghec", "ghes-3.19"]);
+    assert_eq!(on("actions/delete-runner"), ["ghec", "ghes-3.19"]);
+    assert_eq!(on("actions/create-group"), ["github.com", "ghec"]);
+    let sources: Vec<&str> =
+        avail["deployments"].as_array().unwrap().iter().map(|d| d["source"].as_str().unwrap()).collect();
+    assert_eq!(sources, ["api.github.com.json", "ghec.json", "ghes-3.19.json"], "file names, never local paths");
+    let table = std::fs::read_to_string(out_dir.join("availability.md")).unwrap();
+    assert!(table.contains("| operation | github.com | GHEC | GHES 3.19 |"), "{table}");
+    assert!(table.contains("| `actions/delete-runner` |  | yes | yes |"), "{table}");
+    let examples: Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("deployment-examples.json")).unwrap()).unwrap();
+    assert_eq!(examples["ghes-3.19"]["actions/get-runner.200.default"]["name"], "ghes-runner");
+    assert_eq!(examples["github.com"], serde_json::json!({}), "identical examples are not repeated");
+    let provenance: Value = serde_json::from_slice(&std::fs::read(out_dir.join("provenance.json")).unwrap()).unwrap();
+    assert_eq!(provenance["deployments"], serde_json::json!(["github.com", "ghec", "ghes-3.19"]));
+
+    // A second refresh into the same directory shows the (empty) diff first.
+    let again = xtask(&["refresh-spec", "--from", s(&from), "--spec-dir", s(&spec_dir), "--out-dir", s(&out_dir)]);
+    assert!(String::from_utf8_lossy(&again.stdout).contains("No changes to the vendored operations."));
+    let _ = std::fs::remove_dir_all(&out_dir);
+}
+
+#[test]
+fn a_malformed_deployment_argument_is_a_clear_error() {
+    let out = xtask(&[
+        "refresh-spec",
+        "--from",
+        s(&synthetic().join("upstream.json")),
+        "--spec-dir",
+        s(&synthetic().join("spec")),
+        "--out-dir",
+        s(&std::env::temp_dir().join("gha-runners-never")),
+        "--deployment",
+        "ghes-3.19",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected NAME=FILE_OR_URL"));
+}
