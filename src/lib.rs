@@ -49,6 +49,8 @@ pub mod error;
 pub mod pagination;
 pub mod scope;
 mod secret;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod transport;
 pub mod types;
 mod validate;

@@ -1,0 +1,98 @@
+//! Static catalogues the fake serves (images, machine sizes, platforms,
+//! limits, runner downloads) and object templates taken from the vendored
+//! spec's own examples (repositories, organizations), so what the fake
+//! sends has the shape GitHub documents.
+
+use serde_json::{Value, json};
+use std::sync::OnceLock;
+
+/// The vendored spec, for its examples.
+fn spec() -> &'static Value {
+    static SPEC: OnceLock<Value> = OnceLock::new();
+    SPEC.get_or_init(|| serde_json::from_str(include_str!("../../spec/openapi.json")).unwrap_or(Value::Null))
+}
+
+/// The first item of the list in a component example `{total_count, <key>: [...]}`.
+fn template(example: &str, key: &str) -> Value {
+    spec().pointer(&format!("/components/examples/{example}/value/{key}/0")).cloned().unwrap_or_else(|| json!({}))
+}
+
+fn rename(mut v: Value, id: i64, name: &str, owner: &str) -> Value {
+    v["id"] = json!(id);
+    if v.get("name").is_some() {
+        v["name"] = json!(name);
+    }
+    if v.get("full_name").is_some() {
+        v["full_name"] = json!(format!("{owner}/{name}"));
+    }
+    if v.get("login").is_some() {
+        v["login"] = json!(name);
+    }
+    v
+}
+
+/// A `minimal-repository` with this id.
+pub(crate) fn minimal_repository(id: i64, owner: &str) -> Value {
+    rename(template("minimal-repository-paginated", "repositories"), id, &format!("repo-{id}"), owner)
+}
+
+/// A `repository` with this id.
+pub(crate) fn repository(id: i64, owner: &str) -> Value {
+    rename(template("repository-paginated", "repositories"), id, &format!("repo-{id}"), owner)
+}
+
+/// An `organization-simple` with this id.
+pub(crate) fn organization(id: i64) -> Value {
+    rename(template("organization-targets", "organizations"), id, &format!("org-{id}"), "")
+}
+
+/// Runner application downloads.
+pub(crate) fn downloads() -> Value {
+    spec().pointer("/components/examples/runner-application-items/value").cloned().unwrap_or_else(|| json!([]))
+}
+
+/// GitHub-owned images.
+pub(crate) fn github_owned_images() -> Vec<Value> {
+    vec![
+        json!({"id": "ubuntu-latest", "platform": "linux-x64", "size_gb": 86, "display_name": "Ubuntu Latest (24.04)", "source": "github"}),
+        json!({"id": "ubuntu-22.04", "platform": "linux-x64", "size_gb": 86, "display_name": "Ubuntu 22.04", "source": "github"}),
+        json!({"id": "windows-latest", "platform": "win-x64", "size_gb": 256, "display_name": "Windows Latest", "source": "github"}),
+    ]
+}
+
+/// Partner images.
+pub(crate) fn partner_images() -> Vec<Value> {
+    vec![
+        json!({"id": "nvidia-gpu", "platform": "linux-x64", "size_gb": 120, "display_name": "NVIDIA GPU-Optimized Image", "source": "partner"}),
+    ]
+}
+
+/// Machine sizes.
+pub(crate) fn machine_specs() -> Vec<Value> {
+    vec![
+        json!({"id": "2-core", "cpu_cores": 2, "memory_gb": 8, "storage_gb": 75}),
+        json!({"id": "4-core", "cpu_cores": 4, "memory_gb": 16, "storage_gb": 150}),
+        json!({"id": "8-core", "cpu_cores": 8, "memory_gb": 32, "storage_gb": 300}),
+    ]
+}
+
+/// Platforms.
+pub(crate) fn platforms() -> Vec<Value> {
+    vec![json!("linux-x64"), json!("win-x64"), json!("linux-arm64")]
+}
+
+/// Hosted runner limits.
+pub(crate) fn limits(used: usize) -> Value {
+    json!({"public_ips": {"maximum": 50, "current_usage": used}})
+}
+
+/// A custom image and its versions.
+pub(crate) fn custom_image(id: i64) -> (Value, Vec<Value>) {
+    let versions = vec![
+        json!({"version": "1.0.0", "state": "Ready", "size_gb": 75, "created_on": "2024-11-08T20:39:01Z", "state_details": "None"}),
+        json!({"version": "1.1.0", "state": "Ready", "size_gb": 75, "created_on": "2024-11-09T23:39:01Z", "state_details": "None"}),
+    ];
+    let image = json!({"id": id, "platform": "linux-x64", "name": format!("custom-{id}"), "source": "custom",
+        "versions_count": versions.len(), "total_versions_size": 150, "latest_version": "1.1.0", "state": "Ready"});
+    (image, versions)
+}

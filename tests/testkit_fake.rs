@@ -1,0 +1,193 @@
+//! The fake GitHub (`testkit` feature): every operation answers with a body
+//! that validates against the vendored spec, and it behaves like GitHub where
+//! clients notice (pagination, ETags, rate limits, errors, faults, state).
+
+mod support;
+
+use futures::TryStreamExt;
+use gha_runners::testkit::{FakeGitHub, FakeGitHubBuilder, FakeRunner, FakeScope, Fault};
+use gha_runners::types::JitConfigRequest;
+use gha_runners::{Client, Error, PageRequest, RateLimitKind};
+use support::cases::all_cases;
+use support::openapi_schema::validate;
+
+/// The fake seeded with everything the facade cases address.
+fn seeded() -> FakeGitHubBuilder {
+    let mut b = FakeGitHub::builder();
+    for scope in
+        [FakeScope::enterprise("octo-ent"), FakeScope::org("octo-org"), FakeScope::repo("octo-org", "octo-repo")]
+    {
+        b = b
+            .runner(scope.clone(), FakeRunner::new("runner-42").id(42).online().labels(["gpu"]))
+            .runner(scope.clone(), FakeRunner::new("runner-43").id(43));
+        if !matches!(scope, FakeScope::Repo(..)) {
+            b = b
+                .runner_group(scope.clone(), 7, "group-7")
+                .runner_group(scope.clone(), 3, "group-3")
+                .hosted_runner(scope.clone(), 5, "hosted-5")
+                .network_configuration(scope.clone(), "net-1", "net");
+        }
+    }
+    b
+}
+
+#[tokio::test]
+async fn every_operation_answers_with_a_body_that_validates_against_the_spec() {
+    let spec = support::spec::spec();
+    let mut problems = Vec::new();
+    for case in all_cases() {
+        let fake = seeded().start().await;
+        let client = fake.client().unwrap();
+        if let Err(e) = (case.call)(client).await {
+            problems.push(format!("{}: the facade call failed against the fake: {e}", case.op));
+            continue;
+        }
+        let responses = fake.responses();
+        let Some(resp) = responses.iter().find(|r| r.operation == case.op) else {
+            problems.push(format!("{}: the fake logged no response", case.op));
+            continue;
+        };
+        if resp.status != case.status {
+            problems.push(format!("{}: status {}, the spec documents {}", case.op, resp.status, case.status));
+        }
+        match (&resp.body, support::spec::body_schema(&spec, case.op, &resp.status.to_string())) {
+            (Some(body), Some(schema)) => {
+                if let Err(errors) = validate(&spec, &schema, body) {
+                    problems.push(format!("{}: body does not validate: {}", case.op, errors.join("; ")));
+                }
+            }
+            (None, None) => {}
+            (Some(_), None) => problems.push(format!("{}: a body where the spec documents none", case.op)),
+            (None, Some(_)) => problems.push(format!("{}: no body where the spec documents one", case.op)),
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+#[tokio::test]
+async fn error_bodies_validate_too() {
+    let spec = support::spec::spec();
+    let fake = seeded().start().await;
+    let c = fake.client().unwrap();
+    let runners = c.org("octo-org").runners();
+    assert!(matches!(runners.get(999).await, Err(Error::NotFound(_))));
+    assert!(matches!(runners.remove_label(42, "absent").await, Err(Error::NotFound(_))));
+    runners.jit_config(&JitConfigRequest::new("dup", ["self-hosted"])).await.unwrap();
+    assert!(matches!(
+        runners.jit_config(&JitConfigRequest::new("dup", ["self-hosted"])).await,
+        Err(Error::Conflict(_))
+    ));
+    let err_schema = serde_json::json!({"$ref": "#/components/schemas/github-error"});
+    for r in fake.responses().iter().filter(|r| r.status >= 400) {
+        validate(&spec, &err_schema, r.body.as_ref().unwrap()).unwrap_or_else(|e| panic!("{}: {e:?}", r.operation));
+    }
+}
+
+#[tokio::test]
+async fn pagination_uses_link_headers_and_total_count() {
+    let mut b = FakeGitHub::builder().org("big");
+    for i in 0..1050 {
+        b = b.runner(FakeScope::org("big"), FakeRunner::new(format!("r-{i:04}")));
+    }
+    let fake = b.start().await;
+    let all: Vec<_> = fake.client().unwrap().org("big").runners().list(Default::default()).try_collect().await.unwrap();
+    assert_eq!(all.len(), 1050);
+    assert_eq!(fake.requests().len(), 11, "ceil(1050 / 100) requests");
+    let page = fake
+        .client()
+        .unwrap()
+        .org("big")
+        .runners()
+        .list_page(&Default::default(), PageRequest { page: 11, per_page: 100 })
+        .await
+        .unwrap();
+    assert_eq!((page.items.len(), page.total_count, page.next_page), (50, Some(1050), None));
+}
+
+#[tokio::test]
+async fn etags_answer_304_without_spending_quota() {
+    let fake = seeded().start().await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/orgs/octo-org/actions/runners/42", fake.base_url());
+    let auth = format!("Bearer {}", fake.token());
+    let first = http.get(&url).header("authorization", &auth).send().await.unwrap();
+    let etag = first.headers()["etag"].to_str().unwrap().to_string();
+    let remaining: u64 = first.headers()["x-ratelimit-remaining"].to_str().unwrap().parse().unwrap();
+    let second = http.get(&url).header("authorization", &auth).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(second.status(), 304);
+    assert_eq!(
+        second.headers()["x-ratelimit-remaining"].to_str().unwrap(),
+        remaining.to_string(),
+        "a 304 costs nothing"
+    );
+    let _ = http.get(&url).header("authorization", &auth).header("if-none-match", "W/\"other\"").send().await.unwrap();
+    assert!(fake.requests()[2].headers.iter().any(|(k, _)| k == "if-none-match"));
+}
+
+#[tokio::test]
+async fn rate_limit_budget_and_exhaustion() {
+    let fake = seeded().rate_limit(2).start().await;
+    let c = fake.client().unwrap();
+    c.org("octo-org").runners().get(42).await.unwrap();
+    c.org("octo-org").runners().get(42).await.unwrap();
+    match c.org("octo-org").runners().get(42).await {
+        Err(Error::RateLimited { kind: RateLimitKind::Primary, reset_at: Some(_), .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    fake.set_rate_limit_remaining(10);
+    c.org("octo-org").runners().get(42).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_token_is_required() {
+    let fake = seeded().start().await;
+    let anonymous = Client::builder().base_url(fake.base_url()).build().unwrap();
+    assert!(matches!(anonymous.org("octo-org").runners().get(42).await, Err(Error::Unauthorized(_))));
+    let wrong = Client::builder().base_url(fake.base_url()).token("nope").build().unwrap();
+    assert!(matches!(wrong.org("octo-org").runners().get(42).await, Err(Error::Unauthorized(_))));
+    assert!(matches!(fake.client().unwrap().org("nobody").runners().get(1).await, Err(Error::NotFound(_))));
+}
+
+#[tokio::test]
+async fn injected_faults_and_the_request_log() {
+    let fake = seeded().start().await;
+    let c = fake.client().unwrap();
+    fake.inject([
+        Fault::Status(502),
+        Fault::StatusWithHeaders(429, vec![("retry-after".into(), "7".into())]),
+        Fault::Reset,
+        Fault::Delay(std::time::Duration::from_millis(20)),
+    ]);
+    let r = c.org("octo-org").runners();
+    assert_eq!(r.get(42).await.unwrap_err().status(), Some(502));
+    assert!(matches!(r.get(42).await, Err(Error::RateLimited { retry_after: Some(d), .. }) if d.as_secs() == 7));
+    assert!(matches!(r.list_page(&Default::default(), PageRequest::default()).await, Err(Error::Transport { .. })));
+    r.get(42).await.unwrap();
+    r.get(42).await.unwrap();
+    let log = fake.requests();
+    assert_eq!(log.len(), 5);
+    assert_eq!(log[0].path_and_query, "/orgs/octo-org/actions/runners/42");
+    assert!(log.iter().all(|l| l.headers.iter().all(|(k, _)| k != "authorization")), "the log keeps no credential");
+}
+
+#[tokio::test]
+async fn runners_come_and_go() {
+    let fake = seeded().start().await;
+    let c = fake.client().unwrap();
+    let scope = FakeScope::org("octo-org");
+    assert!(fake.set_runner_state(&scope, 43, "online", true));
+    let r = c.org("octo-org").runners().get(43).await.unwrap();
+    assert!(r.busy);
+    let jit = c
+        .org("octo-org")
+        .runners()
+        .jit_config(&JitConfigRequest::new("ephemeral-1", ["self-hosted", "gpu"]))
+        .await
+        .unwrap();
+    assert_eq!(jit.runner.status, gha_runners::types::RunnerStatus::Offline);
+    assert!(fake.runners(&scope).iter().any(|(id, name, _, _)| *id == jit.runner.id && name == "ephemeral-1"));
+    c.org("octo-org").runners().delete(jit.runner.id).await.unwrap();
+    assert!(!fake.runners(&scope).iter().any(|(id, ..)| *id == jit.runner.id));
+    let labels = c.org("octo-org").runners().set_labels(42, &["a", "b"]).await.unwrap();
+    assert_eq!(labels.iter().filter(|l| l.label_type == Some(gha_runners::types::LabelType::Custom)).count(), 2);
+}
