@@ -970,3 +970,52 @@ fn dispatch(
     };
     Ok(out)
 }
+
+impl FakeGitHub {
+    /// A fake seeded with a demo fleet: organization `octo-org` with 36
+    /// self-hosted runners across three groups (some offline, some busy), two
+    /// GitHub-hosted runners and a network configuration; repository
+    /// `octo-org/octo-repo` with 3 runners; enterprise `octo-ent` with 4.
+    pub async fn demo() -> FakeGitHub {
+        let org = FakeScope::org("octo-org");
+        let mut b = FakeGitHub::builder()
+            .org("octo-org")
+            .runner_group(org.clone(), 2, "gpu")
+            .runner_group(org.clone(), 3, "arm64")
+            .hosted_runner(org.clone(), 9001, "ubuntu-4core")
+            .hosted_runner(org.clone(), 9002, "ubuntu-8core")
+            .network_configuration(org.clone(), "B7E6C3D2A1F0", "private-vnet");
+        let mut id = 100;
+        let mut add = |b: FakeGitHubBuilder, scope: &FakeScope, runner: FakeRunner| {
+            id += 1;
+            b.runner(scope.clone(), runner.id(id))
+        };
+        for i in 1..=20 {
+            let mut r = FakeRunner::new(format!("ci-linux-{i:02}")).labels(["docker"]);
+            r = match i % 5 {
+                0 => r,            // offline
+                1 | 2 => r.busy(), // running a job
+                _ => r.online(),   // idle
+            };
+            b = add(b, &org, r);
+        }
+        for i in 1..=8 {
+            let r = FakeRunner::new(format!("gpu-a100-{i:02}")).labels(["gpu", "a100"]).group(2);
+            b = add(b, &org, if i <= 5 { r.busy() } else { r });
+        }
+        for i in 1..=8 {
+            let r = FakeRunner::new(format!("mac-m2-{i:02}")).os("macos").labels(["arm64"]).group(3);
+            b = add(b, &org, if i % 3 == 0 { r } else { r.online() });
+        }
+        let repo = FakeScope::repo("octo-org", "octo-repo");
+        for i in 1..=3 {
+            b = add(b, &repo, FakeRunner::new(format!("repo-runner-{i}")).online());
+        }
+        let ent = FakeScope::enterprise("octo-ent");
+        for i in 1..=4 {
+            let r = FakeRunner::new(format!("ent-runner-{i}")).os("windows");
+            b = add(b, &ent, if i == 4 { r } else { r.online() });
+        }
+        b.start().await
+    }
+}

@@ -252,12 +252,12 @@ impl Data {
 
 /// The read-only labels GitHub gives a runner on `os`.
 pub(crate) fn default_labels(os: &str) -> Vec<String> {
-    let os_label = match os {
-        "macos" => "macOS",
-        "windows" => "Windows",
-        _ => "Linux",
+    let (os_label, arch) = match os {
+        "macos" => ("macOS", "ARM64"),
+        "windows" => ("Windows", "X64"),
+        _ => ("Linux", "X64"),
     };
-    vec!["self-hosted".into(), os_label.into(), "X64".into()]
+    vec!["self-hosted".into(), os_label.into(), arch.into()]
 }
 
 pub(crate) fn runner_json(r: &Runner) -> Value {
