@@ -118,6 +118,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     deployment: Option<Deployment>,
     check_availability: bool,
+    recorder: Option<crate::record::Recorder>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -148,6 +149,7 @@ impl Default for ClientBuilder {
             timeout: Duration::from_secs(60),
             deployment: None,
             check_availability: true,
+            recorder: None,
         }
     }
 }
@@ -222,6 +224,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Records every exchange of this client into `recorder` (secrets
+    /// scrubbed; see [`crate::record`]).
+    pub fn recorder(mut self, recorder: &crate::record::Recorder) -> Self {
+        self.recorder = Some(recorder.clone());
+        self
+    }
+
     /// Builds the client; fails on a base URL, user agent, API version or
     /// token that cannot be sent.
     pub fn build(self) -> Result<Client, Error> {
@@ -233,6 +242,7 @@ impl ClientBuilder {
             (true, Some(d)) => Some(d),
             (true, None) => default_deployment(&base_url),
         };
+        inner.recorder = self.recorder;
         let http = match self.http {
             Some(http) => http,
             None => {

@@ -47,6 +47,7 @@ mod client;
 pub mod deployment;
 pub mod error;
 pub mod pagination;
+pub mod record;
 pub mod scope;
 mod secret;
 #[cfg(feature = "testkit")]

@@ -56,6 +56,8 @@ pub struct Inner {
     authorization: Option<HeaderValue>,
     /// The deployment operations are checked against; `None`: no check.
     pub(crate) deployment: Option<crate::Deployment>,
+    /// Where exchanges are recorded, if anywhere.
+    pub(crate) recorder: Option<crate::record::Recorder>,
 }
 
 impl fmt::Debug for Inner {
@@ -64,6 +66,8 @@ impl fmt::Debug for Inner {
             .field("api_version", &self.api_version)
             .field("user_agent", &self.user_agent)
             .field("authorization", &self.authorization.as_ref().map(|_| crate::secret::REDACTED))
+            .field("deployment", &self.deployment)
+            .field("recording", &self.recorder.is_some())
             .finish()
     }
 }
@@ -75,6 +79,7 @@ impl Default for Inner {
             user_agent: HeaderValue::from_static(DEFAULT_USER_AGENT),
             authorization: None,
             deployment: None,
+            recorder: None,
         }
     }
 }
@@ -149,11 +154,52 @@ impl ClientHooks<Inner> for Client {
         Ok(())
     }
 
-    async fn exec(&self, mut request: reqwest::Request, _info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
+    async fn exec(&self, mut request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
         self.inner().prepare(&mut request);
+        let Some(recorder) = &self.inner().recorder else {
+            let response = self.client().execute(request).await?;
+            return if response.status().as_u16() >= 400 { json_error_body(response).await } else { Ok(response) };
+        };
+        let base_path = reqwest::Url::parse(self.baseurl()).map(|u| u.path().trim_end_matches('/').to_string());
+        let url = request.url().clone();
+        let recorded_request = crate::record::RecordedRequest {
+            method: request.method().to_string(),
+            path: url.path().strip_prefix(base_path.as_deref().unwrap_or("")).unwrap_or(url.path()).to_string(),
+            query: url.query().unwrap_or_default().to_string(),
+            headers: crate::record::request_headers(request.headers()),
+            body: request.body().and_then(|b| b.as_bytes()).and_then(crate::record::json_body),
+        };
         let response = self.client().execute(request).await?;
-        if response.status().as_u16() >= 400 { json_error_body(response).await } else { Ok(response) }
+        let response = if response.status().as_u16() >= 400 { json_error_body(response).await? } else { response };
+        let (status, version, headers) = (response.status(), response.version(), response.headers().clone());
+        let bytes = response.bytes().await?;
+        recorder.push(crate::record::Exchange {
+            format: crate::record::FORMAT.into(),
+            operation: crate::deployment::github_id(info.operation_id).unwrap_or(info.operation_id).to_string(),
+            recorded: recorder.provenance(),
+            request: recorded_request,
+            response: crate::record::RecordedResponse {
+                status: status.as_u16(),
+                headers: crate::record::response_headers(&headers),
+                body: crate::record::json_body(&bytes),
+            },
+        });
+        Ok(rebuild(status, version, headers, bytes.to_vec()))
     }
+}
+
+/// A response with the same status, version and headers and this body.
+fn rebuild(
+    status: reqwest::StatusCode,
+    version: reqwest::Version,
+    headers: reqwest::header::HeaderMap,
+    body: Vec<u8>,
+) -> reqwest::Response {
+    let mut rebuilt = http::Response::new(body);
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    reqwest::Response::from(rebuilt)
 }
 
 /// Makes sure an error response's body is a JSON object (see the module docs).
@@ -171,11 +217,7 @@ async fn json_error_body(response: reqwest::Response) -> reqwest::Result<reqwest
         headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
         serde_json::json!({ "message": message }).to_string().into_bytes()
     };
-    let mut rebuilt = http::Response::new(body);
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    Ok(reqwest::Response::from(rebuilt))
+    Ok(rebuild(status, version, headers, body))
 }
 
 #[cfg(test)]

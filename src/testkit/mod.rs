@@ -29,8 +29,11 @@
 //! ```
 
 mod catalog;
+mod replay;
+pub mod scenario;
 mod server;
 mod state;
 
+pub use replay::Replayer;
 pub use server::{FakeGitHub, FakeGitHubBuilder, Fault, LoggedRequest, LoggedResponse};
 pub use state::{FakeRunner, FakeScope};

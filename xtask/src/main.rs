@@ -39,6 +39,31 @@ enum Command {
         #[arg(long)]
         out_dir: Option<PathBuf>,
     },
+    /// Record a scenario's exchanges (secrets scrubbed) under tests/fixtures/recorded/<scenario>/.
+    /// Reads the token from GITHUB_TOKEN.
+    Record {
+        /// The scenario (runner-lifecycle, fleet-listing).
+        #[arg(long)]
+        scenario: String,
+        /// The API root to record against, e.g. https://api.github.com or https://ghe.example.com.
+        #[arg(long, required_unless_present = "fake")]
+        base_url: Option<String>,
+        /// Record against the crate's fake GitHub (demo fleet) instead; no token needed.
+        #[arg(long, conflicts_with = "base_url")]
+        fake: bool,
+        /// The organization the scenario works in.
+        #[arg(long, default_value = "octo-org")]
+        org: String,
+        /// What to call the deployment in the recording (github.com, ghec, ghes-3.19) [default: from the host].
+        #[arg(long)]
+        deployment: Option<String>,
+        /// Required to record against github.com: the scenarios create and delete runners.
+        #[arg(long)]
+        i_understand_this_mutates: bool,
+        /// Where to write [default: tests/fixtures/recorded/<scenario>/].
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
+    },
     /// Report what changed between the runner subsets of two descriptions (Markdown).
     /// Exit code 0: nothing breaking; 2: breaking changes; 1: error.
     Diff {
@@ -160,6 +185,17 @@ fn run(cli: Cli) -> Result<i32> {
             println!("wrote {n} examples to {}", dir.display());
             Ok(0)
         }
+        Command::Record { scenario, base_url, fake, org, deployment, i_understand_this_mutates, out_dir } => {
+            if !gha_runners::testkit::scenario::SCENARIOS.contains(&scenario.as_str()) {
+                bail!("no scenario `{scenario}`; there are: {}", gha_runners::testkit::scenario::SCENARIOS.join(", "));
+            }
+            let out_dir = out_dir.unwrap_or_else(|| project_root().join("tests/fixtures/recorded").join(&scenario));
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let n =
+                rt.block_on(record(&scenario, base_url, fake, &org, deployment, i_understand_this_mutates, &out_dir))?;
+            println!("recorded {n} exchanges of `{scenario}` into {}", out_dir.display());
+            Ok(0)
+        }
         Command::Diff { from, to, output } => {
             let selection = read_selection(&default_spec_dir)?;
             let (old_up, new_up) = (source::load(&from)?, source::load(&to)?);
@@ -182,4 +218,46 @@ fn run(cli: Cli) -> Result<i32> {
             Ok(if report.breaking() { 2 } else { 0 })
         }
     }
+}
+
+async fn record(
+    scenario: &str,
+    base_url: Option<String>,
+    fake: bool,
+    org: &str,
+    deployment: Option<String>,
+    mutate_ok: bool,
+    out_dir: &Path,
+) -> Result<usize> {
+    use gha_runners::record::Recorder;
+    let (demo, base_url, token, label) = if fake {
+        let demo = gha_runners::testkit::FakeGitHub::demo().await;
+        let (url, token) = (demo.base_url().to_string(), demo.token());
+        (Some(demo), url, token, deployment.unwrap_or_else(|| "fake".into()))
+    } else {
+        let url = base_url.context("--base-url is required without --fake")?;
+        let host = reqwest::Url::parse(&url).with_context(|| format!("--base-url {url} is not a URL"))?;
+        let host = host.host_str().unwrap_or_default().to_string();
+        if (host == "api.github.com" || host == "github.com") && !mutate_ok {
+            bail!(
+                "refusing to record against github.com: scenario `{scenario}` creates and deletes runners in `{org}`. Pass --i-understand-this-mutates to go ahead"
+            );
+        }
+        let token = std::env::var("GITHUB_TOKEN")
+            .ok()
+            .filter(|t| !t.trim().is_empty())
+            .context("set GITHUB_TOKEN to a token with runner administration rights on the organization")?;
+        let label =
+            deployment.unwrap_or_else(|| if host == "api.github.com" { "github.com".into() } else { host.clone() });
+        (None, url, token, label)
+    };
+    let recorder = Recorder::new(label.clone());
+    let client = gha_runners::Client::builder().base_url(&base_url).token(token).recorder(&recorder).build()?;
+    let outcome = gha_runners::testkit::scenario::run(scenario, &client, org).await;
+    drop(demo);
+    outcome.with_context(|| format!("scenario `{scenario}` failed; nothing was written"))?;
+    let n = recorder.write_dir(out_dir).with_context(|| format!("cannot write {}", out_dir.display()))?;
+    let meta = serde_json::json!({"scenario": scenario, "org": org, "deployment": label});
+    std::fs::write(out_dir.join("scenario.json"), xtask::canonical::to_string(&meta))?;
+    Ok(n)
 }

@@ -1,0 +1,243 @@
+//! Recorded exchanges: what the client sent and what GitHub answered, one
+//! JSON document per request, with secrets scrubbed. Contract tests replay
+//! them (see `gha_runners::testkit::Replayer`).
+//!
+//! Attach a [`Recorder`] with [`crate::ClientBuilder::recorder`]; every
+//! request of that client (facade or [`crate::Client::raw`]) is then
+//! recorded by the transport layer.
+//!
+//! # Format (`format: "gha-runners/exchange/v1"`)
+//!
+//! ```json
+//! {
+//!   "format": "gha-runners/exchange/v1",
+//!   "operation": "actions/list-self-hosted-runners-for-org",
+//!   "recorded": {"deployment": "fake", "date": "2026-11-21", "crate_version": "0.1.0"},
+//!   "request": {"method": "GET", "path": "/orgs/octo-org/actions/runners", "query": "page=1&per_page=100",
+//!               "headers": {"accept": "application/vnd.github+json", "x-github-api-version": "2022-11-28"},
+//!               "body": null},
+//!   "response": {"status": 200, "headers": {"etag": "W/\"...\"", "link": "...", "x-ratelimit-remaining": "4999"},
+//!                "body": {"total_count": 1, "runners": []}}
+//! }
+//! ```
+//!
+//! `path` is relative to the API root (no `/api/v3`), `query` is the raw
+//! query string. Only the headers that matter are kept: on requests
+//! `accept`, `content-type`, `x-github-api-version`, `if-none-match`,
+//! `if-modified-since`; on responses `content-type`, `link`, `etag`,
+//! `last-modified`, `retry-after`, `x-github-request-id` and the
+//! `x-ratelimit-*` headers. Never `authorization` or cookies. In bodies,
+//! the values of `token`, `encoded_jit_config` and `temp_download_token`
+//! are replaced by `[scrubbed]`.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// The format tag of a recorded exchange.
+pub const FORMAT: &str = "gha-runners/exchange/v1";
+
+/// What replaces a secret in a recorded body.
+pub const SCRUBBED: &str = "[scrubbed]";
+
+/// Body fields whose values are secrets.
+pub const SECRET_FIELDS: &[&str] = &["token", "encoded_jit_config", "temp_download_token"];
+
+const REQUEST_HEADERS: &[&str] =
+    &["accept", "content-type", "x-github-api-version", "if-none-match", "if-modified-since"];
+const RESPONSE_HEADERS: &[&str] = &[
+    "content-type",
+    "link",
+    "etag",
+    "last-modified",
+    "retry-after",
+    "x-github-request-id",
+    "x-ratelimit-limit",
+    "x-ratelimit-remaining",
+    "x-ratelimit-used",
+    "x-ratelimit-reset",
+    "x-ratelimit-resource",
+];
+
+/// One recorded exchange.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Exchange {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// GitHub's operationId.
+    pub operation: String,
+    /// Where and when it was recorded.
+    pub recorded: Provenance,
+    /// The request.
+    pub request: RecordedRequest,
+    /// The response.
+    pub response: RecordedResponse,
+}
+
+/// Where and when an exchange was recorded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// `fake`, `github.com`, `ghec`, `ghes-3.19`, ...
+    pub deployment: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// The version of gha-runners that recorded it.
+    pub crate_version: String,
+}
+
+/// A recorded request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedRequest {
+    /// `GET`, `POST`, ...
+    pub method: String,
+    /// Path relative to the API root, percent-encoded as sent.
+    pub path: String,
+    /// The raw query string (empty if none).
+    pub query: String,
+    /// The headers that matter (lower-case names).
+    pub headers: BTreeMap<String, String>,
+    /// The JSON body, if any.
+    pub body: Option<Value>,
+}
+
+/// A recorded response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecordedResponse {
+    /// The status.
+    pub status: u16,
+    /// The headers that matter (lower-case names).
+    pub headers: BTreeMap<String, String>,
+    /// The JSON body (scrubbed), if any.
+    pub body: Option<Value>,
+}
+
+/// Collects the exchanges of the clients it is attached to. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Recorder {
+    deployment: String,
+    exchanges: Arc<Mutex<Vec<Exchange>>>,
+}
+
+impl Recorder {
+    /// A recorder labelling its exchanges with `deployment` (`fake`,
+    /// `github.com`, `ghec`, `ghes-3.19`).
+    pub fn new(deployment: impl Into<String>) -> Self {
+        Self { deployment: deployment.into(), exchanges: Arc::default() }
+    }
+
+    /// The exchanges recorded so far, in order.
+    pub fn exchanges(&self) -> Vec<Exchange> {
+        self.exchanges.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Writes the exchanges to `dir` as `NNN-<operation>.json`, replacing
+    /// what was there; returns how many.
+    pub fn write_dir(&self, dir: &Path) -> std::io::Result<usize> {
+        if dir.exists() {
+            for entry in std::fs::read_dir(dir)? {
+                let p = entry?.path();
+                if p.extension().is_some_and(|e| e == "json") {
+                    std::fs::remove_file(p)?;
+                }
+            }
+        }
+        std::fs::create_dir_all(dir)?;
+        let exchanges = self.exchanges();
+        for (i, e) in exchanges.iter().enumerate() {
+            let slug = e.operation.replace('/', "--");
+            let mut text = serde_json::to_string_pretty(e).map_err(std::io::Error::other)?;
+            text.push('\n');
+            std::fs::write(dir.join(format!("{:03}-{slug}.json", i + 1)), text)?;
+        }
+        Ok(exchanges.len())
+    }
+
+    pub(crate) fn push(&self, exchange: Exchange) {
+        self.exchanges.lock().unwrap_or_else(|p| p.into_inner()).push(exchange);
+    }
+
+    pub(crate) fn provenance(&self) -> Provenance {
+        Provenance {
+            deployment: self.deployment.clone(),
+            date: chrono::Utc::now().format("%Y-%m-%d").to_string(),
+            crate_version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+/// Reads the exchanges of a directory written by [`Recorder::write_dir`],
+/// in order.
+pub fn read_dir(dir: &Path) -> std::io::Result<Vec<Exchange>> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json") && p.file_name().is_some_and(|n| n != "scenario.json"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|p| {
+            let bytes = std::fs::read(p)?;
+            serde_json::from_slice(&bytes)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{}: {e}", p.display())))
+        })
+        .collect()
+}
+
+/// Replaces the values of [`SECRET_FIELDS`] anywhere in `value`.
+pub fn scrub(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                if SECRET_FIELDS.contains(&k.as_str()) && v.is_string() {
+                    *v = Value::String(SCRUBBED.into());
+                } else {
+                    scrub(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(scrub),
+        _ => {}
+    }
+}
+
+pub(crate) fn keep_headers(headers: &reqwest::header::HeaderMap, keep: &[&str]) -> BTreeMap<String, String> {
+    keep.iter()
+        .filter_map(|k| headers.get(*k).and_then(|v| v.to_str().ok()).map(|v| (k.to_string(), v.to_string())))
+        .collect()
+}
+
+pub(crate) fn request_headers(headers: &reqwest::header::HeaderMap) -> BTreeMap<String, String> {
+    keep_headers(headers, REQUEST_HEADERS)
+}
+
+pub(crate) fn response_headers(headers: &reqwest::header::HeaderMap) -> BTreeMap<String, String> {
+    keep_headers(headers, RESPONSE_HEADERS)
+}
+
+/// A JSON body, scrubbed; `None` for an empty or non-JSON body.
+pub(crate) fn json_body(bytes: &[u8]) -> Option<Value> {
+    let mut v: Value = serde_json::from_slice(bytes).ok()?;
+    scrub(&mut v);
+    Some(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn scrubbing_replaces_every_secret_field_at_any_depth() {
+        let mut v = json!({"token": "AABF", "runner": {"id": 1}, "encoded_jit_config": "e30=",
+            "apps": [{"temp_download_token": "x", "os": "linux"}], "expires_at": "2026"});
+        scrub(&mut v);
+        assert_eq!(v["token"], SCRUBBED);
+        assert_eq!(v["encoded_jit_config"], SCRUBBED);
+        assert_eq!(v["apps"][0]["temp_download_token"], SCRUBBED);
+        assert_eq!(v["apps"][0]["os"], "linux");
+        assert_eq!(v["expires_at"], "2026");
+    }
+}
