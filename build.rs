@@ -97,6 +97,17 @@ fn generate_availability() -> Result<(), String> {
         .map(|d| d["name"].as_str().map(String::from).ok_or_else(|| bad("a deployment without a name")))
         .collect::<Result<_, _>>()?;
     let ops = data["operations"].as_object().ok_or_else(|| bad("no operations"))?;
+    let spec_text =
+        std::fs::read_to_string(Path::new(&manifest_dir).join(SPEC)).map_err(|e| format!("cannot read {SPEC}: {e}"))?;
+    let spec: serde_json::Value = serde_json::from_str(&spec_text).map_err(|e| format!("{SPEC} is not JSON: {e}"))?;
+    let mut templates = std::collections::BTreeMap::new();
+    for (path, item) in spec["paths"].as_object().into_iter().flatten() {
+        for op in item.as_object().into_iter().flatten().map(|(_, op)| op) {
+            if let Some(id) = op.get("operationId").and_then(|v| v.as_str()) {
+                templates.insert(id.to_string(), path.clone());
+            }
+        }
+    }
     let label = |n: &str| match n {
         "github.com" => "github.com".to_string(),
         "ghec" => "GitHub Enterprise Cloud".to_string(),
@@ -112,7 +123,8 @@ fn generate_availability() -> Result<(), String> {
             .filter_map(|v| v.as_str())
             .collect();
         let snake = id.replace(['/', '-'], "_");
-        table.push_str(&format!("    ({id:?}, {snake:?}, &{on:?}),\n"));
+        let template = templates.get(id).cloned().unwrap_or_default();
+        table.push_str(&format!("    ({id:?}, {snake:?}, &{on:?}, {template:?}),\n"));
         let text = if on.is_empty() {
             "**Availability**: none of the deployments in the vendored data.".to_string()
         } else {
@@ -122,7 +134,7 @@ fn generate_availability() -> Result<(), String> {
     }
     let code = format!(
         "/// Deployments of the vendored data, oldest kind first.\npub(crate) const DEPLOYMENTS: &[&str] = &{deployments:?};\n\
-         /// (operationId, progenitor's operation id, deployments that publish it).\npub(crate) const OPERATIONS: &[(&str, &str, &[&str])] = &[\n{table}];\n\
+         /// (operationId, progenitor's operation id, deployments that publish it, path template).\npub(crate) const OPERATIONS: &[(&str, &str, &[&str], &str)] = &[\n{table}];\n\
          /// A doc line saying where an operation is available.\nmacro_rules! availability_doc {{\n{arms}}}\npub(crate) use availability_doc;\n"
     );
     let out_dir = std::env::var("OUT_DIR").map_err(|e| format!("OUT_DIR: {e}"))?;

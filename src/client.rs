@@ -81,6 +81,29 @@ impl Client {
         }
     }
 
+    /// GitHub's rate-limit headers of the latest response, if any (no
+    /// request is sent). For an explicit check that does not count against
+    /// the limit, see [`Client::rate_limit_status`].
+    pub fn rate_limit(&self) -> Option<crate::transport::RateLimit> {
+        use progenitor_client::ClientInfo;
+        self.raw.inner().rate_limit()
+    }
+
+    /// Asks GitHub for the rate-limit status of every resource
+    /// (`rate-limit/get`; it does not count against the limit).
+    pub async fn rate_limit_status(&self) -> Result<crate::generated::types::RateLimitOverview, Error> {
+        const OP: &str = "rate-limit/get";
+        self.check_available(OP)?;
+        Ok(crate::api::call(OP, self.raw.rate_limit_get().send()).await?.into_inner())
+    }
+
+    /// How many installation tokens GitHub App authentication has requested
+    /// (`None` without App authentication).
+    pub fn app_token_requests(&self) -> Option<u64> {
+        use progenitor_client::ClientInfo;
+        self.raw.inner().app_renewals()
+    }
+
     /// The API root requests go to.
     pub fn base_url(&self) -> &str {
         use progenitor_client::ClientInfo;
@@ -119,6 +142,12 @@ pub struct ClientBuilder {
     deployment: Option<Deployment>,
     check_availability: bool,
     recorder: Option<crate::record::Recorder>,
+    app: Option<crate::transport::GitHubApp>,
+    retry: crate::transport::RetryPolicy,
+    rate_policy: crate::transport::RateLimitPolicy,
+    cache_capacity: usize,
+    pace_mutations: bool,
+    clock: Option<Arc<dyn crate::transport::Clock>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -133,6 +162,11 @@ impl fmt::Debug for ClientBuilder {
             .field("timeout", &self.timeout)
             .field("deployment", &self.deployment)
             .field("check_availability", &self.check_availability)
+            .field("app", &self.app)
+            .field("retry", &self.retry)
+            .field("rate_policy", &self.rate_policy)
+            .field("cache_capacity", &self.cache_capacity)
+            .field("pace_mutations", &self.pace_mutations)
             .finish()
     }
 }
@@ -150,6 +184,12 @@ impl Default for ClientBuilder {
             deployment: None,
             check_availability: true,
             recorder: None,
+            app: None,
+            retry: crate::transport::RetryPolicy::default(),
+            rate_policy: crate::transport::RateLimitPolicy::default(),
+            cache_capacity: crate::transport::DEFAULT_CACHE_CAPACITY,
+            pace_mutations: true,
+            clock: None,
         }
     }
 }
@@ -224,6 +264,51 @@ impl ClientBuilder {
         self
     }
 
+    /// Authenticate as a GitHub App installation: the client signs an RS256
+    /// JWT with the App's key, exchanges it for an installation token
+    /// (`apps/create-installation-access-token`), caches the token and renews
+    /// it 5 minutes before it expires. A key that is not an RSA private key
+    /// in PEM form fails [`ClientBuilder::build`]. Replaces [`ClientBuilder::token`].
+    pub fn github_app(mut self, app: crate::transport::GitHubApp) -> Self {
+        self.app = Some(app);
+        self
+    }
+
+    /// Retries of connection failures, timeouts and 5xx (default: 3
+    /// attempts, 500 ms base, full jitter; see [`crate::transport::RetryPolicy`]).
+    pub fn retry_policy(mut self, policy: crate::transport::RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// What to do when the primary rate limit is exhausted (default: fail
+    /// with [`Error::RateLimited`]).
+    pub fn rate_limit_policy(mut self, policy: crate::transport::RateLimitPolicy) -> Self {
+        self.rate_policy = policy;
+        self
+    }
+
+    /// How many GET responses the conditional-request cache keeps (default
+    /// 512); 0 turns conditional requests off.
+    pub fn cache_capacity(mut self, entries: usize) -> Self {
+        self.cache_capacity = entries;
+        self
+    }
+
+    /// Whether mutating requests go one at a time per client (default true,
+    /// as GitHub's best practices ask).
+    pub fn pace_mutations(mut self, pace: bool) -> Self {
+        self.pace_mutations = pace;
+        self
+    }
+
+    /// The clock retries and rate-limit waits use; tests pass a
+    /// [`crate::transport::VirtualClock`] so waits take no time.
+    pub fn clock(mut self, clock: impl crate::transport::Clock + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
     /// Records every exchange of this client into `recorder` (secrets
     /// scrubbed; see [`crate::record`]).
     pub fn recorder(mut self, recorder: &crate::record::Recorder) -> Self {
@@ -243,6 +328,19 @@ impl ClientBuilder {
             (true, None) => default_deployment(&base_url),
         };
         inner.recorder = self.recorder;
+        inner.retry = self.retry;
+        inner.rate_policy = self.rate_policy;
+        if let Some(clock) = self.clock {
+            inner.clock = clock;
+        }
+        inner.cache = (self.cache_capacity > 0)
+            .then(|| Arc::new(std::sync::Mutex::new(crate::transport::new_cache(self.cache_capacity))));
+        if !self.pace_mutations {
+            inner.pacer = None;
+        }
+        if let Some(app) = &self.app {
+            inner.app = Some(Arc::new(crate::transport::AppAuth::new(app)?));
+        }
         let http = match self.http {
             Some(http) => http,
             None => {

@@ -76,12 +76,17 @@ impl fmt::Display for Deployment {
 /// The deployments that publish `operation` (GitHub's operationId), per the
 /// vendored data; `None` for an operation the data does not know.
 pub fn published_on(operation: &str) -> Option<&'static [&'static str]> {
-    data::OPERATIONS.iter().find(|(id, _, _)| *id == operation).map(|(_, _, on)| *on)
+    data::OPERATIONS.iter().find(|(id, _, _, _)| *id == operation).map(|(_, _, on, _)| *on)
 }
 
 /// GitHub's operationId for progenitor's snake-case operation id.
 pub(crate) fn github_id(progenitor_id: &str) -> Option<&'static str> {
-    data::OPERATIONS.iter().find(|(_, snake, _)| *snake == progenitor_id).map(|(id, _, _)| *id)
+    data::OPERATIONS.iter().find(|(_, snake, _, _)| *snake == progenitor_id).map(|(id, _, _, _)| *id)
+}
+
+/// The path template of an operation (GitHub's operationId), for logs.
+pub(crate) fn path_template(operation: &str) -> &'static str {
+    data::OPERATIONS.iter().find(|(id, _, _, _)| *id == operation).map_or("", |(_, _, _, t)| *t)
 }
 
 /// The first GitHub Enterprise Server release that publishes `operation`.
@@ -107,7 +112,8 @@ mod tests {
     fn every_vendored_operation_has_data_for_five_deployments() {
         assert_eq!(data::DEPLOYMENTS, ["github.com", "ghec", "ghes-3.17", "ghes-3.18", "ghes-3.19"]);
         assert_eq!(data::OPERATIONS.len(), 118);
-        assert!(data::OPERATIONS.iter().all(|(_, _, on)| on.contains(&"ghec")));
+        assert!(data::OPERATIONS.iter().all(|(_, _, on, _)| on.contains(&"ghec")));
+        assert_eq!(path_template("actions/list-self-hosted-runners-for-org"), "/orgs/{org}/actions/runners");
     }
 
     #[test]

@@ -84,6 +84,21 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A JIT config request lost its answer after it was sent (timeout,
+    /// connection lost, gateway error), and the runner it named exists now:
+    /// its JIT config cannot be recovered. Delete the runner (or reuse it)
+    /// and request a new config.
+    #[error(
+        "{operation}: the request's answer was lost and runner `{name}` (id {runner_id}) now exists; its JIT config cannot be recovered: delete the runner or reuse it, then request a new config"
+    )]
+    JitOutcomeUnknown {
+        /// The operation.
+        operation: &'static str,
+        /// The runner that exists.
+        runner_id: i64,
+        /// Its name.
+        name: String,
+    },
     /// The configured deployment does not publish this operation (per the
     /// vendored data); nothing was sent.
     #[error("{operation} is not available on {deployment}{}. If the server is newer than this crate's data, turn the check off with ClientBuilder::check_availability(false); on GitHub Enterprise Cloud set ClientBuilder::deployment(Deployment::EnterpriseCloud)", match first_ghes { Some(v) => format!(" (GitHub Enterprise Server has it from {v})"), None => String::new() })]
@@ -293,6 +308,10 @@ pub(crate) fn from_response(
     body: ApiErrorBody,
 ) -> Error {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    if let Some(runner_id) = header(crate::transport::JIT_OUTCOME_HEADER).and_then(|v| v.parse().ok()) {
+        let name = header(crate::transport::JIT_RUNNER_NAME_HEADER).unwrap_or_default();
+        return Error::JitOutcomeUnknown { operation, runner_id, name };
+    }
     let api = Box::new(ApiError {
         operation,
         status: status.as_u16(),

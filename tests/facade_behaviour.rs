@@ -12,8 +12,15 @@ use support::loopback::{Loopback, Reply};
 
 const TOKEN: &str = "ghp_behaviourSecret123";
 
+/// A client without retries: these tests are about what one exchange
+/// becomes (retries are tested in `transport.rs`).
 fn client(server: &Loopback) -> Client {
-    Client::builder().base_url(&server.base_url).token(TOKEN).build().expect("client")
+    Client::builder()
+        .base_url(&server.base_url)
+        .token(TOKEN)
+        .retry_policy(gha_runners::transport::RetryPolicy::none())
+        .build()
+        .expect("client")
 }
 
 fn runner(i: usize) -> Value {
