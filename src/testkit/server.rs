@@ -576,11 +576,9 @@ fn dispatch(
     let op = operation.split_once('/').map_or(operation, |(_, o)| o);
     match operation {
         "rate-limit/get" => {
-            return Ok(Outcome::Json(
-                200,
-                json!({"resources": {"core": {"limit": 5000, "remaining": 5000, "reset": 0, "used": 0}},
-                       "rate": {"limit": 5000, "remaining": 5000, "reset": 0, "used": 0}}),
-            ));
+            let core = json!({"limit": 5000, "remaining": 5000, "reset": 0, "used": 0});
+            let search = json!({"limit": 30, "remaining": 30, "reset": 0, "used": 0});
+            return Ok(Outcome::Json(200, json!({"resources": {"core": core, "search": search}, "rate": core})));
         }
         "apps/create-installation-access-token" => {
             let n = data.next_id();

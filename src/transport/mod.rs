@@ -303,6 +303,7 @@ async fn send(
         _ => None,
     };
     let (mut failures, mut secondary, mut renewed, mut waited_primary) = (0u32, 0u32, false, false);
+    let mut unannounced = 0u32;
     let mut attempt = 0u32;
     loop {
         attempt += 1;
@@ -328,7 +329,13 @@ async fn send(
             }
         }
         let recorded_request = inner.recorder.as_ref().map(|_| record_request(client, &req));
-        let response = match client.client().execute(req).await {
+        // The whole body is read here, so a connection that breaks in the
+        // middle of it is handled like any other transport failure.
+        let outcome = match client.client().execute(req).await {
+            Ok(r) => Buffered::read(r).await,
+            Err(e) => Err(e),
+        };
+        let response = match outcome {
             Ok(r) => r,
             Err(e) => {
                 let nothing_sent = e.is_connect();
@@ -355,8 +362,8 @@ async fn send(
                 continue;
             }
         };
-        let status = response.status();
-        if let Some(snapshot) = RateLimit::from_headers(response.headers()) {
+        let status = response.status;
+        if let Some(snapshot) = RateLimit::from_headers(&response.headers) {
             tracing::Span::current().record("rate_remaining", snapshot.remaining);
             if let Ok(mut r) = inner.rate.lock() {
                 *r = Some(snapshot);
@@ -367,12 +374,12 @@ async fn send(
         {
             tracing::debug!(operation, "304 Not Modified: served from the cache");
             let mut headers = entry.headers.clone();
-            for (k, v) in response.headers() {
+            for (k, v) in &response.headers {
                 if k.as_str().starts_with("x-ratelimit") || k == "x-github-request-id" {
                     headers.insert(k.clone(), v.clone());
                 }
             }
-            let rebuilt = Buffered { status: entry.status, version: response.version(), headers, body: entry.body };
+            let rebuilt = Buffered { status: entry.status, version: response.version, headers, body: entry.body };
             return Ok(finish(client, operation, recorded_request, rebuilt));
         }
         if transient_status(status.as_u16()) && failures + 1 < inner.retry.max_attempts {
@@ -399,7 +406,7 @@ async fn send(
                 continue;
             }
         }
-        let mut buffered = Buffered::read(response).await?;
+        let mut buffered = response;
         if matches!(status.as_u16(), 403 | 429) {
             let header = |k: &str| buffered.headers.get(k).and_then(|v| v.to_str().ok()).map(str::to_string);
             let retry_after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
@@ -428,7 +435,10 @@ async fn send(
             } else if (retry_after.is_some() || secondary_message || status.as_u16() == 429)
                 && secondary < inner.retry.secondary_retries
             {
-                let wait = retry_after.unwrap_or_else(|| inner.retry.secondary_wait(secondary));
+                let wait = retry_after.unwrap_or_else(|| {
+                    unannounced += 1;
+                    inner.retry.secondary_wait(unannounced - 1)
+                });
                 secondary += 1;
                 tracing::warn!(operation, wait_s = wait.as_secs(), "secondary rate limit; waiting before retrying");
                 inner.clock.sleep(wait).await;

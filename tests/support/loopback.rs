@@ -43,47 +43,90 @@ impl Reply {
     }
 }
 
+/// One step of a script: how the server answers the next request.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// Answer normally.
+    Reply(Reply),
+    /// Read the request, then close the connection without answering.
+    Close,
+    /// Send the head with a longer content-length than the body, then close.
+    Truncate(Reply),
+    /// Wait, then answer.
+    Delay(std::time::Duration, Reply),
+}
+
 /// The server: replies in order, then 500 with a note when the script runs out.
 pub struct Loopback {
     pub base_url: String,
     log: Arc<Mutex<Vec<Recorded>>>,
+    /// The most requests that were in flight at once.
+    pub max_in_flight: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Loopback {
     /// Starts a server on an ephemeral port that answers with `replies` in order.
     pub async fn start(replies: Vec<Reply>) -> Self {
+        Self::script(replies.into_iter().map(Step::Reply).collect()).await
+    }
+
+    /// Starts a server that follows `steps` in order.
+    pub async fn script(steps: Vec<Step>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
         let base_url = format!("http://{}", listener.local_addr().expect("addr"));
         let log = Arc::new(Mutex::new(Vec::new()));
-        let script = Arc::new(Mutex::new(VecDeque::from(replies)));
+        let script = Arc::new(Mutex::new(VecDeque::from(steps)));
         let task_log = log.clone();
+        let max_in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let max = max_in_flight.clone();
         tokio::spawn(async move {
+            use std::sync::atomic::Ordering::SeqCst;
             while let Ok((mut sock, _)) = listener.accept().await {
                 let log = task_log.clone();
                 let script = script.clone();
+                let (in_flight, max) = (in_flight.clone(), max.clone());
                 tokio::spawn(async move {
                     while let Some(rec) = read_request(&mut sock).await {
+                        let now = in_flight.fetch_add(1, SeqCst) + 1;
+                        max.fetch_max(now, SeqCst);
                         log.lock().expect("log").push(rec);
-                        let reply = script.lock().expect("script").pop_front().unwrap_or(Reply {
+                        let step = script.lock().expect("script").pop_front().unwrap_or(Step::Reply(Reply {
                             status: 500,
                             headers: vec![],
                             body: b"loopback script exhausted".to_vec(),
-                        });
-                        let mut head =
-                            format!("HTTP/1.1 {} X\r\ncontent-length: {}\r\n", reply.status, reply.body.len());
+                        }));
+                        let (reply, truncate) = match step {
+                            Step::Close => {
+                                in_flight.fetch_sub(1, SeqCst);
+                                return;
+                            }
+                            Step::Reply(r) => (r, false),
+                            Step::Truncate(r) => (r, true),
+                            Step::Delay(d, r) => {
+                                tokio::time::sleep(d).await;
+                                (r, false)
+                            }
+                        };
+                        let len = reply.body.len() + if truncate { 100 } else { 0 };
+                        let mut head = format!("HTTP/1.1 {} X\r\ncontent-length: {len}\r\n", reply.status);
                         for (k, v) in &reply.headers {
                             head.push_str(&format!("{k}: {v}\r\n"));
                         }
                         head.push_str("\r\n");
+                        in_flight.fetch_sub(1, SeqCst);
                         if sock.write_all(head.as_bytes()).await.is_err() || sock.write_all(&reply.body).await.is_err()
                         {
+                            return;
+                        }
+                        if truncate {
                             return;
                         }
                     }
                 });
             }
         });
-        Self { base_url, log }
+        Self { base_url, log, max_in_flight }
     }
 
     /// Every request received so far.
