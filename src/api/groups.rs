@@ -2,7 +2,7 @@
 //! (repositories for organization groups, organizations for enterprise
 //! groups), plus the GitHub-hosted runners of an organization group.
 
-use super::{area, body, count, scoped};
+use super::{area, body, count, page, scoped};
 use crate::pagination::{ItemStream, Page, PageRequest, stream_pages};
 use crate::scope::{Enterprise, Org, Scope};
 use crate::types::{
@@ -85,9 +85,7 @@ macro_rules! groups_common {
                     b = b.$visible(v.as_str());
                 }
                 let rv = self.call($list_op, b.send()).await?;
-                let headers = rv.headers().clone();
-                let list = rv.into_inner();
-                Ok(Page::from_response(list.runner_groups, count(list.total_count), req, &headers))
+                Ok(page(rv, req, |l| (l.runner_groups, count(l.total_count))))
             }
 
             #[doc = concat!("Creates a runner group (`", $create_op, "`).")]
@@ -150,9 +148,7 @@ macro_rules! groups_common {
                     .per_page(i64::from(req.per_page))
                     .page(i64::from(req.page));
                 let rv = self.call($runners_op, b.send()).await?;
-                let headers = rv.headers().clone();
-                let list = rv.into_inner();
-                Ok(Page::from_response(list.runners, count(list.total_count), req, &headers))
+                Ok(page(rv, req, |l| (l.runners, count(l.total_count))))
             }
 
             #[doc = concat!("Replaces the runners in a group (`", $set_runners_op, "`).")]
@@ -217,9 +213,7 @@ macro_rules! groups_access {
                     .per_page(i64::from(req.per_page))
                     .page(i64::from(req.page));
                 let rv = self.call($list_op, b.send()).await?;
-                let headers = rv.headers().clone();
-                let list = rv.into_inner();
-                Ok(Page::from_response(list.$field, count(list.total_count), req, &headers))
+                Ok(page(rv, req, |l| (l.$field, count(l.total_count))))
             }
 
             #[doc = concat!("Replaces who may use a group (`", $set_op, "`).")]
@@ -334,9 +328,7 @@ impl RunnerGroups<Org> {
             .per_page(i64::from(req.per_page))
             .page(i64::from(req.page));
         let rv = self.call(OP, b.send()).await?;
-        let headers = rv.headers().clone();
-        let list = rv.into_inner();
-        Ok(Page::from_response(list.runners, count(list.total_count), req, &headers))
+        Ok(page(rv, req, |l| (l.runners, count(l.total_count))))
     }
 }
 

@@ -1,7 +1,7 @@
 //! GitHub-hosted runners and their catalogues: GitHub-owned, partner and
 //! custom images, machine sizes, platforms, limits.
 
-use super::{area, body, count, scoped};
+use super::{area, body, count, page, scoped};
 use crate::pagination::{ItemStream, Page, PageRequest, stream_pages};
 use crate::scope::{Enterprise, Org, Scope};
 use crate::types::{
@@ -74,9 +74,7 @@ macro_rules! hosted_impl {
                     .per_page(i64::from(req.per_page))
                     .page(i64::from(req.page));
                 let rv = self.call($list_op, b.send()).await?;
-                let headers = rv.headers().clone();
-                let list = rv.into_inner();
-                Ok(Page::from_response(list.runners, count(list.total_count), req, &headers))
+                Ok(page(rv, req, |l| (l.runners, count(l.total_count))))
             }
 
             #[doc = concat!("Creates a GitHub-hosted runner (`", $create_op, "`).")]

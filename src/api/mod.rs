@@ -37,6 +37,18 @@ pub(crate) async fn call<T, E: ErrorBody>(
     }
 }
 
+/// One page of a list response: the items `split` picks out with their
+/// `total_count`, and whether more follow (from the `Link` header).
+pub(crate) fn page<W, T>(
+    rv: ResponseValue<W>,
+    req: crate::PageRequest,
+    split: impl FnOnce(W) -> (Vec<T>, Option<u64>),
+) -> crate::Page<T> {
+    let headers = rv.headers().clone();
+    let (items, total) = split(rv.into_inner());
+    crate::Page::from_response(items, total, req, &headers)
+}
+
 /// Converts a facade request struct into the generated body type of one
 /// operation (the two serialize to the same JSON).
 pub(crate) fn body<A: Serialize, B: DeserializeOwned>(field: &'static str, value: &A) -> Result<B, Error> {

@@ -1,7 +1,7 @@
 //! Hosted-compute network configurations (private networking for
 //! GitHub-hosted runners).
 
-use super::{area, body, count, scoped};
+use super::{area, body, count, page, scoped};
 use crate::pagination::{ItemStream, Page, PageRequest, stream_pages};
 use crate::scope::{Enterprise, Org, Scope};
 use crate::types::{NetworkConfiguration, NetworkConfigurationUpdate, NewNetworkConfiguration};
@@ -43,9 +43,7 @@ macro_rules! network_impl {
                     .per_page(i64::from(req.per_page))
                     .page(i64::from(req.page));
                 let rv = self.call($list_op, b.send()).await?;
-                let headers = rv.headers().clone();
-                let list = rv.into_inner();
-                Ok(Page::from_response(list.network_configurations, count(list.total_count), req, &headers))
+                Ok(page(rv, req, |l| (l.network_configurations, count(l.total_count))))
             }
 
             #[doc = concat!("Creates a network configuration (`", $create_op, "`).")]

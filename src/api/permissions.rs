@@ -1,7 +1,7 @@
 //! Self-hosted runner permissions: which repositories (organization) or
 //! organizations (enterprise) may use repository-level self-hosted runners.
 
-use super::{area, body, count};
+use super::{area, body, count, page};
 use crate::Error;
 use crate::pagination::{ItemStream, Page, PageRequest, stream_pages};
 use crate::scope::{Enterprise, Org, Scope};
@@ -71,9 +71,7 @@ impl RunnerPermissions<Org> {
             .per_page(i64::from(req.per_page))
             .page(i64::from(req.page));
         let rv = self.call(OP, b.send()).await?;
-        let headers = rv.headers().clone();
-        let list = rv.into_inner();
-        Ok(Page::from_response(list.repositories, count(list.total_count), req, &headers))
+        Ok(page(rv, req, |l| (l.repositories, count(l.total_count))))
     }
 
     /// Replaces the selected repositories

@@ -1,7 +1,7 @@
 //! Self-hosted runners: list, get, delete, labels, registration and remove
 //! tokens, JIT configs, downloads, version deprecations.
 
-use super::{area, body, count, scoped};
+use super::{area, body, count, page, scoped};
 use crate::pagination::{ItemStream, Page, PageRequest, stream_pages};
 use crate::scope::{Enterprise, Org, Repo, Scope};
 use crate::types::{
@@ -85,9 +85,7 @@ macro_rules! runners_impl {
                     b = b.name(name.as_str());
                 }
                 let rv = self.call($list_op, b.send()).await?;
-                let headers = rv.headers().clone();
-                let list = rv.into_inner();
-                Ok(Page::from_response(list.runners, count(list.total_count), req, &headers))
+                Ok(page(rv, req, |l| (l.runners, count(l.total_count))))
             }
 
             #[doc = concat!("One runner (`", $get_op, "`).")]
