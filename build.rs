@@ -18,6 +18,7 @@ const REPLACEMENTS: &[(&str, &str)] = &[
     ("RunnerLabel", "crate::types::RunnerLabel"),
     ("RunnerApplication", "crate::types::RunnerApplication"),
     ("AuthenticationToken", "crate::types::RunnerToken"),
+    ("ActionsRunnerJitconfig", "crate::types::JitConfig"),
     ("InstallationToken", "crate::types::InstallationToken"),
     ("RunnerGroupsOrg", "crate::types::RunnerGroup"),
     ("RunnerGroupsEnterprise", "crate::types::EnterpriseRunnerGroup"),

@@ -68,7 +68,7 @@ fn runner_list_and_runner() {
 
 #[test]
 fn labels() {
-    let labels: types::ActionsListLabelsForSelfHostedRunnerForOrgResponse =
+    let labels: types::ActionsRunnerLabels =
         round_trip("actions/list-labels-for-self-hosted-runner-for-org.200.default");
     assert_eq!(labels.total_count as usize, labels.labels.len());
     assert!(labels.labels.iter().any(|l| l.label_type == Some(friendly::LabelType::ReadOnly)));
@@ -76,9 +76,8 @@ fn labels() {
 
 #[test]
 fn jit_config_and_tokens() {
-    let jit: types::ActionsGenerateRunnerJitconfigForOrgResponse =
-        round_trip("actions/generate-runner-jitconfig-for-org.201.default");
-    assert!(!jit.encoded_jit_config.is_empty());
+    let jit: friendly::JitConfig = round_trip("actions/generate-runner-jitconfig-for-org.201.default");
+    assert!(!jit.encoded_jit_config.expose_secret().is_empty());
     assert!(jit.runner.id > 0);
     let token: friendly::RunnerToken = round_trip("actions/create-registration-token-for-org.201.default");
     assert!(!token.token.expose_secret().is_empty());

@@ -129,6 +129,7 @@ fn friendly_types_match_the_spec_schemas_they_replace() {
     g.check::<RunnerLabel>("runner-label");
     g.check::<RunnerApplication>("runner-application");
     g.check::<RunnerToken>("authentication-token");
+    g.check::<JitConfig>("actions-runner-jitconfig");
     g.check::<InstallationToken>("installation-token");
     g.check::<RunnerGroup>("runner-groups-org");
     g.check::<EnterpriseRunnerGroup>("runner-groups-enterprise");

@@ -51,7 +51,8 @@ async fn api_version_is_configurable_and_bodies_are_sent_as_json() {
         .send()
         .await
         .expect("jit config");
-    assert!(!jit.encoded_jit_config.is_empty());
+    assert!(!jit.encoded_jit_config.expose_secret().is_empty());
+    assert!(!format!("{jit:?}").contains(jit.encoded_jit_config.expose_secret()), "the escape hatch redacts too");
     let r = &server.requests()[0];
     assert_eq!(r.request_line, "POST /orgs/octo-org/actions/runners/generate-jitconfig HTTP/1.1");
     assert_eq!(r.header("x-github-api-version"), Some("2026-03-10"));

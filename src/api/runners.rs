@@ -7,7 +7,7 @@ use crate::scope::{Enterprise, Org, Repo, Scope};
 use crate::types::{
     JitConfig, JitConfigRequest, Runner, RunnerApplication, RunnerLabel, RunnerToken, RunnerVersionDeprecation,
 };
-use crate::{Error, Secret, validate};
+use crate::{Error, validate};
 
 area! {
     /// Self-hosted runners of a scope (`client.org("o").runners()`).
@@ -187,8 +187,7 @@ macro_rules! runners_impl {
                 validate::runner_name(&request.name)?;
                 validate::labels(&request.labels, 1)?;
                 let b = scoped!(self.scope, self.raw().$jit(), $kind).body(body::<_, crate::generated::types::$jit_body>("request", request)?);
-                let jit = self.call($jit_op, b.send()).await?.into_inner();
-                Ok(JitConfig { runner: jit.runner, encoded_jit_config: Secret::new(jit.encoded_jit_config) })
+                Ok(self.call($jit_op, b.send()).await?.into_inner())
             }
 
             #[doc = concat!("The runner application packages to download (`", $downloads_op, "`).")]

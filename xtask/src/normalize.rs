@@ -28,6 +28,7 @@ pub const PASSES: &[Pass] = &[
     Pass { name: "integer-ids-and-counts", run: integer_ids_and_counts },
     Pass { name: "label-code-fences", run: label_code_fences },
     Pass { name: "request-defaults-to-docs", run: request_defaults_to_docs },
+    Pass { name: "hoist-response-schemas", run: hoist_response_schemas },
 ];
 
 /// Applies every pass in order; returns each pass's name and change count.
@@ -350,6 +351,45 @@ pub fn request_defaults_to_docs(doc: &mut Value) -> Result<usize> {
     Ok(changed)
 }
 
+/// Moves the inline schemas of named component responses into component schemas of the same name, so the operations sharing a response share one generated type (which the crate can then replace, e.g. the JIT config whose secret must never print).
+pub fn hoist_response_schemas(doc: &mut Value) -> Result<usize> {
+    let Some(responses) = doc.pointer("/components/responses").and_then(Value::as_object).cloned() else {
+        return Ok(0);
+    };
+    let mut hoisted = 0;
+    for (name, response) in responses {
+        let Some(content) = response.get("content").and_then(Value::as_object) else { continue };
+        for media in content.keys() {
+            let pointer =
+                format!("/components/responses/{name}/content/{}/schema", media.replace('~', "~0").replace('/', "~1"));
+            let Some(schema) = doc.pointer(&pointer).cloned() else { continue };
+            if schema.get("$ref").is_some() {
+                continue;
+            }
+            let schema_name = name.replace('_', "-");
+            let schemas = doc
+                .get_mut("components")
+                .and_then(Value::as_object_mut)
+                .map(|c| c.entry("schemas").or_insert_with(|| json!({})))
+                .and_then(Value::as_object_mut)
+                .ok_or_else(|| anyhow::anyhow!("components is not an object"))?;
+            match schemas.get(&schema_name) {
+                Some(existing) if existing != &schema => {
+                    bail!("cannot hoist response `{name}`: a different schema `{schema_name}` exists already")
+                }
+                _ => {
+                    schemas.insert(schema_name.clone(), schema);
+                }
+            }
+            if let Some(slot) = doc.pointer_mut(&pointer) {
+                *slot = json!({"$ref": format!("#/components/schemas/{schema_name}")});
+                hoisted += 1;
+            }
+        }
+    }
+    Ok(hoisted)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -472,5 +512,31 @@ mod tests {
         let resp = &doc["paths"]["/a"]["patch"]["responses"]["200"]["content"]["application/json"]["schema"];
         assert_eq!(resp["properties"]["restricted"]["default"], false);
         assert_eq!(request_defaults_to_docs(&mut doc).unwrap(), 0);
+    }
+
+    #[test]
+    fn inline_schemas_of_component_responses_become_named_schemas() {
+        let mut doc = json!({"components": {
+            "responses": {
+                "runner_jitconfig": {"content": {"application/json": {"schema": {"type": "object", "properties": {"encoded_jit_config": {"type": "string"}}}}}},
+                "not_found": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/github-error"}}}},
+                "not_modified": {"description": "none"}
+            },
+            "schemas": {"github-error": {"type": "object"}}
+        }});
+        assert_eq!(hoist_response_schemas(&mut doc).unwrap(), 1);
+        assert_eq!(
+            doc["components"]["responses"]["runner_jitconfig"]["content"]["application/json"]["schema"],
+            json!({"$ref": "#/components/schemas/runner-jitconfig"})
+        );
+        assert_eq!(
+            doc["components"]["schemas"]["runner-jitconfig"]["properties"]["encoded_jit_config"]["type"],
+            "string"
+        );
+        assert_eq!(hoist_response_schemas(&mut doc).unwrap(), 0, "idempotent");
+        let mut clash = json!({"components": {
+            "responses": {"x": {"content": {"application/json": {"schema": {"type": "string"}}}}},
+            "schemas": {"x": {"type": "integer"}}}});
+        assert!(hoist_response_schemas(&mut clash).is_err());
     }
 }

@@ -43,13 +43,14 @@ fn selects_exactly_the_patterns_operations() {
             "actions/delete-runner",
             "actions/get-runner",
             "actions/list-runners",
+            "actions/set-labels",
             "rate-limit/get"
         ]
     );
     assert!(r.spec.get("x-webhooks").is_none(), "webhooks are not operations of the subset");
     let tags: Vec<&str> = r.spec["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(tags, ["actions", "rate-limit"]);
-    assert_eq!(r.scopes.get("organization"), Some(&4));
+    assert_eq!(r.scopes.get("organization"), Some(&5));
     assert_eq!(r.scopes.get("other"), Some(&1));
     // Path-level parameters travel with their path item.
     assert_eq!(r.spec["paths"]["/orgs/{org}/actions/runners"]["parameters"][0]["$ref"], "#/components/parameters/org");
@@ -58,9 +59,9 @@ fn selects_exactly_the_patterns_operations() {
 #[test]
 fn keeps_exactly_the_transitive_closure_of_references() {
     let r = refreshed();
-    assert_eq!(names(&r.spec, "schemas"), ["github-error", "runner", "runner-group", "runner-label"]);
+    assert_eq!(names(&r.spec, "schemas"), ["github-error", "runner", "runner-group", "runner-label", "runner-labels"]);
     assert_eq!(names(&r.spec, "parameters"), ["org", "per-page", "runner-id"]);
-    assert_eq!(names(&r.spec, "responses"), ["not_found", "validation_failed_simple"]);
+    assert_eq!(names(&r.spec, "responses"), ["not_found", "runner_labels", "validation_failed_simple"]);
     assert_eq!(names(&r.spec, "headers"), ["link"]);
     assert_eq!(names(&r.spec, "examples"), ["runner-list"]);
     // basic-error and validation-error-simple became unreferenced once merged.
@@ -80,7 +81,8 @@ fn every_normalization_pass_ran_and_is_recorded() {
             ("merge-error-responses", 3),
             ("integer-ids-and-counts", 2),
             ("label-code-fences", 1),
-            ("request-defaults-to-docs", 1)
+            ("request-defaults-to-docs", 1),
+            ("hoist-response-schemas", 1)
         ]
     );
     assert_eq!(counts.len(), normalize::PASSES.len(), "a new pass needs a synthetic case here");
@@ -99,7 +101,8 @@ fn every_normalization_pass_ran_and_is_recorded() {
             "merge-error-responses",
             "integer-ids-and-counts",
             "label-code-fences",
-            "request-defaults-to-docs"
+            "request-defaults-to-docs",
+            "hoist-response-schemas"
         ]
     );
     let description =
@@ -113,8 +116,8 @@ fn provenance_names_the_file_not_its_local_path() {
     let p = &r.provenance;
     assert_eq!(p["source"], "upstream.json");
     assert_eq!(p["upstream_info_version"], "99.1.0");
-    assert_eq!(p["operations"], 5);
-    assert_eq!(p["schemas"], 4);
+    assert_eq!(p["operations"], 6);
+    assert_eq!(p["schemas"], 5);
     let bytes = std::fs::read(synthetic().join("upstream.json")).unwrap();
     assert_eq!(p["sha256"], source::parse("x".into(), &bytes).unwrap().sha256);
     assert!(!xtask::canonical::to_string(p).contains(env!("CARGO_MANIFEST_DIR")));
@@ -151,7 +154,7 @@ fn refresh_is_deterministic_and_writes_a_complete_spec_dir() {
         let out = refresh_into(&synthetic().join("upstream.json"), d);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(stdout.contains("operations selected: 5"), "{stdout}");
+        assert!(stdout.contains("operations selected: 6"), "{stdout}");
         assert!(stdout.contains("merge-error-responses    3 changed"), "{stdout}");
     }
     for file in ["openapi.json", "provenance.json", "selection.toml", "example-defects.toml"] {
