@@ -2,7 +2,7 @@
 //! (repositories for organization groups, organizations for enterprise
 //! groups), plus the GitHub-hosted runners of an organization group.
 
-use super::{area, body, count, page, scoped};
+use super::{area, body, count, page, scoped, stream_via};
 use crate::pagination::{ItemStream, Page, PageRequest, stream_pages};
 use crate::scope::{Enterprise, Org, Scope};
 use crate::types::{
@@ -33,17 +33,6 @@ pub struct ListRunnerGroups {
     /// Organization groups: only those this repository (name) may use.
     /// Enterprise groups: only those this organization (login) may use.
     pub visible_to: Option<String>,
-}
-
-/// Streams a paged list whose `list_page`-style method is `$page`.
-macro_rules! stream_via {
-    ($this:expr, $page:ident $(, $arg:expr)*) => {{
-        let this = $this.clone();
-        stream_pages(move |req| {
-            let this = this.clone();
-            async move { this.$page($($arg,)* req).await }
-        })
-    }};
 }
 
 /// The operations both scopes have, with the scope's group type.

@@ -1,8 +1,8 @@
 //! GitHub-hosted runners and their catalogues: GitHub-owned, partner and
 //! custom images, machine sizes, platforms, limits.
 
-use super::{area, body, count, page, scoped};
-use crate::pagination::{ItemStream, Page, PageRequest, stream_pages};
+use super::{area, body, count, page, scoped, stream_via};
+use crate::pagination::{ItemStream, Page, PageRequest};
 use crate::scope::{Enterprise, Org, Scope};
 use crate::types::{
     CuratedImage, CustomImage, CustomImageVersion, HostedRunner, HostedRunnerLimits, HostedRunnerUpdate, MachineSpec,
@@ -57,11 +57,7 @@ macro_rules! hosted_impl {
             #[doc = ""]
             #[doc = crate::deployment::availability_doc!($list_op)]
             pub fn list(&self) -> ItemStream<HostedRunner> {
-                let this = self.clone();
-                stream_pages(move |req| {
-                    let this = this.clone();
-                    async move { this.list_page(req).await }
-                })
+                stream_via!(self, list_page)
             }
 
             #[doc = concat!("One page of GitHub-hosted runners (`", $list_op, "`).")]

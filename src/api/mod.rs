@@ -76,6 +76,19 @@ macro_rules! scoped {
 }
 pub(crate) use scoped;
 
+/// Streams every item of a paged list, calling `$this.$page($args.., req)`
+/// for page after page.
+macro_rules! stream_via {
+    ($this:expr, $page:ident $(, $arg:expr)*) => {{
+        let this = $this.clone();
+        crate::pagination::stream_pages(move |req| {
+            let this = this.clone();
+            async move { this.$page($($arg,)* req).await }
+        })
+    }};
+}
+pub(crate) use stream_via;
+
 /// Declares an area handle generic over its scope.
 macro_rules! area {
     ($(#[$meta:meta])* $name:ident) => {

@@ -1,8 +1,8 @@
 //! Hosted-compute network configurations (private networking for
 //! GitHub-hosted runners).
 
-use super::{area, body, count, page, scoped};
-use crate::pagination::{ItemStream, Page, PageRequest, stream_pages};
+use super::{area, body, count, page, scoped, stream_via};
+use crate::pagination::{ItemStream, Page, PageRequest};
 use crate::scope::{Enterprise, Org, Scope};
 use crate::types::{NetworkConfiguration, NetworkConfigurationUpdate, NewNetworkConfiguration};
 use crate::{Error, validate};
@@ -26,11 +26,7 @@ macro_rules! network_impl {
             #[doc = ""]
             #[doc = crate::deployment::availability_doc!($list_op)]
             pub fn list(&self) -> ItemStream<NetworkConfiguration> {
-                let this = self.clone();
-                stream_pages(move |req| {
-                    let this = this.clone();
-                    async move { this.list_page(req).await }
-                })
+                stream_via!(self, list_page)
             }
 
             #[doc = concat!("One page of network configurations (`", $list_op, "`).")]

@@ -1,9 +1,9 @@
 //! Self-hosted runner permissions: which repositories (organization) or
 //! organizations (enterprise) may use repository-level self-hosted runners.
 
-use super::{area, body, count, page};
+use super::{area, body, count, page, stream_via};
 use crate::Error;
-use crate::pagination::{ItemStream, Page, PageRequest, stream_pages};
+use crate::pagination::{ItemStream, Page, PageRequest};
 use crate::scope::{Enterprise, Org, Scope};
 use crate::types::{EnabledRepositories, EnterpriseSelfHostedRunnersSettings, Repository, SelfHostedRunnersSettings};
 
@@ -49,11 +49,7 @@ impl RunnerPermissions<Org> {
     #[doc = ""]
     #[doc = crate::deployment::availability_doc!("actions/list-selected-repositories-self-hosted-runners-organization")]
     pub fn repositories(&self) -> ItemStream<Repository> {
-        let this = self.clone();
-        stream_pages(move |req| {
-            let this = this.clone();
-            async move { this.repositories_page(req).await }
-        })
+        stream_via!(self, repositories_page)
     }
 
     /// One page of the selected repositories
