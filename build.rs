@@ -69,12 +69,28 @@ fn generate() -> Result<(), String> {
         .map_err(|e| format!("progenitor cannot generate a client from {SPEC}: {e}"))?;
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
-    let code = prettyplease::unparse(&file);
+    let code = use_crate_path_encoding(&prettyplease::unparse(&file))?;
 
     let out_dir = std::env::var("OUT_DIR").map_err(|e| format!("OUT_DIR: {e}"))?;
     let out: PathBuf = Path::new(&out_dir).join("generated.rs");
     std::fs::write(&out, code).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     Ok(())
+}
+
+/// Points the generated client's path encoding at `crate::path::encode_segment`
+/// (progenitor's `encode_path` leaves `\` as is, which URL parsers read as
+/// `/`; see `src/path.rs`). Fails the build if progenitor's output no longer
+/// has the shape this relies on, rather than leaving any call behind.
+fn use_crate_path_encoding(code: &str) -> Result<String, String> {
+    let calls = code.matches("encode_path(").count();
+    if calls == 0 {
+        return Err("the generated client has no `encode_path(` call: update `use_crate_path_encoding` in build.rs".into());
+    }
+    let out = code.replace("encode_path,", "").replace("encode_path(", "crate::path::encode_segment(");
+    if out.contains("encode_path") {
+        return Err("the generated client uses `encode_path` in a way build.rs does not rewrite: update `use_crate_path_encoding`".into());
+    }
+    Ok(out)
 }
 
 fn tokens(s: &str) -> Result<proc_macro2::TokenStream, String> {

@@ -146,6 +146,8 @@ pub struct ClientBuilder {
     retry: crate::transport::RetryPolicy,
     rate_policy: crate::transport::RateLimitPolicy,
     cache_capacity: usize,
+    cache_max_bytes: usize,
+    max_response_bytes: u64,
     pace_mutations: bool,
     clock: Option<Arc<dyn crate::transport::Clock>>,
 }
@@ -166,6 +168,8 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("rate_policy", &self.rate_policy)
             .field("cache_capacity", &self.cache_capacity)
+            .field("cache_max_bytes", &self.cache_max_bytes)
+            .field("max_response_bytes", &self.max_response_bytes)
             .field("pace_mutations", &self.pace_mutations)
             .finish()
     }
@@ -188,6 +192,8 @@ impl Default for ClientBuilder {
             retry: crate::transport::RetryPolicy::default(),
             rate_policy: crate::transport::RateLimitPolicy::default(),
             cache_capacity: crate::transport::DEFAULT_CACHE_CAPACITY,
+            cache_max_bytes: crate::transport::DEFAULT_CACHE_MAX_BYTES,
+            max_response_bytes: crate::transport::DEFAULT_MAX_RESPONSE_BYTES,
             pace_mutations: true,
             clock: None,
         }
@@ -295,6 +301,23 @@ impl ClientBuilder {
         self
     }
 
+    /// How many bytes (bodies and headers) the conditional-request cache
+    /// keeps at most (default 32 MiB); the oldest entries go first, and a
+    /// response larger than this is not cached.
+    pub fn cache_max_bytes(mut self, bytes: usize) -> Self {
+        self.cache_max_bytes = bytes;
+        self
+    }
+
+    /// The largest response body the client reads (default 8 MiB, see
+    /// [`crate::transport::DEFAULT_MAX_RESPONSE_BYTES`]). A larger body is
+    /// refused while it streams in (at once when `Content-Length` says so)
+    /// and the call fails with [`Error::ResponseTooLarge`].
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
     /// Whether mutating requests go one at a time per client (default true,
     /// as GitHub's best practices ask).
     pub fn pace_mutations(mut self, pace: bool) -> Self {
@@ -333,8 +356,10 @@ impl ClientBuilder {
         if let Some(clock) = self.clock {
             inner.clock = clock;
         }
-        inner.cache = (self.cache_capacity > 0)
-            .then(|| Arc::new(std::sync::Mutex::new(crate::transport::new_cache(self.cache_capacity))));
+        inner.cache = (self.cache_capacity > 0).then(|| {
+            Arc::new(std::sync::Mutex::new(crate::transport::new_cache(self.cache_capacity, self.cache_max_bytes)))
+        });
+        inner.max_body = self.max_response_bytes;
         if !self.pace_mutations {
             inner.pacer = None;
         }

@@ -72,17 +72,21 @@ pub enum Error {
         source: reqwest::Error,
     },
     /// A success response whose body does not match the documented schema.
+    ///
+    /// Neither the body nor the reason shows a secret: the values of every
+    /// field in [`crate::SECRET_FIELDS`] are replaced, and a body that is
+    /// not JSON but could hold one is withheld.
     #[error("{operation}: the response{} does not decode: {source}; body starts with: {body}", status.map(|s| format!(" (status {s})")).unwrap_or_default())]
     Decode {
         /// The operation.
         operation: &'static str,
         /// The status, where known.
         status: Option<u16>,
-        /// The first bytes of the body (at most 300).
+        /// The first bytes of the body (at most 300), secrets redacted.
         body: String,
-        /// The decoding error.
+        /// Why it does not decode.
         #[source]
-        source: serde_json::Error,
+        source: DecodeError,
     },
     /// A JIT config request lost its answer after it was sent (timeout,
     /// connection lost, gateway error), and the runner it named exists now:
@@ -98,6 +102,43 @@ pub enum Error {
         runner_id: i64,
         /// Its name.
         name: String,
+    },
+    /// Authentication as a GitHub App failed: GitHub refused the App's JWT,
+    /// the App or installation is suspended or gone, or GitHub did not
+    /// issue a token after the retries (see [`AppAuthFailure`]). Nothing
+    /// else was sent.
+    #[error("{operation}: {message}")]
+    AppAuth {
+        /// The operation that needed the token.
+        operation: &'static str,
+        /// What went wrong, and so what to do.
+        kind: AppAuthFailure,
+        /// The status of the token request's answer, if one came.
+        status: Option<u16>,
+        /// The App, the installation, what happened and what to do.
+        message: String,
+    },
+    /// A response body was larger than the configured limit
+    /// ([`crate::ClientBuilder::max_response_bytes`]); it was refused
+    /// without being read into memory.
+    #[error("{operation}: the response body{} exceeds the limit of {limit} bytes; it was not read. If the server is GitHub, raise ClientBuilder::max_response_bytes; otherwise check the base URL and any proxy", declared.map(|d| format!(" ({d} bytes announced)")).unwrap_or_default())]
+    ResponseTooLarge {
+        /// The operation.
+        operation: &'static str,
+        /// The limit in force.
+        limit: u64,
+        /// The `Content-Length` the server announced, if any.
+        declared: Option<u64>,
+    },
+    /// A list's pages did not add up (a `next` page that does not advance,
+    /// or runs past what `total_count` allows): the stream ended here
+    /// instead of fetching forever.
+    #[error("page {page}: {reason}. The server's pagination is inconsistent; the items read so far were delivered")]
+    Pagination {
+        /// The page whose answer was inconsistent.
+        page: u32,
+        /// What was wrong.
+        reason: String,
     },
     /// The configured deployment does not publish this operation (per the
     /// vendored data); nothing was sent.
@@ -142,6 +183,72 @@ impl Error {
 
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidInput { field, reason: reason.into() }
+    }
+}
+
+/// Why a body did not decode ([`Error::Decode`]): serde's reason and
+/// position, with any secret value it quoted replaced.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct DecodeError {
+    /// The reason, e.g. ``invalid type: string "x", expected i64 at line 1 column 9``.
+    pub message: String,
+    /// The line of the body where decoding stopped.
+    pub line: usize,
+    /// The column.
+    pub column: usize,
+}
+
+impl DecodeError {
+    /// The reason for `source`, cleaned of the secrets `shown` found; only
+    /// the kind and position when the body was withheld.
+    pub(crate) fn new(source: &serde_json::Error, shown: &crate::secret::ShownBody) -> Self {
+        let message = if shown.withheld {
+            format!("{:?} error at line {} column {} (reason withheld with the body)", source.classify(), source.line(), source.column())
+        } else {
+            shown.clean(&source.to_string())
+        };
+        Self { message, line: source.line(), column: source.column() }
+    }
+}
+
+/// Why GitHub App authentication failed ([`Error::AppAuth`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AppAuthFailure {
+    /// 401 from the token endpoint: GitHub refused the JWT. The app id or
+    /// the private key is wrong, or the key was deleted.
+    KeyRejected,
+    /// 403 from the token endpoint (not a rate limit): the App or the
+    /// installation is suspended, or the App may not act for it.
+    Suspended,
+    /// 404 from the token endpoint: the installation does not exist (the
+    /// App was uninstalled, or the id belongs to another App).
+    InstallationNotFound,
+    /// GitHub did not issue a token after the retries (5xx, timeouts,
+    /// connection failures): transient, try again later.
+    Unavailable,
+    /// Any other answer (an unexpected status, a token that does not
+    /// decode), or a JWT that could not be signed.
+    Unexpected,
+}
+
+impl AppAuthFailure {
+    /// The name carried in the transport's marker header.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            AppAuthFailure::KeyRejected => "key-rejected",
+            AppAuthFailure::Suspended => "suspended",
+            AppAuthFailure::InstallationNotFound => "installation-not-found",
+            AppAuthFailure::Unavailable => "unavailable",
+            AppAuthFailure::Unexpected => "unexpected",
+        }
+    }
+
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        [Self::KeyRejected, Self::Suspended, Self::InstallationNotFound, Self::Unavailable, Self::Unexpected]
+            .into_iter()
+            .find(|k| k.as_str() == name)
     }
 }
 
@@ -267,9 +374,13 @@ impl<'de> Deserialize<'de> for ApiErrorBody {
 }
 
 impl ApiErrorBody {
-    /// Reads what it can from any JSON value.
+    /// Reads what it can from any JSON value (secret fields, should an
+    /// error body echo a request that had one, are redacted first).
     pub fn from_value(value: &serde_json::Value) -> Self {
         use serde_json::Value;
+        let mut redacted = value.clone();
+        crate::secret::redact_json(&mut redacted, crate::secret::REDACTED);
+        let value = &redacted;
         let text = |v: Option<&Value>| match v {
             Some(Value::String(s)) => Some(s.clone()),
             Some(Value::Number(n)) => Some(n.to_string()),
@@ -309,8 +420,14 @@ pub(crate) fn from_response(
 ) -> Error {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
     if let Some(runner_id) = header(crate::transport::JIT_OUTCOME_HEADER).and_then(|v| v.parse().ok()) {
-        let name = header(crate::transport::JIT_RUNNER_NAME_HEADER).unwrap_or_default();
+        let name = header(crate::transport::JIT_RUNNER_NAME_HEADER)
+            .map(|v| percent_encoding::percent_decode_str(&v).decode_utf8_lossy().into_owned())
+            .unwrap_or_default();
         return Error::JitOutcomeUnknown { operation, runner_id, name };
+    }
+    if let Some(kind) = header(crate::transport::APP_TOKEN_FAILURE_HEADER).and_then(|v| AppAuthFailure::from_name(&v)) {
+        let status = header(crate::transport::APP_TOKEN_STATUS_HEADER).and_then(|v| v.parse().ok());
+        return Error::AppAuth { operation, kind, status, message: body.message.unwrap_or_default() };
     }
     let api = Box::new(ApiError {
         operation,
@@ -321,19 +438,9 @@ pub(crate) fn from_response(
         errors: body.errors,
     });
     let code = status.as_u16();
-    if code == 403 || code == 429 {
-        let remaining = header("x-ratelimit-remaining");
-        let reset_at = header("x-ratelimit-reset")
-            .and_then(|s| s.parse::<i64>().ok())
-            .and_then(|t| DateTime::<Utc>::from_timestamp(t, 0));
-        let retry_after = header("retry-after").and_then(|s| s.trim().parse::<u64>().ok()).map(Duration::from_secs);
-        let secondary_message = api.message.to_ascii_lowercase().contains("secondary rate limit");
-        if remaining.as_deref() == Some("0") && retry_after.is_none() {
-            return Error::RateLimited { kind: RateLimitKind::Primary, reset_at, retry_after, error: api };
-        }
-        if retry_after.is_some() || secondary_message || code == 429 {
-            return Error::RateLimited { kind: RateLimitKind::Secondary, reset_at: None, retry_after, error: api };
-        }
+    if let Some(limit) = crate::transport::classify_rate_limit(code, headers, api.message.as_bytes()) {
+        let (kind, reset_at, retry_after) = (limit.kind, limit.reset_at, limit.retry_after);
+        return Error::RateLimited { kind, reset_at, retry_after, error: api };
     }
     match code {
         401 => Error::Unauthorized(api),
@@ -345,6 +452,16 @@ pub(crate) fn from_response(
     }
 }
 
+/// `": <message>"` of a JSON error body, or nothing.
+pub(crate) fn message_of(body: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| ApiErrorBody::from_value(&v).message)
+        .filter(|m| !m.is_empty())
+        .map(|m| format!(": {}", snippet(m.as_bytes(), 200)))
+        .unwrap_or_default()
+}
+
 /// The first `max` bytes of a body, as text, for error messages.
 pub(crate) fn snippet(body: &[u8], max: usize) -> String {
     let cut = &body[..body.len().min(max)];
@@ -353,6 +470,30 @@ pub(crate) fn snippet(body: &[u8], max: usize) -> String {
         s.push('…');
     }
     s
+}
+
+impl Error {
+    /// Converts an error of the generated client ([`crate::Client::raw`])
+    /// into this crate's [`Error`], for the operation `operation` (GitHub's
+    /// operationId).
+    ///
+    /// Use it before printing a `raw()` error: progenitor's own `Display`
+    /// and `Debug` of `InvalidResponsePayload` print the whole response
+    /// body, which for token and JIT config operations holds the secret;
+    /// this conversion redacts it like every error of the facade.
+    ///
+    /// ```no_run
+    /// # async fn demo(github: gha_runners::Client) {
+    /// let op = "actions/create-registration-token-for-org";
+    /// match github.raw().actions_create_registration_token_for_org().org("octo-org").send().await {
+    ///     Ok(token) => println!("expires {}", token.expires_at),
+    ///     Err(e) => eprintln!("{}", gha_runners::Error::from_raw(op, e).await),
+    /// }
+    /// # }
+    /// ```
+    pub async fn from_raw<E: ErrorBody>(operation: &'static str, err: progenitor_client::Error<E>) -> Error {
+        from_generated(operation, err).await
+    }
 }
 
 /// Maps what the generated client returns into [`Error`].
@@ -369,7 +510,8 @@ pub(crate) async fn from_generated<E: ErrorBody>(operation: &'static str, err: p
             from_response(operation, status, &headers, rv.into_inner().into_body())
         }
         G::InvalidResponsePayload(bytes, source) => {
-            Error::Decode { operation, status: None, body: snippet(&bytes, 300), source }
+            let shown = crate::secret::ShownBody::of(&bytes, 300);
+            Error::Decode { operation, status: None, source: DecodeError::new(&source, &shown), body: shown.text }
         }
         G::UnexpectedResponse(response) => {
             let status = response.status();
@@ -379,7 +521,7 @@ pub(crate) async fn from_generated<E: ErrorBody>(operation: &'static str, err: p
                     let body = serde_json::from_slice::<serde_json::Value>(&bytes)
                         .map(|v| ApiErrorBody::from_value(&v))
                         .unwrap_or_else(|_| ApiErrorBody {
-                            message: Some(snippet(&bytes, 300)),
+                            message: Some(crate::secret::ShownBody::of(&bytes, 300).text),
                             ..ApiErrorBody::default()
                         });
                     let mut body = body;
@@ -407,6 +549,13 @@ pub(crate) async fn from_generated<E: ErrorBody>(operation: &'static str, err: p
 }
 
 fn transport(operation: &'static str, source: reqwest::Error) -> Error {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&source);
+    while let Some(c) = cause {
+        if let Some(too_large) = c.downcast_ref::<crate::transport::BodyTooLarge>() {
+            return Error::ResponseTooLarge { operation, limit: too_large.limit, declared: too_large.declared };
+        }
+        cause = c.source();
+    }
     if source.is_timeout() {
         Error::Timeout { operation, source }
     } else {

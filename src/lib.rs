@@ -47,6 +47,7 @@ mod client;
 pub mod deployment;
 pub mod error;
 pub mod pagination;
+mod path;
 pub mod record;
 pub mod scope;
 mod secret;
@@ -58,9 +59,9 @@ mod validate;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, install_crypto_provider};
 pub use deployment::Deployment;
-pub use error::{ApiError, Error, FieldError, RateLimitKind};
+pub use error::{ApiError, AppAuthFailure, DecodeError, Error, FieldError, RateLimitKind};
 pub use pagination::{ItemStream, Page, PageRequest};
-pub use secret::Secret;
+pub use secret::{SECRET_FIELDS, Secret};
 pub use validate::MAX_LABELS;
 
 /// The client progenitor generates from `spec/openapi.json`: one builder

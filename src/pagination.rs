@@ -60,38 +60,89 @@ impl<T> Page<T> {
     /// Builds a page from a response: the `Link` header decides whether
     /// more follow when there is one; otherwise `total_count`; otherwise a
     /// full page means there may be more.
+    ///
+    /// The next page must be the one after this (a `next` link that stays,
+    /// goes back or skips would loop forever or drop items), an empty page
+    /// has no next, and no next page lies past what `total_count` implies
+    /// (with one page of slack for a list that grows while it is read) or
+    /// past [`MAX_PAGES`]; otherwise [`Error::Pagination`].
     pub(crate) fn from_response(
         items: Vec<T>,
         total_count: Option<u64>,
         request: PageRequest,
         headers: &HeaderMap,
-    ) -> Self {
-        let next = match headers.get(reqwest::header::LINK).and_then(|v| v.to_str().ok()) {
-            Some(link) => next_page_from_link(link),
+    ) -> Result<Self, Error> {
+        let page = request.page;
+        let fail = |reason: String| Err(Error::Pagination { page, reason });
+        let next = match headers.get(reqwest::header::LINK) {
+            Some(link) => {
+                let Ok(link) = link.to_str() else { return fail("the Link header is not text".into()) };
+                match next_page_from_link(link) {
+                    Ok(next) => next,
+                    Err(reason) => return fail(reason),
+                }
+            }
             None => {
-                let seen = u64::from(request.page.saturating_sub(1)) * u64::from(request.per_page) + items.len() as u64;
+                let seen = u64::from(page.saturating_sub(1)) * u64::from(request.per_page) + items.len() as u64;
                 let more = match total_count {
                     Some(total) => seen < total && !items.is_empty(),
                     None => items.len() == usize::from(request.per_page),
                 };
-                more.then_some(request.page + 1)
+                match (more, page.checked_add(1)) {
+                    (false, _) => None,
+                    (true, Some(n)) => Some(n),
+                    (true, None) => return fail("no page number follows it".into()),
+                }
             }
         };
-        Self { items, total_count, next_page: next }
+        if let Some(n) = next {
+            if Some(n) != page.checked_add(1) {
+                return fail(format!("the next page is {n}, not {}", u64::from(page) + 1));
+            }
+            if items.is_empty() {
+                return fail("the page is empty but names a next page".into());
+            }
+            if n > MAX_PAGES {
+                return fail(format!("a next page past {MAX_PAGES} pages"));
+            }
+            if let Some(total) = total_count {
+                let last = total.div_ceil(u64::from(request.per_page.max(1))) + 1;
+                if u64::from(n) > last {
+                    return fail(format!(
+                        "the next page is {n}, past the {total} items total_count reports ({} per page)",
+                        request.per_page
+                    ));
+                }
+            }
+        }
+        Ok(Self { items, total_count, next_page: next })
     }
 }
 
-/// The `page` query parameter of the `rel="next"` link, if any.
-fn next_page_from_link(link: &str) -> Option<u32> {
-    link.split(',').find_map(|part| {
-        let (url, params) = part.split_once(';')?;
+/// The most pages a stream follows (a million items at 100 a page, far
+/// beyond any runner list); a server that keeps naming further pages gets
+/// [`Error::Pagination`] instead of an endless stream.
+pub const MAX_PAGES: u32 = 10_000;
+
+/// The `page` query parameter of the `rel="next"` link: `Ok(None)` when
+/// there is no next link, `Err` when there is one without a page number.
+fn next_page_from_link(link: &str) -> Result<Option<u32>, String> {
+    for part in link.split(',') {
+        let Some((url, params)) = part.split_once(';') else { continue };
         if !params.split(';').any(|p| matches!(p.trim(), "rel=\"next\"" | "rel=next")) {
-            return None;
+            continue;
         }
         let url = url.trim().trim_start_matches('<').trim_end_matches('>');
-        let query = url.split_once('?')?.1;
-        query.split('&').find_map(|kv| kv.strip_prefix("page=")).and_then(|v| v.parse().ok())
-    })
+        let page = url
+            .split_once('?')
+            .and_then(|(_, q)| q.split('&').find_map(|kv| kv.strip_prefix("page=")))
+            .and_then(|v| v.parse::<u32>().ok());
+        return match page {
+            Some(p) => Ok(Some(p)),
+            None => Err("the rel=\"next\" link has no page number".into()),
+        };
+    }
+    Ok(None)
 }
 
 /// Streams every item, fetching pages of 100 with `fetch` until the last.
@@ -132,21 +183,46 @@ mod tests {
         let h = link(
             "<https://api.github.com/orgs/o/actions/runners?per_page=100&page=2>; rel=\"next\", <https://api.github.com/orgs/o/actions/runners?per_page=100&page=11>; rel=\"last\"",
         );
-        let p = Page::from_response(vec![1; 100], Some(1050), PageRequest::page(1), &h);
+        let p = Page::from_response(vec![1; 100], Some(1050), PageRequest::page(1), &h).unwrap();
         assert_eq!(p.next_page, Some(2));
         let h = link(
             "<https://api.github.com/x?page=10&per_page=100>; rel=\"prev\", <https://api.github.com/x?page=1&per_page=100>; rel=\"first\"",
         );
-        assert_eq!(Page::from_response(vec![1; 50], Some(1050), PageRequest::page(11), &h).next_page, None);
+        assert_eq!(Page::from_response(vec![1; 50], Some(1050), PageRequest::page(11), &h).unwrap().next_page, None);
     }
 
     #[test]
     fn without_link_total_count_then_page_size_decide() {
         let none = HeaderMap::new();
-        assert_eq!(Page::from_response(vec![1; 100], Some(101), PageRequest::page(1), &none).next_page, Some(2));
-        assert_eq!(Page::from_response(vec![1; 100], Some(100), PageRequest::page(1), &none).next_page, None);
-        assert_eq!(Page::from_response(vec![1; 100], None, PageRequest::page(1), &none).next_page, Some(2));
-        assert_eq!(Page::from_response(vec![1; 99], None, PageRequest::page(1), &none).next_page, None);
-        assert_eq!(Page::from_response(Vec::<u8>::new(), Some(5), PageRequest::page(3), &none).next_page, None);
+        let next = |items: Vec<u8>, total, page| Page::from_response(items, total, PageRequest::page(page), &none).unwrap().next_page;
+        assert_eq!(next(vec![1; 100], Some(101), 1), Some(2));
+        assert_eq!(next(vec![1; 100], Some(100), 1), None);
+        assert_eq!(next(vec![1; 100], None, 1), Some(2));
+        assert_eq!(next(vec![1; 99], None, 1), None);
+        assert_eq!(next(Vec::<u8>::new(), Some(5), 3), None);
+    }
+
+    #[test]
+    fn pages_that_do_not_add_up_end_the_list_with_an_error() {
+        let at = |page: u32, next: &str| link(&format!("<https://h/x?per_page=100&page={next}>; rel=\"next\""));
+        let bad = |items: Vec<u8>, total: Option<u64>, page: u32, h: &HeaderMap| {
+            match Page::from_response(items, total, PageRequest::page(page), h) {
+                Err(Error::Pagination { page: p, reason }) => {
+                    assert_eq!(p, page);
+                    reason
+                }
+                other => panic!("{other:?}"),
+            }
+        };
+        assert!(bad(vec![1; 100], Some(1000), 3, &at(3, "3")).contains("next page is 3, not 4"));
+        assert!(bad(vec![1; 100], Some(1000), 3, &at(3, "1")).contains("not 4"));
+        assert!(bad(vec![1; 100], Some(1000), 3, &at(3, "9")).contains("not 4"), "a skip drops items");
+        assert!(bad(vec![1; 100], Some(200), 3, &at(3, "4")).contains("past the 200 items"));
+        assert!(Page::from_response(vec![1; 100], Some(200), PageRequest::page(2), &at(2, "3")).is_ok(), "one page of slack");
+        assert!(bad(vec![], None, 1, &at(1, "2")).contains("empty"));
+        assert!(bad(vec![1; 100], None, 1, &link("<https://h/x?per_page=100>; rel=\"next\"")).contains("no page number"));
+        assert!(bad(vec![1; 100], None, MAX_PAGES, &at(MAX_PAGES, &(MAX_PAGES + 1).to_string())).contains("past"));
+        assert!(bad(vec![1; 100], None, u32::MAX, &HeaderMap::new()).contains("no page number follows"));
+        assert!(bad(vec![1; 100], None, 1, &at(1, "99999999999")).contains("no page number"), "not a u32");
     }
 }

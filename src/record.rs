@@ -27,8 +27,9 @@
 //! `if-modified-since`; on responses `content-type`, `link`, `etag`,
 //! `last-modified`, `retry-after`, `x-github-request-id` and the
 //! `x-ratelimit-*` headers. Never `authorization` or cookies. In bodies,
-//! the values of `token`, `encoded_jit_config` and `temp_download_token`
-//! are replaced by `[scrubbed]`.
+//! the values of every field in [`SECRET_FIELDS`] (`token`,
+//! `encoded_jit_config`, `temp_download_token`, `temp_clone_token`), at any
+//! depth and of any type, are replaced by `[scrubbed]`.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -42,8 +43,8 @@ pub const FORMAT: &str = "gha-runners/exchange/v1";
 /// What replaces a secret in a recorded body.
 pub const SCRUBBED: &str = "[scrubbed]";
 
-/// Body fields whose values are secrets.
-pub const SECRET_FIELDS: &[&str] = &["token", "encoded_jit_config", "temp_download_token"];
+/// Body fields whose values are secrets: the crate's one list.
+pub use crate::secret::SECRET_FIELDS;
 
 const REQUEST_HEADERS: &[&str] =
     &["accept", "content-type", "x-github-api-version", "if-none-match", "if-modified-since"];
@@ -133,12 +134,16 @@ impl Recorder {
     }
 
     /// Writes the exchanges to `dir` as `NNN-<operation>.json`, replacing
-    /// what was there; returns how many.
+    /// the exchanges an earlier recording left there; returns how many.
+    ///
+    /// Only files that are recorded exchanges (named `NNN-*.json` and
+    /// holding this format) are removed; any other file stays, so pointing
+    /// it at the wrong folder cannot delete anything else.
     pub fn write_dir(&self, dir: &Path) -> std::io::Result<usize> {
         if dir.exists() {
             for entry in std::fs::read_dir(dir)? {
                 let p = entry?.path();
-                if p.extension().is_some_and(|e| e == "json") {
+                if is_recorded_exchange(&p) {
                     std::fs::remove_file(p)?;
                 }
             }
@@ -167,6 +172,19 @@ impl Recorder {
     }
 }
 
+/// Whether `path` is a file [`Recorder::write_dir`] wrote: `NNN-*.json`
+/// whose JSON has `"format": FORMAT`.
+fn is_recorded_exchange(path: &Path) -> bool {
+    let named = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+        n.ends_with(".json") && n.len() > 4 && n.as_bytes()[..3].iter().all(u8::is_ascii_digit) && n.as_bytes()[3] == b'-'
+    });
+    named
+        && std::fs::read(path)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+            .is_some_and(|v| v["format"] == FORMAT)
+}
+
 /// Reads the exchanges of a directory written by [`Recorder::write_dir`],
 /// in order.
 pub fn read_dir(dir: &Path) -> std::io::Result<Vec<Exchange>> {
@@ -186,21 +204,10 @@ pub fn read_dir(dir: &Path) -> std::io::Result<Vec<Exchange>> {
         .collect()
 }
 
-/// Replaces the values of [`SECRET_FIELDS`] anywhere in `value`.
+/// Replaces the values of [`SECRET_FIELDS`] anywhere in `value`, whatever
+/// their type, with [`SCRUBBED`].
 pub fn scrub(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map.iter_mut() {
-                if SECRET_FIELDS.contains(&k.as_str()) && v.is_string() {
-                    *v = Value::String(SCRUBBED.into());
-                } else {
-                    scrub(v);
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(scrub),
-        _ => {}
-    }
+    crate::secret::redact_json(value, SCRUBBED);
 }
 
 pub(crate) fn keep_headers(headers: &reqwest::header::HeaderMap, keep: &[&str]) -> BTreeMap<String, String> {
@@ -228,6 +235,25 @@ pub(crate) fn json_body(bytes: &[u8]) -> Option<Value> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn write_dir_removes_only_earlier_recordings() {
+        let dir = std::env::temp_dir().join(format!("gha-runners-record-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let keep = ["openapi.json", "001-not-an-exchange.json", "scenario.json", "notes.txt"];
+        for k in keep {
+            std::fs::write(dir.join(k), "{\"openapi\": \"3.0.3\"}").unwrap();
+        }
+        let old = serde_json::json!({"format": FORMAT, "operation": "x"});
+        std::fs::write(dir.join("007-old.json"), old.to_string()).unwrap();
+        assert_eq!(Recorder::new("fake").write_dir(&dir).unwrap(), 0);
+        for k in keep {
+            assert!(dir.join(k).exists(), "{k} was deleted");
+        }
+        assert!(!dir.join("007-old.json").exists(), "the earlier recording is replaced");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn scrubbing_replaces_every_secret_field_at_any_depth() {

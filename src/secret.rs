@@ -89,3 +89,126 @@ impl JsonSchema for Secret {
         String::json_schema(generator)
     }
 }
+
+/// The JSON fields whose values are secrets, wherever they nest: the one
+/// list the recorder ([`crate::record`]), error messages ([`crate::Error`])
+/// and the types' tests go by. Every field of this crate's types that holds
+/// a [`Secret`] is named here (a test checks it).
+pub const SECRET_FIELDS: &[&str] = &["token", "encoded_jit_config", "temp_download_token", "temp_clone_token"];
+
+/// Replaces the value of every [`SECRET_FIELDS`] key in `value` (at any
+/// depth, whatever its type, `null` excepted) with `replacement`, and
+/// returns the texts it replaced (string contents, or the JSON of other
+/// values), so that messages quoting them can be cleaned too.
+pub(crate) fn redact_json(value: &mut serde_json::Value, replacement: &str) -> Vec<String> {
+    use serde_json::Value;
+    fn leaves(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) => out.push(s.clone()),
+            Value::Null => {}
+            Value::Array(items) => items.iter().for_each(|i| leaves(i, out)),
+            Value::Object(map) => map.values().for_each(|i| leaves(i, out)),
+            other => out.push(other.to_string()),
+        }
+    }
+    fn walk(v: &mut Value, replacement: &str, out: &mut Vec<String>) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map.iter_mut() {
+                    if SECRET_FIELDS.contains(&k.as_str()) && !v.is_null() {
+                        leaves(v, out);
+                        *v = Value::String(replacement.into());
+                    } else {
+                        walk(v, replacement, out);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|i| walk(i, replacement, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(value, replacement, &mut out);
+    out
+}
+
+/// A body as it may be shown in an error: its start, at most `max` bytes.
+///
+/// A JSON body is shown with every secret field's value replaced. A body
+/// that is not JSON is shown only if it cannot hold a secret field (it does
+/// not name one, and has no `\u` escape that could spell one); otherwise it
+/// is withheld, since a truncated or broken body cannot be redacted by key.
+pub(crate) struct ShownBody {
+    /// What may be shown.
+    pub text: String,
+    /// The secret values found (to clean other messages of).
+    pub secrets: Vec<String>,
+    /// Whether the body was withheld.
+    pub withheld: bool,
+}
+
+impl ShownBody {
+    pub(crate) fn of(body: &[u8], max: usize) -> Self {
+        if let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(body) {
+            let secrets = redact_json(&mut v, REDACTED);
+            return Self { text: crate::error::snippet(v.to_string().as_bytes(), max), secrets, withheld: false };
+        }
+        let lower = String::from_utf8_lossy(body).to_ascii_lowercase();
+        let names_secret = lower.contains("\\u")
+            || SECRET_FIELDS.iter().any(|f| lower.contains(f))
+            || lower.contains("token")
+            || lower.contains("jit_config");
+        if names_secret {
+            let text = format!("[withheld: {} bytes that are not JSON and may hold a secret]", body.len());
+            Self { text, secrets: Vec::new(), withheld: true }
+        } else {
+            Self { text: crate::error::snippet(body, max), secrets: Vec::new(), withheld: false }
+        }
+    }
+
+    /// `text` with every secret value (as is, and as quoted by `{:?}`) replaced.
+    pub(crate) fn clean(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for s in self.secrets.iter().filter(|s| !s.is_empty()) {
+            out = out.replace(s.as_str(), REDACTED);
+            let quoted = format!("{s:?}");
+            let inner = &quoted[1..quoted.len() - 1];
+            if !inner.is_empty() {
+                out = out.replace(inner, REDACTED);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_secret_field_is_redacted_at_any_depth_whatever_its_type() {
+        let mut v = json!({"token": "T0KEN", "runner": {"id": 1, "encoded_jit_config": {"a": ["J1T"]}},
+            "apps": [{"temp_download_token": 12345, "os": "linux"}], "temp_clone_token": null, "expires_at": "2026"});
+        let found = redact_json(&mut v, "[x]");
+        assert_eq!(v["token"], "[x]");
+        assert_eq!(v["runner"]["encoded_jit_config"], "[x]");
+        assert_eq!(v["apps"][0]["temp_download_token"], "[x]");
+        assert_eq!(v["apps"][0]["os"], "linux");
+        assert!(v["temp_clone_token"].is_null(), "null holds nothing");
+        assert_eq!(found, ["T0KEN", "J1T", "12345"]);
+    }
+
+    #[test]
+    fn bodies_are_shown_redacted_or_withheld() {
+        let shown = ShownBody::of(br#"{"token":"S3CRET\"x","expires_at":"bad"}"#, 300);
+        assert!(!shown.text.contains("S3CRET"), "{}", shown.text);
+        assert!(shown.text.contains("expires_at"));
+        assert_eq!(shown.clean(r#"invalid type: string "S3CRET\"x", expected"#), r#"invalid type: string "[redacted]", expected"#);
+        for broken in [&br#"{"token": "S3CRET"#[..], br#"{"tok\u0065n": "S3CRET"#, b"<html>token S3CRET"] {
+            let shown = ShownBody::of(broken, 300);
+            assert!(shown.withheld && !shown.text.contains("S3CRET"), "{}", shown.text);
+        }
+        assert_eq!(ShownBody::of(b"<html>Bad Gateway</html>", 300).text, "<html>Bad Gateway</html>");
+    }
+}

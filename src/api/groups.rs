@@ -74,7 +74,7 @@ macro_rules! groups_common {
                     b = b.$visible(v.as_str());
                 }
                 let rv = self.call($list_op, b.send()).await?;
-                Ok(page(rv, req, |l| (l.runner_groups, count(l.total_count))))
+                page(rv, req, |l| (l.runner_groups, count(l.total_count)))
             }
 
             #[doc = concat!("Creates a runner group (`", $create_op, "`).")]
@@ -137,7 +137,7 @@ macro_rules! groups_common {
                     .per_page(i64::from(req.per_page))
                     .page(i64::from(req.page));
                 let rv = self.call($runners_op, b.send()).await?;
-                Ok(page(rv, req, |l| (l.runners, count(l.total_count))))
+                page(rv, req, |l| (l.runners, count(l.total_count)))
             }
 
             #[doc = concat!("Replaces the runners in a group (`", $set_runners_op, "`).")]
@@ -202,7 +202,7 @@ macro_rules! groups_access {
                     .per_page(i64::from(req.per_page))
                     .page(i64::from(req.page));
                 let rv = self.call($list_op, b.send()).await?;
-                Ok(page(rv, req, |l| (l.$field, count(l.total_count))))
+                page(rv, req, |l| (l.$field, count(l.total_count)))
             }
 
             #[doc = concat!("Replaces who may use a group (`", $set_op, "`).")]
@@ -317,7 +317,7 @@ impl RunnerGroups<Org> {
             .per_page(i64::from(req.per_page))
             .page(i64::from(req.page));
         let rv = self.call(OP, b.send()).await?;
-        Ok(page(rv, req, |l| (l.runners, count(l.total_count))))
+        page(rv, req, |l| (l.runners, count(l.total_count)))
     }
 }
 

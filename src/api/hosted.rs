@@ -70,7 +70,7 @@ macro_rules! hosted_impl {
                     .per_page(i64::from(req.per_page))
                     .page(i64::from(req.page));
                 let rv = self.call($list_op, b.send()).await?;
-                Ok(page(rv, req, |l| (l.runners, count(l.total_count))))
+                page(rv, req, |l| (l.runners, count(l.total_count)))
             }
 
             #[doc = concat!("Creates a GitHub-hosted runner (`", $create_op, "`).")]

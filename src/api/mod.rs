@@ -38,12 +38,13 @@ pub(crate) async fn call<T, E: ErrorBody>(
 }
 
 /// One page of a list response: the items `split` picks out with their
-/// `total_count`, and whether more follow (from the `Link` header).
+/// `total_count`, and whether more follow (from the `Link` header);
+/// [`Error::Pagination`] when the pages do not add up.
 pub(crate) fn page<W, T>(
     rv: ResponseValue<W>,
     req: crate::PageRequest,
     split: impl FnOnce(W) -> (Vec<T>, Option<u64>),
-) -> crate::Page<T> {
+) -> Result<crate::Page<T>, Error> {
     let headers = rv.headers().clone();
     let (items, total) = split(rv.into_inner());
     crate::Page::from_response(items, total, req, &headers)

@@ -39,7 +39,7 @@ macro_rules! network_impl {
                     .per_page(i64::from(req.per_page))
                     .page(i64::from(req.page));
                 let rv = self.call($list_op, b.send()).await?;
-                Ok(page(rv, req, |l| (l.network_configurations, count(l.total_count))))
+                page(rv, req, |l| (l.network_configurations, count(l.total_count)))
             }
 
             #[doc = concat!("Creates a network configuration (`", $create_op, "`).")]

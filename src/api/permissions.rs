@@ -67,7 +67,7 @@ impl RunnerPermissions<Org> {
             .per_page(i64::from(req.per_page))
             .page(i64::from(req.page));
         let rv = self.call(OP, b.send()).await?;
-        Ok(page(rv, req, |l| (l.repositories, count(l.total_count))))
+        page(rv, req, |l| (l.repositories, count(l.total_count)))
     }
 
     /// Replaces the selected repositories

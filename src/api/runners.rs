@@ -85,7 +85,7 @@ macro_rules! runners_impl {
                     b = b.name(name.as_str());
                 }
                 let rv = self.call($list_op, b.send()).await?;
-                Ok(page(rv, req, |l| (l.runners, count(l.total_count))))
+                page(rv, req, |l| (l.runners, count(l.total_count)))
             }
 
             #[doc = concat!("One runner (`", $get_op, "`).")]

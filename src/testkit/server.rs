@@ -51,6 +51,11 @@ pub struct LoggedResponse {
 struct Shared {
     data: Data,
     token: String,
+    /// The GitHub App whose JWTs the token endpoint accepts: its id and
+    /// public key.
+    app: Option<(String, jsonwebtoken::DecodingKey)>,
+    /// Installation tokens the fake issued, accepted like `token`.
+    issued: std::collections::HashSet<String>,
     rate_limit: u64,
     rate_used: u64,
     rate_reset: i64,
@@ -70,6 +75,7 @@ pub struct FakeGitHubBuilder {
     networks: Vec<(FakeScope, String, String)>,
     token: String,
     rate_limit: u64,
+    app: Option<(String, String)>,
 }
 
 impl Default for FakeGitHubBuilder {
@@ -82,6 +88,7 @@ impl Default for FakeGitHubBuilder {
             networks: Vec::new(),
             token: "fake-token".into(),
             rate_limit: 5000,
+            app: None,
         }
     }
 }
@@ -125,6 +132,16 @@ impl FakeGitHubBuilder {
     /// The token requests must carry (default `fake-token`).
     pub fn token(mut self, token: &str) -> Self {
         self.token = token.to_string();
+        self
+    }
+    /// Accept GitHub App authentication for App `app_id`: the token
+    /// endpoint (`apps/create-installation-access-token`) then issues
+    /// installation tokens for RS256 JWTs that verify with
+    /// `public_key_pem`, name `app_id` as issuer and have not expired, and
+    /// every other endpoint accepts the tokens it issued. Without it the
+    /// token endpoint refuses every JWT, as GitHub does for an unknown App.
+    pub fn github_app(mut self, app_id: &str, public_key_pem: &str) -> Self {
+        self.app = Some((app_id.to_string(), public_key_pem.to_string()));
         self
     }
     /// The primary rate-limit budget (default 5000 requests).
@@ -174,9 +191,12 @@ impl FakeGitHubBuilder {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port for FakeGitHub");
         let addr = listener.local_addr().expect("local address");
         let base_url = format!("http://{addr}");
+        let app = self.app.and_then(|(id, pem)| Some((id, jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).ok()?)));
         let shared = Arc::new(Mutex::new(Shared {
             data,
             token: self.token,
+            app,
+            issued: Default::default(),
             rate_limit: self.rate_limit,
             rate_used: 0,
             rate_reset: chrono::Utc::now().timestamp() + 3600,
@@ -410,21 +430,29 @@ async fn handle(
         None => {}
     }
     let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
-    let token_ok = headers
+    let bearer = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("token ")))
-        .is_some_and(|t| t == s.token || t.split('.').count() == 3);
+        .unwrap_or_default();
+    let routed = route(method.as_str(), uri.path());
+    let token_request = routed.as_ref().is_some_and(|(op, _)| *op == "apps/create-installation-access-token");
+    let token_ok = if token_request {
+        s.app.as_ref().is_some_and(|(id, key)| valid_jwt(bearer, id, key))
+    } else {
+        !bearer.is_empty() && (bearer == s.token || s.issued.contains(bearer))
+    };
     if !token_ok {
         drop(s);
-        return error_response(&shared, 401, &[], "Bad credentials");
+        let message = if token_request { "A JSON web token could not be decoded" } else { "Bad credentials" };
+        return error_response(&shared, 401, &[], message);
     }
     if s.rate_used >= s.rate_limit {
         let msg = "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.";
         drop(s);
         return error_response(&shared, 403, &[], msg);
     }
-    let Some((operation, params)) = route(method.as_str(), uri.path()) else {
+    let Some((operation, params)) = routed else {
         drop(s);
         return error_response(&shared, 404, &[], "Not Found");
     };
@@ -449,6 +477,11 @@ async fn handle(
         }
         Err(Refusal(code, v)) => (code, Some(v), None),
     };
+    if token_request
+        && let Some(token) = value.as_ref().and_then(|v| v["token"].as_str())
+    {
+        s.issued.insert(token.to_string());
+    }
     s.responses.push(LoggedResponse { operation: operation.to_string(), status, body: value.clone() });
     let bytes = value.as_ref().map(|v| serde_json::to_vec(v).unwrap_or_default()).unwrap_or_default();
     let etag = format!("W/\"{:016x}\"", fnv(&bytes));
@@ -473,6 +506,14 @@ async fn handle(
         return resp.body(Body::empty()).unwrap_or_default();
     }
     resp.header("content-type", "application/json; charset=utf-8").body(Body::from(bytes)).unwrap_or_default()
+}
+
+/// An RS256 JWT signed by the App's key, issued by `app_id`, not expired.
+fn valid_jwt(jwt: &str, app_id: &str, key: &jsonwebtoken::DecodingKey) -> bool {
+    let mut v = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+    v.set_issuer(&[app_id]);
+    v.set_required_spec_claims(&["exp", "iat", "iss"]);
+    jsonwebtoken::decode::<Value>(jwt, key, &v).is_ok()
 }
 
 fn rate_headers(s: &Shared) -> Vec<(&'static str, String)> {

@@ -38,10 +38,55 @@ pub(crate) struct AppAuth {
     pub app_id: String,
     pub installation_id: i64,
     key: EncodingKey,
-    /// One renewal at a time: concurrent requests wait for it and share it.
-    pub cached: tokio::sync::Mutex<Option<(HeaderValue, DateTime<Utc>)>>,
-    /// How many installation tokens were requested.
+    /// One renewal at a time: concurrent requests wait for it and share it,
+    /// its token or its failure.
+    pub state: tokio::sync::Mutex<TokenState>,
+    /// How many installation token requests were sent.
     pub renewals: AtomicU64,
+    /// How many renewal rounds (each with its retries) have ended.
+    pub rounds: AtomicU64,
+}
+
+/// The cached installation token, and the failure of the last renewal
+/// round (with that round's number) for the callers that waited on it.
+#[derive(Default)]
+pub(crate) struct TokenState {
+    pub token: Option<(HeaderValue, DateTime<Utc>)>,
+    pub failure: Option<(u64, TokenFailure)>,
+}
+
+/// Why a renewal round got no token.
+#[derive(Debug, Clone)]
+pub(crate) struct TokenFailure {
+    kind: crate::AppAuthFailure,
+    status: Option<u16>,
+    message: String,
+}
+
+impl TokenFailure {
+    pub fn new(app: &AppAuth, kind: crate::AppAuthFailure, status: Option<u16>, what: String) -> Self {
+        let message = format!("GitHub App {} could not get a token for installation {}: {what}", app.app_id, app.installation_id);
+        Self { kind, status, message }
+    }
+
+    /// The made-up answer that carries this failure to the caller (see
+    /// `transport::made_up`): GitHub's own status for a refusal, 503 when
+    /// GitHub was unavailable, 502 for anything else.
+    pub fn into_response(self) -> reqwest::Response {
+        use crate::AppAuthFailure::Unavailable;
+        let status = match (self.status, self.kind) {
+            (Some(s @ (401 | 403 | 404)), _) => s,
+            (_, Unavailable) => 503,
+            _ => 502,
+        };
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert(super::APP_TOKEN_FAILURE_HEADER, HeaderValue::from_static(self.kind.as_str()));
+        if let Some(s) = self.status {
+            headers.insert(super::APP_TOKEN_STATUS_HEADER, HeaderValue::from(s));
+        }
+        let status = reqwest::StatusCode::from_u16(status).unwrap_or(reqwest::StatusCode::BAD_GATEWAY);
+        super::made_up(status, headers, &self.message)
+    }
 }
 
 impl fmt::Debug for AppAuth {
@@ -77,8 +122,9 @@ impl AppAuth {
             app_id: app.app_id.clone(),
             installation_id: app.installation_id,
             key,
-            cached: tokio::sync::Mutex::new(None),
+            state: tokio::sync::Mutex::new(TokenState::default()),
             renewals: AtomicU64::new(0),
+            rounds: AtomicU64::new(0),
         })
     }
 

@@ -59,22 +59,21 @@ pub use policy::{RateLimitPolicy, RetryPolicy};
 pub use rate::RateLimit;
 
 pub(crate) use auth::AppAuth;
+pub(crate) use rate::classify as classify_rate_limit;
 
-/// A conditional-request cache holding `capacity` responses.
-pub(crate) fn new_cache(capacity: usize) -> cache::Cache {
-    cache::Cache::new(capacity)
+/// A conditional-request cache holding at most `capacity` responses and
+/// `max_bytes` bytes.
+pub(crate) fn new_cache(capacity: usize, max_bytes: usize) -> cache::Cache {
+    cache::Cache::new(capacity, max_bytes)
 }
 pub(crate) use clock::SharedClock;
 
 use crate::Secret;
-use crate::error::snippet;
 use crate::generated::Client;
+use bytes::{Bytes, BytesMut};
 use policy::{Retry, classify, transient_status};
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::{
-    ACCEPT, AUTHORIZATION, CONTENT_LENGTH, ETAG, HeaderMap, HeaderName, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH,
-    LAST_MODIFIED, USER_AGENT,
-};
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use reqwest::{Method, StatusCode};
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -94,6 +93,19 @@ pub const DEFAULT_USER_AGENT: &str = concat!("gha-runners/", env!("CARGO_PKG_VER
 /// Responses the conditional-request cache keeps by default.
 pub const DEFAULT_CACHE_CAPACITY: usize = 512;
 
+/// Bytes the conditional-request cache keeps by default (bodies and
+/// headers): 32 MiB, some 2,000 pages of 100 runners.
+pub const DEFAULT_CACHE_MAX_BYTES: usize = 32 << 20;
+
+/// The largest response body read by default: 8 MiB.
+///
+/// The largest real answers of the runner API are about 1 MB (a page of
+/// 100 repositories in a runner group's access list, or 100 runners with
+/// 100 labels each); 8 MiB leaves eight times that, while a proxy or a
+/// broken server that sends gigabytes is refused after 8 MiB instead of
+/// exhausting memory (and 64 requests in flight stay under 512 MiB).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 8 << 20;
+
 /// The header progenitor adds to every request; never sent to GitHub.
 const PROGENITOR_API_VERSION: HeaderName = HeaderName::from_static("api-version");
 
@@ -104,8 +116,19 @@ pub const X_GITHUB_API_VERSION: HeaderName = HeaderName::from_static("x-github-a
 /// outcome was unknown and the runner turned out to exist (value: its id).
 pub(crate) const JIT_OUTCOME_HEADER: &str = "x-gha-runners-jit-outcome";
 
-/// The runner name of that made-up answer.
+/// The runner name of that made-up answer, percent-encoded.
 pub(crate) const JIT_RUNNER_NAME_HEADER: &str = "x-gha-runners-jit-runner-name";
+
+/// Marks the answer the transport makes up when GitHub App authentication
+/// failed (value: the [`crate::AppAuthFailure`] name).
+pub(crate) const APP_TOKEN_FAILURE_HEADER: &str = "x-gha-runners-app-token-failure";
+
+/// The status of the token request's answer in that made-up answer.
+pub(crate) const APP_TOKEN_STATUS_HEADER: &str = "x-gha-runners-app-token-status";
+
+/// Marks the 204 the transport hands back for a DELETE whose first answer
+/// was lost and whose retry found the resource gone.
+pub const DELETED_EARLIER_HEADER: &str = "x-gha-runners-deleted-earlier";
 
 /// Error bodies longer than this are cut when they are not JSON.
 const MAX_ERROR_SNIPPET: usize = 300;
@@ -125,6 +148,8 @@ pub struct Inner {
     pub(crate) rate_policy: RateLimitPolicy,
     pub(crate) clock: SharedClock,
     pub(crate) cache: Option<Arc<Mutex<cache::Cache>>>,
+    /// The largest response body read.
+    pub(crate) max_body: u64,
     pub(crate) rate: Arc<Mutex<Option<RateLimit>>>,
     pub(crate) pacer: Option<Arc<tokio::sync::Semaphore>>,
 }
@@ -140,7 +165,8 @@ impl fmt::Debug for Inner {
             .field("recording", &self.recorder.is_some())
             .field("retry", &self.retry)
             .field("rate_policy", &self.rate_policy)
-            .field("cache", &self.cache.as_ref().map(|c| c.lock().map(|c| c.len()).unwrap_or_default()))
+            .field("cache", &self.cache.as_ref().map(|c| c.lock().map(|c| (c.len(), c.bytes())).unwrap_or_default()))
+            .field("max_body", &self.max_body)
             .field("pace_mutations", &self.pacer.is_some())
             .finish()
     }
@@ -158,7 +184,8 @@ impl Default for Inner {
             retry: RetryPolicy::default(),
             rate_policy: RateLimitPolicy::default(),
             clock: Arc::new(SystemClock),
-            cache: Some(Arc::new(Mutex::new(cache::Cache::new(DEFAULT_CACHE_CAPACITY)))),
+            cache: Some(Arc::new(Mutex::new(cache::Cache::new(DEFAULT_CACHE_CAPACITY, DEFAULT_CACHE_MAX_BYTES)))),
+            max_body: DEFAULT_MAX_RESPONSE_BYTES,
             rate: Arc::default(),
             pacer: Some(Arc::new(tokio::sync::Semaphore::new(1))),
         }
@@ -224,18 +251,30 @@ impl ClientHooks<Inner> for Client {
     /// Refuses, before anything is sent, an operation the configured
     /// deployment does not publish (the facade checks the same earlier, with
     /// a typed error; this covers calls through [`crate::Client::raw`]).
+    ///
+    /// Also refuses a request whose path does not have exactly the segments
+    /// of its operation's template (see [`crate::path`]): nothing a caller
+    /// passes as a path parameter can address another resource.
     async fn pre<E>(
         &self,
-        _request: &mut reqwest::Request,
+        request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        if let (Some(deployment), Some(id)) =
-            (&self.inner().deployment, crate::deployment::github_id(info.operation_id))
+        let id = crate::deployment::github_id(info.operation_id);
+        if let (Some(deployment), Some(id)) = (&self.inner().deployment, id)
             && let Err(e) = crate::deployment::check(id, deployment)
         {
             return Err(progenitor_client::Error::Custom(e.to_string()));
         }
-        Ok(())
+        let template = crate::deployment::path_template(id.unwrap_or(info.operation_id));
+        let base_path = reqwest::Url::parse(self.baseurl()).map(|u| u.path().to_string()).unwrap_or_default();
+        if template.is_empty() {
+            return Err(progenitor_client::Error::InvalidRequest(format!(
+                "{}: no path template is known for this operation",
+                info.operation_id
+            )));
+        }
+        crate::path::check(template, &base_path, request.url()).map_err(progenitor_client::Error::InvalidRequest)
     }
 
     async fn exec(&self, mut request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
@@ -261,27 +300,97 @@ impl ClientHooks<Inner> for Client {
     }
 }
 
-/// A response buffered in memory.
+/// A response read whole into memory (at most the body limit).
 struct Buffered {
     status: StatusCode,
     version: reqwest::Version,
     headers: HeaderMap,
-    body: Vec<u8>,
+    body: Bytes,
 }
 
 impl Buffered {
-    async fn read(response: reqwest::Response) -> reqwest::Result<Self> {
-        let (status, version, headers) = (response.status(), response.version(), response.headers().clone());
-        let body = response.bytes().await?.to_vec();
-        Ok(Self { status, version, headers, body })
-    }
-
     fn into_response(self) -> reqwest::Response {
         rebuild(self.status, self.version, self.headers, self.body)
     }
 }
 
-/// The retry, rate-limit, cache and authentication loop around one request.
+/// What reading a response gave.
+enum Read {
+    Whole(Buffered),
+    /// The body is larger than the limit: refused without being buffered.
+    TooLarge { status: StatusCode, version: reqwest::Version, headers: HeaderMap, declared: Option<u64> },
+}
+
+/// Reads a response's body chunk by chunk, refusing it as soon as it is
+/// larger than `limit` bytes (at once when `Content-Length` says so), so an
+/// oversized answer never sits in memory whole. Dropping the unread rest
+/// closes the connection.
+async fn read_bounded(mut response: reqwest::Response, limit: u64) -> reqwest::Result<Read> {
+    let (status, version, headers) = (response.status(), response.version(), response.headers().clone());
+    let declared = response.content_length();
+    if declared.is_some_and(|d| d > limit) {
+        return Ok(Read::TooLarge { status, version, headers, declared });
+    }
+    let capacity = usize::try_from(declared.unwrap_or(0).min(limit)).unwrap_or(0);
+    let mut body = BytesMut::with_capacity(capacity);
+    while let Some(chunk) = response.chunk().await? {
+        if (body.len() + chunk.len()) as u64 > limit {
+            return Ok(Read::TooLarge { status, version, headers, declared });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Read::Whole(Buffered { status, version, headers, body: body.freeze() }))
+}
+
+/// The counters of one request's attempts.
+#[derive(Default)]
+struct Attempts {
+    /// Attempts made (1 for the first).
+    number: u32,
+    /// Connection failures, timeouts and 5xx retried so far.
+    failures: u32,
+    /// Secondary-rate-limit waits so far, and those without `Retry-After`.
+    secondary: u32,
+    unannounced: u32,
+    /// Whether the installation token was renewed after a 401.
+    renewed: bool,
+    /// Whether a primary-limit reset was waited for.
+    waited_primary: bool,
+    /// Whether an earlier attempt may have been applied without its answer
+    /// arriving (a timeout or reset after sending, or a 5xx).
+    outcome_unknown: bool,
+}
+
+/// The permit that keeps mutations one at a time; released during every
+/// wait so a wait never blocks the client's other mutations.
+struct Pacing<'a> {
+    pacer: Option<&'a Arc<tokio::sync::Semaphore>>,
+    permit: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+impl<'a> Pacing<'a> {
+    fn new(inner: &'a Inner, method: &Method) -> Self {
+        let mutation = !matches!(*method, Method::GET | Method::HEAD);
+        Self { pacer: inner.pacer.as_ref().filter(|_| mutation), permit: None }
+    }
+
+    async fn acquire(&mut self) {
+        if let (Some(pacer), None) = (self.pacer, &self.permit) {
+            self.permit = pacer.clone().acquire_owned().await.ok();
+        }
+    }
+
+    /// Releases the permit, then waits `d` on the client's clock.
+    async fn wait(&mut self, inner: &Inner, d: Duration) {
+        self.permit = None;
+        inner.clock.sleep(d).await;
+    }
+}
+
+/// The retry, rate-limit, cache and authentication loop around one request,
+/// as a sequence of steps: credential, pacing, conditional headers, send and
+/// read (bounded), then what the answer means (retry, wait, renew, cache,
+/// hand back).
 async fn send(
     client: &Client,
     request: reqwest::Request,
@@ -290,10 +399,7 @@ async fn send(
     let inner = client.inner();
     let method = request.method().clone();
     let retry_kind = classify(&method, operation);
-    let _permit = match (&inner.pacer, matches!(method, Method::GET | Method::HEAD)) {
-        (Some(pacer), false) => pacer.clone().acquire_owned().await.ok(),
-        _ => None,
-    };
+    let mut pacing = Pacing::new(inner, &method);
     let cache_key = match (&inner.cache, &method) {
         (Some(_), &Method::GET) => Some((
             method.to_string(),
@@ -302,14 +408,13 @@ async fn send(
         )),
         _ => None,
     };
-    let (mut failures, mut secondary, mut renewed, mut waited_primary) = (0u32, 0u32, false, false);
-    let mut unannounced = 0u32;
-    let mut attempt = 0u32;
+    let mut tries = Attempts::default();
     loop {
-        attempt += 1;
-        tracing::Span::current().record("attempt", attempt);
+        tries.number += 1;
+        tracing::Span::current().record("attempt", tries.number);
         let Some(mut req) = request.try_clone() else {
             // A streaming body cannot be sent twice: send it once, as is.
+            // (The generated client always sends bytes; this is for safety.)
             return client.client().execute(request).await;
         };
         match authorization(client).await {
@@ -317,29 +422,29 @@ async fn send(
                 req.headers_mut().insert(AUTHORIZATION, h);
             }
             Ok(None) => {}
-            Err(message) => return Ok(made_up(401, &message, None)),
+            Err(failure) => return Ok(failure.into_response()),
         }
+        pacing.acquire().await;
         let cached = cache_key.as_ref().and_then(|k| inner.cache.as_ref()?.lock().ok()?.get(k).cloned());
         if let Some(entry) = &cached {
-            if let Some(etag) = entry.etag.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
-                req.headers_mut().insert(IF_NONE_MATCH, etag);
-            }
-            if let Some(lm) = entry.last_modified.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
-                req.headers_mut().insert(IF_MODIFIED_SINCE, lm);
-            }
+            cache::conditional_headers(entry, req.headers_mut());
         }
         let recorded_request = inner.recorder.as_ref().map(|_| record_request(client, &req));
         // The whole body is read here, so a connection that breaks in the
         // middle of it is handled like any other transport failure.
         let outcome = match client.client().execute(req).await {
-            Ok(r) => Buffered::read(r).await,
+            Ok(r) => read_bounded(r, inner.max_body).await,
             Err(e) => Err(e),
         };
         let response = match outcome {
-            Ok(r) => r,
+            Ok(Read::Whole(r)) => r,
+            Ok(Read::TooLarge { status, version, headers, declared }) => {
+                tracing::warn!(operation, limit = inner.max_body, ?declared, "response body over the limit: refused");
+                return Ok(too_large(status, version, headers, BodyTooLarge { limit: inner.max_body, declared }));
+            }
             Err(e) => {
                 let nothing_sent = e.is_connect();
-                let may_retry = failures + 1 < inner.retry.max_attempts;
+                let may_retry = tries.failures + 1 < inner.retry.max_attempts;
                 match retry_kind {
                     _ if nothing_sent && may_retry => {}
                     Retry::Safe if may_retry => {}
@@ -355,10 +460,11 @@ async fn send(
                     },
                     _ => return Err(e),
                 }
-                failures += 1;
-                let wait = inner.retry.backoff(failures);
-                tracing::warn!(operation, attempt, error = %e, wait_ms = wait.as_millis() as u64, "request failed; retrying");
-                inner.clock.sleep(wait).await;
+                tries.outcome_unknown |= !nothing_sent;
+                tries.failures += 1;
+                let wait = inner.retry.backoff(tries.failures);
+                tracing::warn!(operation, attempt = tries.number, error = %e, wait_ms = wait.as_millis() as u64, "request failed; retrying");
+                pacing.wait(inner, wait).await;
                 continue;
             }
         };
@@ -373,16 +479,15 @@ async fn send(
             && let Some(entry) = cached
         {
             tracing::debug!(operation, "304 Not Modified: served from the cache");
-            let mut headers = entry.headers.clone();
-            for (k, v) in &response.headers {
-                if k.as_str().starts_with("x-ratelimit") || k == "x-github-request-id" {
-                    headers.insert(k.clone(), v.clone());
-                }
-            }
-            let rebuilt = Buffered { status: entry.status, version: response.version, headers, body: entry.body };
+            let rebuilt = Buffered {
+                status: entry.status,
+                version: response.version,
+                headers: cache::revalidated_headers(&entry, &response.headers),
+                body: entry.body,
+            };
             return Ok(finish(client, operation, recorded_request, rebuilt));
         }
-        if transient_status(status.as_u16()) && failures + 1 < inner.retry.max_attempts {
+        if transient_status(status.as_u16()) && tries.failures + 1 < inner.retry.max_attempts {
             let retry = match retry_kind {
                 Retry::Safe => true,
                 Retry::Jit => match jit_lookup(client, &request).await {
@@ -393,140 +498,238 @@ async fn send(
                 Retry::Never => false,
             };
             if retry {
-                failures += 1;
-                let wait = inner.retry.backoff(failures);
+                tries.outcome_unknown = true;
+                tries.failures += 1;
+                let wait = inner.retry.backoff(tries.failures);
                 tracing::warn!(
                     operation,
-                    attempt,
+                    attempt = tries.number,
                     status = status.as_u16(),
                     wait_ms = wait.as_millis() as u64,
                     "server error; retrying"
                 );
-                inner.clock.sleep(wait).await;
+                pacing.wait(inner, wait).await;
                 continue;
             }
         }
-        let mut buffered = response;
-        if matches!(status.as_u16(), 403 | 429) {
-            let header = |k: &str| buffered.headers.get(k).and_then(|v| v.to_str().ok()).map(str::to_string);
-            let retry_after = header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
-            let exhausted = header("x-ratelimit-remaining").as_deref() == Some("0");
-            let secondary_message =
-                String::from_utf8_lossy(&buffered.body).to_ascii_lowercase().contains("secondary rate limit");
-            if exhausted && retry_after.is_none() {
-                if let (RateLimitPolicy::Wait { max_wait }, false) = (&inner.rate_policy, waited_primary) {
-                    let reset = header("x-ratelimit-reset")
-                        .and_then(|v| v.trim().parse::<i64>().ok())
-                        .and_then(|t| chrono::DateTime::<chrono::Utc>::from_timestamp(t, 0));
-                    if let Some(reset) = reset {
-                        let wait = (reset - inner.clock.now()).to_std().unwrap_or_default() + Duration::from_secs(1);
-                        if wait <= *max_wait {
-                            tracing::warn!(
-                                operation,
-                                wait_s = wait.as_secs(),
-                                "primary rate limit exhausted; waiting for the reset"
-                            );
-                            waited_primary = true;
-                            inner.clock.sleep(wait).await;
-                            continue;
-                        }
-                    }
-                }
-            } else if (retry_after.is_some() || secondary_message || status.as_u16() == 429)
-                && secondary < inner.retry.secondary_retries
-            {
-                let wait = retry_after.unwrap_or_else(|| {
-                    unannounced += 1;
-                    inner.retry.secondary_wait(unannounced - 1)
-                });
-                secondary += 1;
-                tracing::warn!(operation, wait_s = wait.as_secs(), "secondary rate limit; waiting before retrying");
-                inner.clock.sleep(wait).await;
-                continue;
-            }
+        if method == Method::DELETE && status == StatusCode::NOT_FOUND && tries.outcome_unknown {
+            tracing::warn!(operation, "DELETE answered 404 after an attempt whose answer was lost: it was deleted then");
+            return Ok(deleted_earlier(client, operation, recorded_request, response));
+        }
+        if let Some(limit) = rate::classify(status.as_u16(), &response.headers, &response.body)
+            && let Some(wait) = rate_limit_wait(inner, &limit, &mut tries)
+        {
+            tracing::warn!(operation, kind = %limit.kind, wait_s = wait.as_secs(), "rate limited; waiting before retrying");
+            pacing.wait(inner, wait).await;
+            continue;
         }
         if status == StatusCode::UNAUTHORIZED
             && let Some(app) = &inner.app
-            && !renewed
+            && !tries.renewed
         {
             tracing::debug!(operation, "401 with an installation token: renewing it once");
-            *app.cached.lock().await = None;
-            renewed = true;
+            app.state.lock().await.token = None;
+            tries.renewed = true;
             continue;
         }
         if status == StatusCode::OK
             && let (Some(key), Some(cache)) = (&cache_key, &inner.cache)
+            && let Some(entry) = cache::Entry::of(status, &response.headers, &response.body)
+            && let Ok(mut c) = cache.lock()
         {
-            let text = |h: &HeaderName| buffered.headers.get(h).and_then(|v| v.to_str().ok()).map(str::to_string);
-            let (etag, last_modified) = (text(&ETAG), text(&LAST_MODIFIED));
-            if (etag.is_some() || last_modified.is_some())
-                && let Ok(mut c) = cache.lock()
-            {
-                c.insert(
-                    key.clone(),
-                    cache::Entry {
-                        etag,
-                        last_modified,
-                        status,
-                        headers: buffered.headers.clone(),
-                        body: buffered.body.clone(),
-                    },
-                );
+            c.insert(key.clone(), entry);
+        }
+        let response = if status.as_u16() >= 400 { json_error_body(response) } else { response };
+        return Ok(finish(client, operation, recorded_request, response));
+    }
+}
+
+/// How long to wait before retrying a rate-limited request, or `None` to
+/// hand the 403/429 back (it becomes [`crate::Error::RateLimited`]).
+///
+/// Every wait a server dictates is bounded by [`RetryPolicy::max_wait`]:
+/// above it the call returns at once with the advised wait, so the caller
+/// can schedule instead of sleeping. The primary limit is waited for only
+/// under [`RateLimitPolicy::Wait`] (and at most its own `max_wait`).
+fn rate_limit_wait(inner: &Inner, limit: &rate::Limited, tries: &mut Attempts) -> Option<Duration> {
+    let ceiling = inner.retry.max_wait;
+    match limit.kind {
+        crate::RateLimitKind::Primary => {
+            let RateLimitPolicy::Wait { max_wait } = &inner.rate_policy else { return None };
+            if tries.waited_primary {
+                return None;
             }
+            let until_reset = limit.reset_at.map(|reset| {
+                (reset - inner.clock.now()).to_std().unwrap_or_default() + Duration::from_secs(1)
+            });
+            let wait = match (until_reset, limit.retry_after) {
+                (Some(a), Some(b)) => a.max(b),
+                (a, b) => a.or(b)?,
+            };
+            (wait <= (*max_wait).min(ceiling)).then(|| {
+                tries.waited_primary = true;
+                wait
+            })
         }
-        if status.as_u16() >= 400 {
-            buffered = json_error_body(buffered);
+        crate::RateLimitKind::Secondary => {
+            if tries.secondary >= inner.retry.secondary_retries {
+                return None;
+            }
+            let wait = limit.retry_after.unwrap_or_else(|| inner.retry.secondary_wait(tries.unannounced));
+            (wait <= ceiling).then(|| {
+                tries.secondary += 1;
+                if limit.retry_after.is_none() {
+                    tries.unannounced += 1;
+                }
+                wait
+            })
         }
-        return Ok(finish(client, operation, recorded_request, buffered));
     }
 }
 
 /// The credential for this attempt: the static header, or an installation
 /// token (renewed when within 5 minutes of expiry).
-async fn authorization(client: &Client) -> Result<Option<HeaderValue>, String> {
+///
+/// One renewal at a time: callers that queued behind a renewal that failed
+/// get that failure instead of repeating the request one after another.
+async fn authorization(client: &Client) -> Result<Option<HeaderValue>, auth::TokenFailure> {
     let inner = client.inner();
     let Some(app) = &inner.app else { return Ok(inner.authorization.clone()) };
-    let mut cached = app.cached.lock().await;
-    let now = inner.clock.now();
-    if let Some((header, expires)) = cached.as_ref()
-        && *expires - now > auth::RENEW_BEFORE
+    let seen = app.rounds.load(std::sync::atomic::Ordering::Acquire);
+    let mut state = app.state.lock().await;
+    if let Some((header, expires)) = &state.token
+        && *expires - inner.clock.now() > auth::RENEW_BEFORE
     {
         return Ok(Some(header.clone()));
     }
-    let jwt = app.jwt(now).map_err(|e| format!("GitHub App {}: cannot sign a JWT: {e}", app.app_id))?;
-    app.renewals.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    tracing::debug!(app_id = %app.app_id, installation_id = app.installation_id, "requesting an installation token");
-    // The vendored operation `apps/create-installation-access-token`, sent
-    // directly (not through `exec`, which would recurse into this function)
-    // with the same headers and the JWT, decoded into the vendored type.
-    const OP: &str = "apps/create-installation-access-token";
-    let path = crate::deployment::path_template(OP).replace("{installation_id}", &app.installation_id.to_string());
-    let fail = |why: String| {
-        format!(
-            "GitHub App {} could not get a token for installation {}: {why}. Check the app id, the installation id and the private key",
-            app.app_id, app.installation_id
-        )
-    };
-    let url = format!("{}{path}", client.baseurl().trim_end_matches('/'));
-    let mut req = client.client().post(url).build().map_err(|e| fail(e.to_string()))?;
-    inner.prepare(&mut req);
-    if let Some(h) = auth::bearer(&jwt) {
-        req.headers_mut().insert(AUTHORIZATION, h);
-    }
-    let response = client.client().execute(req).await.map_err(|e| fail(e.without_url().to_string()))?;
-    if let Some(snapshot) = RateLimit::from_headers(response.headers())
-        && let Ok(mut r) = inner.rate.lock()
+    if let Some((round, failure)) = &state.failure
+        && *round > seen
     {
-        *r = Some(snapshot);
+        return Err(failure.clone());
     }
-    if !response.status().is_success() {
-        return Err(fail(format!("GitHub answered {}", response.status())));
+    let result = renew(client, app).await;
+    let round = app.rounds.fetch_add(1, std::sync::atomic::Ordering::AcqRel) + 1;
+    match result {
+        Ok((header, expires)) => {
+            state.token = Some((header.clone(), expires));
+            state.failure = None;
+            Ok(Some(header))
+        }
+        Err(failure) => {
+            state.failure = Some((round, failure.clone()));
+            Err(failure)
+        }
     }
-    let token: crate::types::InstallationToken =
-        response.json().await.map_err(|e| fail(e.without_url().to_string()))?;
-    let header = auth::bearer(token.token.expose_secret()).ok_or("the installation token is not a valid header")?;
-    *cached = Some((header.clone(), token.expires_at));
-    Ok(Some(header))
+}
+
+/// One renewal round: requests an installation token
+/// (`apps/create-installation-access-token`), retrying connection failures,
+/// timeouts, 5xx and rate limits like any safe request (within the same
+/// policy and wait ceiling), and naming a definitive refusal.
+///
+/// Sent directly, not through `exec` (which would recurse into
+/// [`authorization`]), with the same headers and the JWT.
+async fn renew(client: &Client, app: &AppAuth) -> Result<(HeaderValue, chrono::DateTime<chrono::Utc>), auth::TokenFailure> {
+    use crate::AppAuthFailure::{InstallationNotFound, KeyRejected, Suspended, Unavailable, Unexpected};
+    const OP: &str = "apps/create-installation-access-token";
+    let inner = client.inner();
+    let fail = |kind, status, what: String| auth::TokenFailure::new(app, kind, status, what);
+    let path = crate::deployment::path_template(OP).replace("{installation_id}", &app.installation_id.to_string());
+    let url = format!("{}{path}", client.baseurl().trim_end_matches('/'));
+    let mut tries = Attempts::default();
+    loop {
+        tries.number += 1;
+        let jwt = app.jwt(inner.clock.now()).map_err(|e| fail(Unexpected, None, format!("cannot sign a JWT: {e}")))?;
+        let mut req = client
+            .client()
+            .post(url.as_str())
+            .build()
+            .map_err(|e| fail(Unexpected, None, format!("cannot build the token request: {}", e.without_url())))?;
+        inner.prepare(&mut req);
+        if let Some(h) = auth::bearer(&jwt) {
+            req.headers_mut().insert(AUTHORIZATION, h);
+        }
+        app.renewals.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tracing::debug!(app_id = %app.app_id, installation_id = app.installation_id, attempt = tries.number, "requesting an installation token");
+        let may_retry = tries.failures + 1 < inner.retry.max_attempts;
+        let outcome = match client.client().execute(req).await {
+            Ok(r) => read_bounded(r, inner.max_body).await,
+            Err(e) => Err(e),
+        };
+        let response = match outcome {
+            Ok(Read::Whole(r)) => r,
+            Ok(Read::TooLarge { status, .. }) => {
+                let what = format!("the token response exceeds the body limit of {} bytes", inner.max_body);
+                return Err(fail(Unexpected, Some(status.as_u16()), what));
+            }
+            Err(e) if may_retry => {
+                tries.failures += 1;
+                let wait = inner.retry.backoff(tries.failures);
+                tracing::warn!(error = %e.without_url(), wait_ms = wait.as_millis() as u64, "installation token request failed; retrying");
+                inner.clock.sleep(wait).await;
+                continue;
+            }
+            Err(e) => {
+                let what = format!(
+                    "GitHub did not answer the token request after {} attempts ({}); retry later",
+                    tries.number,
+                    e.without_url()
+                );
+                return Err(fail(Unavailable, None, what));
+            }
+        };
+        if let Some(snapshot) = RateLimit::from_headers(&response.headers)
+            && let Ok(mut r) = inner.rate.lock()
+        {
+            *r = Some(snapshot);
+        }
+        let status = response.status.as_u16();
+        if response.status.is_success() {
+            // The body holds the token: a decoding failure never shows it.
+            let token: crate::types::InstallationToken = serde_json::from_slice(&response.body).map_err(|e| {
+                let what = format!(
+                    "the token response does not decode ({:?} error at line {} column {}; body withheld: it holds the token)",
+                    e.classify(),
+                    e.line(),
+                    e.column()
+                );
+                fail(Unexpected, Some(status), what)
+            })?;
+            let header = auth::bearer(token.token.expose_secret())
+                .ok_or_else(|| fail(Unexpected, Some(status), "the installation token is not a valid header".into()))?;
+            return Ok((header, token.expires_at));
+        }
+        if let Some(limit) = rate::classify(status, &response.headers, &response.body) {
+            if let Some(wait) = rate_limit_wait(inner, &limit, &mut tries) {
+                inner.clock.sleep(wait).await;
+                continue;
+            }
+            let advice = match (limit.retry_after, limit.reset_at) {
+                (Some(d), _) => format!("retry after {} s", d.as_secs()),
+                (None, Some(t)) => format!("the quota resets at {}", t.to_rfc3339()),
+                (None, None) => "wait at least a minute".into(),
+            };
+            return Err(fail(Unavailable, Some(status), format!("GitHub rate-limited the token request ({} limit); {advice}", limit.kind)));
+        }
+        if transient_status(status) {
+            if may_retry {
+                tries.failures += 1;
+                let wait = inner.retry.backoff(tries.failures);
+                tracing::warn!(status, wait_ms = wait.as_millis() as u64, "installation token request failed; retrying");
+                inner.clock.sleep(wait).await;
+                continue;
+            }
+            let what = format!("GitHub answered {status} to the token request {} times; retry later", tries.number);
+            return Err(fail(Unavailable, Some(status), what));
+        }
+        let said = crate::error::message_of(&response.body);
+        return Err(match status {
+            401 => fail(KeyRejected, Some(401), format!("GitHub refused the App's JWT (401{said}): the app id or the private key is wrong, or the key was deleted; check both or generate a new private key")),
+            403 => fail(Suspended, Some(403), format!("GitHub refused to issue a token (403{said}): the App or the installation is suspended, or the App may not act for it; check the installation in the organization's settings")),
+            404 => fail(InstallationNotFound, Some(404), format!("the installation was not found (404{said}): the App was uninstalled, or the installation id belongs to another App; look the installation id up again")),
+            other => fail(Unexpected, Some(other), format!("GitHub answered {other} to the token request{said}")),
+        });
+    }
 }
 
 enum JitLookup {
@@ -538,6 +741,7 @@ enum JitLookup {
 /// After a JIT config request with an unknown outcome: does the runner
 /// it named exist now?
 async fn jit_lookup(client: &Client, request: &reqwest::Request) -> JitLookup {
+    let inner = client.inner();
     let Some(name) = request
         .body()
         .and_then(|b| b.as_bytes())
@@ -559,10 +763,11 @@ async fn jit_lookup(client: &Client, request: &reqwest::Request) -> JitLookup {
         lookup.headers_mut().insert(AUTHORIZATION, h);
     }
     let Ok(response) = client.client().execute(lookup).await else { return JitLookup::Failed };
-    if !response.status().is_success() {
+    let Ok(Read::Whole(response)) = read_bounded(response, inner.max_body).await else { return JitLookup::Failed };
+    if !response.status.is_success() {
         return JitLookup::Failed;
     }
-    let Ok(list) = response.json::<serde_json::Value>().await else { return JitLookup::Failed };
+    let Ok(list) = serde_json::from_slice::<serde_json::Value>(&response.body) else { return JitLookup::Failed };
     let found = list["runners"].as_array().into_iter().flatten().find(|r| r["name"] == name.as_str());
     match found.and_then(|r| r["id"].as_i64()) {
         Some(id) => JitLookup::Exists(id, name),
@@ -570,27 +775,91 @@ async fn jit_lookup(client: &Client, request: &reqwest::Request) -> JitLookup {
     }
 }
 
-/// The answer for a JIT config whose runner exists after an unknown outcome.
+// Outcomes the transport decides itself (a JIT config whose answer was
+// lost, a failed App token renewal, a body over the limit, a DELETE whose
+// first answer was lost) are handed back as responses, because `exec` must
+// return a `reqwest::Response` or a `reqwest::Error`, and a
+// `reqwest::Error` cannot be made outside reqwest. Each such response
+// carries an `x-gha-runners-*` marker header that `crate::error` turns into
+// its typed error ([`crate::Error::JitOutcomeUnknown`],
+// [`crate::Error::AppAuth`]); callers of `raw()` see the status and a
+// message saying what happened. None of them is ever sent by GitHub.
+
+/// The answer for a JIT config whose runner exists after an unknown
+/// outcome: a 409 (the name is taken) marked with the runner's id and its
+/// percent-encoded name (header values are ASCII).
 fn jit_exists(id: i64, name: &str) -> reqwest::Response {
     let message = format!(
         "the JIT config request for runner `{name}` lost its answer after it was sent, and runner {id} with that name now exists: its JIT config cannot be recovered; delete the runner (or reuse it) and request a new config"
     );
-    made_up(409, &message, Some((id, name)))
+    let encoded = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string();
+    let mut headers = HeaderMap::new();
+    headers.insert(JIT_OUTCOME_HEADER, HeaderValue::from(id));
+    if let Ok(v) = HeaderValue::from_str(&encoded) {
+        headers.insert(JIT_RUNNER_NAME_HEADER, v);
+    }
+    made_up(StatusCode::CONFLICT, headers, &message)
 }
 
-/// A response the transport makes up (it never reached or came from GitHub).
-fn made_up(status: u16, message: &str, jit: Option<(i64, &str)>) -> reqwest::Response {
+/// A response the transport makes up (it never came from GitHub).
+fn made_up(status: StatusCode, mut headers: HeaderMap, message: &str) -> reqwest::Response {
     let body = serde_json::json!({ "message": message });
-    let mut headers = HeaderMap::new();
     headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    if let Some((id, name)) = jit {
-        headers.insert(JIT_OUTCOME_HEADER, HeaderValue::from(id));
-        if let Ok(v) = HeaderValue::from_str(name) {
-            headers.insert(JIT_RUNNER_NAME_HEADER, v);
-        }
+    rebuild(status, reqwest::Version::HTTP_11, headers, Bytes::from(body.to_string()))
+}
+
+/// A DELETE whose earlier attempt lost its answer and whose retry found
+/// nothing: the resource is gone, which is what was asked, so the caller
+/// gets the 204 of a deletion (marked, and recorded as GitHub answered).
+fn deleted_earlier(
+    client: &Client,
+    operation: &str,
+    recorded_request: Option<crate::record::RecordedRequest>,
+    response: Buffered,
+) -> reqwest::Response {
+    let mut headers = response.headers.clone();
+    headers.remove(CONTENT_LENGTH);
+    headers.remove(reqwest::header::CONTENT_TYPE);
+    headers.insert(DELETED_EARLIER_HEADER, HeaderValue::from_static("404-after-lost-answer"));
+    let _ = finish(client, operation, recorded_request, response);
+    rebuild(StatusCode::NO_CONTENT, reqwest::Version::HTTP_11, headers, Bytes::new())
+}
+
+/// A response whose body was refused for its size: the real status and
+/// headers, and a body that fails to read with [`BodyTooLarge`] (which
+/// `crate::error` turns into [`crate::Error::ResponseTooLarge`]).
+fn too_large(status: StatusCode, version: reqwest::Version, mut headers: HeaderMap, e: BodyTooLarge) -> reqwest::Response {
+    headers.remove(CONTENT_LENGTH);
+    let mut rebuilt = http::Response::new(reqwest::Body::wrap(RefusedBody(Some(e))));
+    *rebuilt.status_mut() = status;
+    *rebuilt.version_mut() = version;
+    *rebuilt.headers_mut() = headers;
+    reqwest::Response::from(rebuilt)
+}
+
+/// The error a refused response body reads as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the response body exceeds the limit of {limit} bytes and was not read")]
+pub struct BodyTooLarge {
+    /// The limit in force.
+    pub limit: u64,
+    /// The `Content-Length` the server announced, if any.
+    pub declared: Option<u64>,
+}
+
+/// A body whose first read fails with [`BodyTooLarge`].
+struct RefusedBody(Option<BodyTooLarge>);
+
+impl http_body::Body for RefusedBody {
+    type Data = Bytes;
+    type Error = BodyTooLarge;
+
+    fn poll_frame(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, BodyTooLarge>>> {
+        std::task::Poll::Ready(self.get_mut().0.take().map(Err))
     }
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    rebuild(status, reqwest::Version::HTTP_11, headers, body.to_string().into_bytes())
 }
 
 fn record_request(client: &Client, req: &reqwest::Request) -> crate::record::RecordedRequest {
@@ -629,7 +898,7 @@ fn finish(
 }
 
 /// A response with the same status, version and headers and this body.
-fn rebuild(status: StatusCode, version: reqwest::Version, headers: HeaderMap, body: Vec<u8>) -> reqwest::Response {
+fn rebuild(status: StatusCode, version: reqwest::Version, headers: HeaderMap, body: Bytes) -> reqwest::Response {
     let mut rebuilt = http::Response::new(body);
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
@@ -642,11 +911,14 @@ fn json_error_body(mut r: Buffered) -> Buffered {
     if serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&r.body).is_ok() {
         return r;
     }
-    let message =
-        if r.body.iter().all(u8::is_ascii_whitespace) { String::new() } else { snippet(&r.body, MAX_ERROR_SNIPPET) };
+    let message = if r.body.iter().all(u8::is_ascii_whitespace) {
+        String::new()
+    } else {
+        crate::secret::ShownBody::of(&r.body, MAX_ERROR_SNIPPET).text
+    };
     r.headers.remove(CONTENT_LENGTH);
     r.headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    r.body = serde_json::json!({ "message": message }).to_string().into_bytes();
+    r.body = Bytes::from(serde_json::json!({ "message": message }).to_string());
     r
 }
 

@@ -22,6 +22,13 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// Secondary-rate-limit waits before giving up (default 3).
     pub secondary_retries: u32,
+    /// The longest wait a server may dictate (`Retry-After`, the primary
+    /// limit's reset, the fallback waits of a secondary limit without
+    /// `Retry-After`); default 5 minutes. A longer one is not waited for:
+    /// the call returns [`crate::Error::RateLimited`] at once with the
+    /// advised wait, so the caller can schedule the work instead. The
+    /// permit that paces mutations is released during every wait.
+    pub max_wait: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -31,6 +38,7 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
             secondary_retries: 3,
+            max_wait: Duration::from_secs(300),
         }
     }
 }

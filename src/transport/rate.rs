@@ -38,3 +38,69 @@ impl RateLimit {
         })
     }
 }
+
+/// What an error response says about rate limits: the one classification
+/// the transport (to decide whether to wait) and [`crate::Error`] (to pick
+/// the variant) share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Limited {
+    pub kind: crate::RateLimitKind,
+    /// `x-ratelimit-reset`, if sent.
+    pub reset_at: Option<DateTime<Utc>>,
+    /// `Retry-After` in seconds, if sent.
+    pub retry_after: Option<std::time::Duration>,
+}
+
+/// Classifies a 403 or 429 by GitHub's documented signals, in this order:
+/// `x-ratelimit-remaining: 0` is the primary limit (with or without
+/// `Retry-After`); `Retry-After`, a 429 or a message naming the secondary
+/// rate limit is a secondary limit; a message saying the rate limit was
+/// exceeded is the primary limit even when a proxy stripped the headers.
+/// Anything else is not a rate limit (`None`).
+pub(crate) fn classify(status: u16, headers: &HeaderMap, message: &[u8]) -> Option<Limited> {
+    use crate::RateLimitKind::{Primary, Secondary};
+    if !matches!(status, 403 | 429) {
+        return None;
+    }
+    let get = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).map(str::trim);
+    let reset_at = get("x-ratelimit-reset").and_then(|v| v.parse::<i64>().ok()).and_then(|t| DateTime::from_timestamp(t, 0));
+    let retry_after = get("retry-after").and_then(|v| v.parse::<u64>().ok()).map(std::time::Duration::from_secs);
+    let says = |needle: &[u8]| message.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
+    let kind = if get("x-ratelimit-remaining") == Some("0") {
+        Primary
+    } else if retry_after.is_some() || status == 429 || says(b"secondary rate limit") {
+        Secondary
+    } else if says(b"rate limit exceeded") {
+        Primary
+    } else {
+        return None;
+    };
+    let reset_at = if kind == Primary { reset_at } else { None };
+    Some(Limited { kind, reset_at, retry_after })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RateLimitKind::{Primary, Secondary};
+    use std::time::Duration;
+
+    fn h(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        pairs.iter().map(|(k, v)| (reqwest::header::HeaderName::from_static(k), v.parse().unwrap())).collect()
+    }
+
+    #[test]
+    fn classification_follows_githubs_signals() {
+        let primary = classify(403, &h(&[("x-ratelimit-remaining", "0"), ("x-ratelimit-reset", "1700000000")]), b"");
+        assert_eq!(primary.map(|l| (l.kind, l.reset_at.map(|t| t.timestamp()))), Some((Primary, Some(1_700_000_000))));
+        let both = classify(403, &h(&[("x-ratelimit-remaining", "0"), ("retry-after", "30")]), b"").unwrap();
+        assert_eq!((both.kind, both.retry_after), (Primary, Some(Duration::from_secs(30))), "remaining 0 wins");
+        assert_eq!(classify(403, &h(&[("retry-after", "30")]), b"").unwrap().kind, Secondary);
+        assert_eq!(classify(429, &h(&[]), b"").unwrap().kind, Secondary);
+        assert_eq!(classify(403, &h(&[]), b"You have exceeded a SECONDARY rate limit").unwrap().kind, Secondary);
+        let stripped = classify(403, &h(&[]), b"{\"message\":\"API rate limit exceeded for 1.2.3.4.\"}").unwrap();
+        assert_eq!((stripped.kind, stripped.reset_at), (Primary, None), "headers stripped by a proxy");
+        assert_eq!(classify(403, &h(&[("x-ratelimit-remaining", "12")]), b"Resource not accessible"), None);
+        assert_eq!(classify(404, &h(&[("x-ratelimit-remaining", "0")]), b"rate limit exceeded"), None);
+    }
+}
