@@ -84,7 +84,9 @@ fn generate() -> Result<(), String> {
 fn use_crate_path_encoding(code: &str) -> Result<String, String> {
     let calls = code.matches("encode_path(").count();
     if calls == 0 {
-        return Err("the generated client has no `encode_path(` call: update `use_crate_path_encoding` in build.rs".into());
+        return Err(
+            "the generated client has no `encode_path(` call: update `use_crate_path_encoding` in build.rs".into()
+        );
     }
     let out = code.replace("encode_path,", "").replace("encode_path(", "crate::path::encode_segment(");
     if out.contains("encode_path") {

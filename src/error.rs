@@ -133,7 +133,9 @@ pub enum Error {
     /// A list's pages did not add up (a `next` page that does not advance,
     /// or runs past what `total_count` allows): the stream ended here
     /// instead of fetching forever.
-    #[error("page {page}: {reason}. The server's pagination is inconsistent; the items read so far were delivered")]
+    #[error(
+        "page {page}: {reason}. The server's pagination is inconsistent; the items of the pages before it were delivered"
+    )]
     Pagination {
         /// The page whose answer was inconsistent.
         page: u32,
@@ -204,7 +206,12 @@ impl DecodeError {
     /// the kind and position when the body was withheld.
     pub(crate) fn new(source: &serde_json::Error, shown: &crate::secret::ShownBody) -> Self {
         let message = if shown.withheld {
-            format!("{:?} error at line {} column {} (reason withheld with the body)", source.classify(), source.line(), source.column())
+            format!(
+                "{:?} error at line {} column {} (reason withheld with the body)",
+                source.classify(),
+                source.line(),
+                source.column()
+            )
         } else {
             shown.clean(&source.to_string())
         };

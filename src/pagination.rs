@@ -194,7 +194,9 @@ mod tests {
     #[test]
     fn without_link_total_count_then_page_size_decide() {
         let none = HeaderMap::new();
-        let next = |items: Vec<u8>, total, page| Page::from_response(items, total, PageRequest::page(page), &none).unwrap().next_page;
+        let next = |items: Vec<u8>, total, page| {
+            Page::from_response(items, total, PageRequest::page(page), &none).unwrap().next_page
+        };
         assert_eq!(next(vec![1; 100], Some(101), 1), Some(2));
         assert_eq!(next(vec![1; 100], Some(100), 1), None);
         assert_eq!(next(vec![1; 100], None, 1), Some(2));
@@ -204,25 +206,33 @@ mod tests {
 
     #[test]
     fn pages_that_do_not_add_up_end_the_list_with_an_error() {
-        let at = |page: u32, next: &str| link(&format!("<https://h/x?per_page=100&page={next}>; rel=\"next\""));
-        let bad = |items: Vec<u8>, total: Option<u64>, page: u32, h: &HeaderMap| {
-            match Page::from_response(items, total, PageRequest::page(page), h) {
-                Err(Error::Pagination { page: p, reason }) => {
-                    assert_eq!(p, page);
-                    reason
-                }
-                other => panic!("{other:?}"),
+        let at = |next: &str| link(&format!("<https://h/x?per_page=100&page={next}>; rel=\"next\""));
+        let bad = |items: Vec<u8>, total: Option<u64>, page: u32, h: &HeaderMap| match Page::from_response(
+            items,
+            total,
+            PageRequest::page(page),
+            h,
+        ) {
+            Err(Error::Pagination { page: p, reason }) => {
+                assert_eq!(p, page);
+                reason
             }
+            other => panic!("{other:?}"),
         };
-        assert!(bad(vec![1; 100], Some(1000), 3, &at(3, "3")).contains("next page is 3, not 4"));
-        assert!(bad(vec![1; 100], Some(1000), 3, &at(3, "1")).contains("not 4"));
-        assert!(bad(vec![1; 100], Some(1000), 3, &at(3, "9")).contains("not 4"), "a skip drops items");
-        assert!(bad(vec![1; 100], Some(200), 3, &at(3, "4")).contains("past the 200 items"));
-        assert!(Page::from_response(vec![1; 100], Some(200), PageRequest::page(2), &at(2, "3")).is_ok(), "one page of slack");
-        assert!(bad(vec![], None, 1, &at(1, "2")).contains("empty"));
-        assert!(bad(vec![1; 100], None, 1, &link("<https://h/x?per_page=100>; rel=\"next\"")).contains("no page number"));
-        assert!(bad(vec![1; 100], None, MAX_PAGES, &at(MAX_PAGES, &(MAX_PAGES + 1).to_string())).contains("past"));
+        assert!(bad(vec![1; 100], Some(1000), 3, &at("3")).contains("next page is 3, not 4"));
+        assert!(bad(vec![1; 100], Some(1000), 3, &at("1")).contains("not 4"));
+        assert!(bad(vec![1; 100], Some(1000), 3, &at("9")).contains("not 4"), "a skip drops items");
+        assert!(bad(vec![1; 100], Some(200), 3, &at("4")).contains("past the 200 items"));
+        assert!(
+            Page::from_response(vec![1; 100], Some(200), PageRequest::page(2), &at("3")).is_ok(),
+            "one page of slack"
+        );
+        assert!(bad(vec![], None, 1, &at("2")).contains("empty"));
+        assert!(
+            bad(vec![1; 100], None, 1, &link("<https://h/x?per_page=100>; rel=\"next\"")).contains("no page number")
+        );
+        assert!(bad(vec![1; 100], None, MAX_PAGES, &at(&(MAX_PAGES + 1).to_string())).contains("past"));
         assert!(bad(vec![1; 100], None, u32::MAX, &HeaderMap::new()).contains("no page number follows"));
-        assert!(bad(vec![1; 100], None, 1, &at(1, "99999999999")).contains("no page number"), "not a u32");
+        assert!(bad(vec![1; 100], None, 1, &at("99999999999")).contains("no page number"), "not a u32");
     }
 }

@@ -176,9 +176,12 @@ impl Recorder {
 /// whose JSON has `"format": FORMAT`.
 fn is_recorded_exchange(path: &Path) -> bool {
     let named = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-        n.ends_with(".json") && n.len() > 4 && n.as_bytes()[..3].iter().all(u8::is_ascii_digit) && n.as_bytes()[3] == b'-'
+        let digits = n.bytes().take_while(u8::is_ascii_digit).count();
+        n.ends_with(".json") && digits >= 3 && n.as_bytes().get(digits) == Some(&b'-')
     });
+    let regular = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() <= 16 << 20);
     named
+        && regular
         && std::fs::read(path)
             .ok()
             .and_then(|b| serde_json::from_slice::<Value>(&b).ok())

@@ -132,6 +132,12 @@ pub(crate) fn redact_json(value: &mut serde_json::Value, replacement: &str) -> V
     out
 }
 
+/// Text that marks a credential in a body that is not JSON (compared in
+/// lower case): field names, an echoed `Authorization` header, GitHub's
+/// token prefixes, and the start of a JWT.
+const CREDENTIAL_MARKS: &[&str] =
+    &["token", "jit_config", "authorization", "bearer", "ghp_", "ghs_", "gho_", "ghu_", "ghr_", "github_pat_", "eyj"];
+
 /// A body as it may be shown in an error: its start, at most `max` bytes.
 ///
 /// A JSON body is shown with every secret field's value replaced. A body
@@ -156,8 +162,7 @@ impl ShownBody {
         let lower = String::from_utf8_lossy(body).to_ascii_lowercase();
         let names_secret = lower.contains("\\u")
             || SECRET_FIELDS.iter().any(|f| lower.contains(f))
-            || lower.contains("token")
-            || lower.contains("jit_config");
+            || CREDENTIAL_MARKS.iter().any(|m| lower.contains(m));
         if names_secret {
             let text = format!("[withheld: {} bytes that are not JSON and may hold a secret]", body.len());
             Self { text, secrets: Vec::new(), withheld: true }
@@ -190,13 +195,14 @@ mod tests {
     fn every_secret_field_is_redacted_at_any_depth_whatever_its_type() {
         let mut v = json!({"token": "T0KEN", "runner": {"id": 1, "encoded_jit_config": {"a": ["J1T"]}},
             "apps": [{"temp_download_token": 12345, "os": "linux"}], "temp_clone_token": null, "expires_at": "2026"});
-        let found = redact_json(&mut v, "[x]");
+        let mut found = redact_json(&mut v, "[x]");
+        found.sort();
         assert_eq!(v["token"], "[x]");
         assert_eq!(v["runner"]["encoded_jit_config"], "[x]");
         assert_eq!(v["apps"][0]["temp_download_token"], "[x]");
         assert_eq!(v["apps"][0]["os"], "linux");
         assert!(v["temp_clone_token"].is_null(), "null holds nothing");
-        assert_eq!(found, ["T0KEN", "J1T", "12345"]);
+        assert_eq!(found, ["12345", "J1T", "T0KEN"]);
     }
 
     #[test]
@@ -204,8 +210,18 @@ mod tests {
         let shown = ShownBody::of(br#"{"token":"S3CRET\"x","expires_at":"bad"}"#, 300);
         assert!(!shown.text.contains("S3CRET"), "{}", shown.text);
         assert!(shown.text.contains("expires_at"));
-        assert_eq!(shown.clean(r#"invalid type: string "S3CRET\"x", expected"#), r#"invalid type: string "[redacted]", expected"#);
-        for broken in [&br#"{"token": "S3CRET"#[..], br#"{"tok\u0065n": "S3CRET"#, b"<html>token S3CRET"] {
+        assert_eq!(
+            shown.clean(r#"invalid type: string "S3CRET\"x", expected"#),
+            r#"invalid type: string "[redacted]", expected"#
+        );
+        for broken in [
+            &br#"{"token": "S3CRET"#[..],
+            br#"{"tok\u0065n": "S3CRET"#,
+            b"<html>token S3CRET",
+            b"<pre>Authorization: Bearer S3CRET</pre>",
+            b"echo ghs_S3CRET",
+            b"eyJhbGciOi.S3CRET",
+        ] {
             let shown = ShownBody::of(broken, 300);
             assert!(shown.withheld && !shown.text.contains("S3CRET"), "{}", shown.text);
         }

@@ -57,6 +57,20 @@ pub(crate) fn hosted_runner_name(name: &str) -> Result<(), Error> {
     }
 }
 
+/// A custom image version: three dot-separated numbers (`1.2.3`), the
+/// pattern GitHub documents (`^\d+\.\d+\.\d+$`).
+pub(crate) fn image_version(version: &str) -> Result<(), Error> {
+    let parts: Vec<&str> = version.split('.').collect();
+    if parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit())) {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "version",
+            format!("{version:?}: a custom image version is three dot-separated numbers, e.g. 1.2.3"),
+        ))
+    }
+}
+
 /// `per_page`: 1 to 100.
 pub(crate) fn per_page(per_page: u8) -> Result<(), Error> {
     if (1..=100).contains(&per_page) {
@@ -103,6 +117,16 @@ mod tests {
         assert!(hosted_runner_name("").is_err());
         assert!(hosted_runner_name("has space").is_err());
         assert!(hosted_runner_name("ünicode").is_err());
+    }
+
+    #[test]
+    fn image_versions() {
+        for ok in ["1.2.3", "0.0.0", "10.200.3000"] {
+            assert!(image_version(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "1.2", "1.2.3.4", "1..3", "a.b.c", "1.2.3 ", "١.٢.٣", "..", "1.2.3/..", "+1.2.3"] {
+            assert!(matches!(image_version(bad), Err(Error::InvalidInput { field: "version", .. })), "{bad:?}");
+        }
     }
 
     #[test]

@@ -401,8 +401,8 @@ async fn hostile_names_cannot_change_the_path_or_query() {
     assert_eq!(
         lines,
         [
-            "GET /orgs/evil%2F..%2Fadmin%3Fx=1%23frag/actions/runners/1 HTTP/1.1",
-            "DELETE /orgs/octo-org/actions/runners/1/labels/a%2Fb%3Fc=d%23e%20f HTTP/1.1",
+            "GET /orgs/evil%2F..%2Fadmin%3Fx%3D1%23frag/actions/runners/1 HTTP/1.1",
+            "DELETE /orgs/octo-org/actions/runners/1/labels/a%2Fb%3Fc%3Dd%23e%20f HTTP/1.1",
             "GET /repos/o%252F../r%2Fx/actions/runners/2 HTTP/1.1",
         ]
     );

@@ -209,6 +209,8 @@ async fn primary_exhaustion_fails_by_default_or_waits_for_the_reset() {
         .token(TOKEN)
         .clock(clock.clone())
         .rate_limit_policy(RateLimitPolicy::Wait { max_wait: Duration::from_secs(3600) })
+        // The reset is 10 minutes out: above the default 5-minute ceiling.
+        .retry_policy(RetryPolicy { max_wait: Duration::from_secs(3600), ..RetryPolicy::default() })
         .build()
         .unwrap();
     waiting.org("o").runners().get(1).await.unwrap();

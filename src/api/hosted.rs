@@ -177,7 +177,7 @@ macro_rules! hosted_impl {
             #[doc = crate::deployment::availability_doc!($version_op)]
             pub async fn custom_image_version(&self, image_definition_id: i64, version: &str) -> Result<CustomImageVersion, Error> {
                 self.scope.check()?;
-                validate::segment("version", version)?;
+                validate::image_version(version)?;
                 let b = scoped!(self.scope, self.raw().$version(), $kind)
                     .image_definition_id(image_definition_id)
                     .version(version);
@@ -189,7 +189,7 @@ macro_rules! hosted_impl {
             #[doc = crate::deployment::availability_doc!($delete_version_op)]
             pub async fn delete_custom_image_version(&self, image_definition_id: i64, version: &str) -> Result<(), Error> {
                 self.scope.check()?;
-                validate::segment("version", version)?;
+                validate::image_version(version)?;
                 let b = scoped!(self.scope, self.raw().$delete_version(), $kind)
                     .image_definition_id(image_definition_id)
                     .version(version);

@@ -191,7 +191,8 @@ impl FakeGitHubBuilder {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port for FakeGitHub");
         let addr = listener.local_addr().expect("local address");
         let base_url = format!("http://{addr}");
-        let app = self.app.and_then(|(id, pem)| Some((id, jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).ok()?)));
+        let app =
+            self.app.and_then(|(id, pem)| Some((id, jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).ok()?)));
         let shared = Arc::new(Mutex::new(Shared {
             data,
             token: self.token,
@@ -477,9 +478,7 @@ async fn handle(
         }
         Err(Refusal(code, v)) => (code, Some(v), None),
     };
-    if token_request
-        && let Some(token) = value.as_ref().and_then(|v| v["token"].as_str())
-    {
+    if token_request && let Some(token) = value.as_ref().and_then(|v| v["token"].as_str()) {
         s.issued.insert(token.to_string());
     }
     s.responses.push(LoggedResponse { operation: operation.to_string(), status, body: value.clone() });

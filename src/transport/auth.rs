@@ -65,7 +65,8 @@ pub(crate) struct TokenFailure {
 
 impl TokenFailure {
     pub fn new(app: &AppAuth, kind: crate::AppAuthFailure, status: Option<u16>, what: String) -> Self {
-        let message = format!("GitHub App {} could not get a token for installation {}: {what}", app.app_id, app.installation_id);
+        let message =
+            format!("GitHub App {} could not get a token for installation {}: {what}", app.app_id, app.installation_id);
         Self { kind, status, message }
     }
 

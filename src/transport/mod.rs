@@ -38,6 +38,14 @@
 //! - **error bodies**: a body that is not a JSON object (an HTML page from a
 //!   proxy, an empty 502) is replaced by `{"message": "<the first bytes>"}`,
 //!   so the caller gets the variant for its status, not a decoding error;
+//! - **bounds**: every wait a server dictates is at most
+//!   [`RetryPolicy::max_wait`] (else the call returns at once with the
+//!   advised wait), the pacing permit is released while waiting, response
+//!   bodies are read incrementally up to [`DEFAULT_MAX_RESPONSE_BYTES`]
+//!   (configurable), and the cache is bounded in entries and bytes;
+//! - **paths**: the `pre` hook refuses a request whose path does not have
+//!   exactly the segments of its operation's template (`src/path.rs`
+//!   says why both encoding and this check are needed);
 //! - **tracing**: one `gha_runners.request` span per request with the
 //!   operation id, method, path template, status, attempt, rate-limit
 //!   remaining and duration; retries and waits are logged at `debug`/`warn`.
@@ -318,7 +326,12 @@ impl Buffered {
 enum Read {
     Whole(Buffered),
     /// The body is larger than the limit: refused without being buffered.
-    TooLarge { status: StatusCode, version: reqwest::Version, headers: HeaderMap, declared: Option<u64> },
+    TooLarge {
+        status: StatusCode,
+        version: reqwest::Version,
+        headers: HeaderMap,
+        declared: Option<u64>,
+    },
 }
 
 /// Reads a response's body chunk by chunk, refusing it as soon as it is
@@ -326,12 +339,25 @@ enum Read {
 /// oversized answer never sits in memory whole. Dropping the unread rest
 /// closes the connection.
 async fn read_bounded(mut response: reqwest::Response, limit: u64) -> reqwest::Result<Read> {
-    let (status, version, headers) = (response.status(), response.version(), response.headers().clone());
+    let (status, version) = (response.status(), response.version());
+    let mut headers = response.headers().clone();
+    // The transport's own markers are never taken from the network: a
+    // proxy could otherwise fake a JIT outcome naming a runner to delete.
+    for marker in [
+        JIT_OUTCOME_HEADER,
+        JIT_RUNNER_NAME_HEADER,
+        APP_TOKEN_FAILURE_HEADER,
+        APP_TOKEN_STATUS_HEADER,
+        DELETED_EARLIER_HEADER,
+    ] {
+        headers.remove(marker);
+    }
     let declared = response.content_length();
     if declared.is_some_and(|d| d > limit) {
         return Ok(Read::TooLarge { status, version, headers, declared });
     }
-    let capacity = usize::try_from(declared.unwrap_or(0).min(limit)).unwrap_or(0);
+    // Never let an announced length choose a large allocation up front.
+    let capacity = usize::try_from(declared.unwrap_or(0).min(limit).min(64 << 10)).unwrap_or(0);
     let mut body = BytesMut::with_capacity(capacity);
     while let Some(chunk) = response.chunk().await? {
         if (body.len() + chunk.len()) as u64 > limit {
@@ -417,12 +443,12 @@ async fn send(
             // (The generated client always sends bytes; this is for safety.)
             return client.client().execute(request).await;
         };
-        match authorization(client).await {
-            Ok(Some(h)) => {
-                req.headers_mut().insert(AUTHORIZATION, h);
-            }
-            Ok(None) => {}
+        let sent_credential = match authorization(client).await {
+            Ok(h) => h,
             Err(failure) => return Ok(failure.into_response()),
+        };
+        if let Some(h) = &sent_credential {
+            req.headers_mut().insert(AUTHORIZATION, h.clone());
         }
         pacing.acquire().await;
         let cached = cache_key.as_ref().and_then(|k| inner.cache.as_ref()?.lock().ok()?.get(k).cloned());
@@ -498,7 +524,8 @@ async fn send(
                 Retry::Never => false,
             };
             if retry {
-                tries.outcome_unknown = true;
+                // A gateway timeout may have been applied; other 5xx were answers.
+                tries.outcome_unknown |= status == StatusCode::GATEWAY_TIMEOUT;
                 tries.failures += 1;
                 let wait = inner.retry.backoff(tries.failures);
                 tracing::warn!(
@@ -513,7 +540,10 @@ async fn send(
             }
         }
         if method == Method::DELETE && status == StatusCode::NOT_FOUND && tries.outcome_unknown {
-            tracing::warn!(operation, "DELETE answered 404 after an attempt whose answer was lost: it was deleted then");
+            tracing::warn!(
+                operation,
+                "DELETE answered 404 after an attempt whose answer was lost: it was deleted then"
+            );
             return Ok(deleted_earlier(client, operation, recorded_request, response));
         }
         if let Some(limit) = rate::classify(status.as_u16(), &response.headers, &response.body)
@@ -528,7 +558,13 @@ async fn send(
             && !tries.renewed
         {
             tracing::debug!(operation, "401 with an installation token: renewing it once");
-            app.state.lock().await.token = None;
+            pacing.permit = None;
+            let mut state = app.state.lock().await;
+            // Only the token this attempt sent: another caller may have renewed it already.
+            if state.token.as_ref().map(|(h, _)| h) == sent_credential.as_ref() {
+                state.token = None;
+            }
+            drop(state);
             tries.renewed = true;
             continue;
         }
@@ -559,9 +595,9 @@ fn rate_limit_wait(inner: &Inner, limit: &rate::Limited, tries: &mut Attempts) -
             if tries.waited_primary {
                 return None;
             }
-            let until_reset = limit.reset_at.map(|reset| {
-                (reset - inner.clock.now()).to_std().unwrap_or_default() + Duration::from_secs(1)
-            });
+            let until_reset = limit
+                .reset_at
+                .map(|reset| (reset - inner.clock.now()).to_std().unwrap_or_default() + Duration::from_secs(1));
             let wait = match (until_reset, limit.retry_after) {
                 (Some(a), Some(b)) => a.max(b),
                 (a, b) => a.or(b)?,
@@ -629,7 +665,10 @@ async fn authorization(client: &Client) -> Result<Option<HeaderValue>, auth::Tok
 ///
 /// Sent directly, not through `exec` (which would recurse into
 /// [`authorization`]), with the same headers and the JWT.
-async fn renew(client: &Client, app: &AppAuth) -> Result<(HeaderValue, chrono::DateTime<chrono::Utc>), auth::TokenFailure> {
+async fn renew(
+    client: &Client,
+    app: &AppAuth,
+) -> Result<(HeaderValue, chrono::DateTime<chrono::Utc>), auth::TokenFailure> {
     use crate::AppAuthFailure::{InstallationNotFound, KeyRejected, Suspended, Unavailable, Unexpected};
     const OP: &str = "apps/create-installation-access-token";
     let inner = client.inner();
@@ -709,13 +748,21 @@ async fn renew(client: &Client, app: &AppAuth) -> Result<(HeaderValue, chrono::D
                 (None, Some(t)) => format!("the quota resets at {}", t.to_rfc3339()),
                 (None, None) => "wait at least a minute".into(),
             };
-            return Err(fail(Unavailable, Some(status), format!("GitHub rate-limited the token request ({} limit); {advice}", limit.kind)));
+            return Err(fail(
+                Unavailable,
+                Some(status),
+                format!("GitHub rate-limited the token request ({} limit); {advice}", limit.kind),
+            ));
         }
         if transient_status(status) {
             if may_retry {
                 tries.failures += 1;
                 let wait = inner.retry.backoff(tries.failures);
-                tracing::warn!(status, wait_ms = wait.as_millis() as u64, "installation token request failed; retrying");
+                tracing::warn!(
+                    status,
+                    wait_ms = wait.as_millis() as u64,
+                    "installation token request failed; retrying"
+                );
                 inner.clock.sleep(wait).await;
                 continue;
             }
@@ -724,9 +771,27 @@ async fn renew(client: &Client, app: &AppAuth) -> Result<(HeaderValue, chrono::D
         }
         let said = crate::error::message_of(&response.body);
         return Err(match status {
-            401 => fail(KeyRejected, Some(401), format!("GitHub refused the App's JWT (401{said}): the app id or the private key is wrong, or the key was deleted; check both or generate a new private key")),
-            403 => fail(Suspended, Some(403), format!("GitHub refused to issue a token (403{said}): the App or the installation is suspended, or the App may not act for it; check the installation in the organization's settings")),
-            404 => fail(InstallationNotFound, Some(404), format!("the installation was not found (404{said}): the App was uninstalled, or the installation id belongs to another App; look the installation id up again")),
+            401 => fail(
+                KeyRejected,
+                Some(401),
+                format!(
+                    "GitHub refused the App's JWT (401{said}): the app id or the private key is wrong, or the key was deleted; check both or generate a new private key"
+                ),
+            ),
+            403 => fail(
+                Suspended,
+                Some(403),
+                format!(
+                    "GitHub refused to issue a token (403{said}): the App or the installation is suspended, or the App may not act for it; check the installation in the organization's settings"
+                ),
+            ),
+            404 => fail(
+                InstallationNotFound,
+                Some(404),
+                format!(
+                    "the installation was not found (404{said}): the App was uninstalled, or the installation id belongs to another App; look the installation id up again"
+                ),
+            ),
             other => fail(Unexpected, Some(other), format!("GitHub answered {other} to the token request{said}")),
         });
     }
@@ -828,7 +893,12 @@ fn deleted_earlier(
 /// A response whose body was refused for its size: the real status and
 /// headers, and a body that fails to read with [`BodyTooLarge`] (which
 /// `crate::error` turns into [`crate::Error::ResponseTooLarge`]).
-fn too_large(status: StatusCode, version: reqwest::Version, mut headers: HeaderMap, e: BodyTooLarge) -> reqwest::Response {
+fn too_large(
+    status: StatusCode,
+    version: reqwest::Version,
+    mut headers: HeaderMap,
+    e: BodyTooLarge,
+) -> reqwest::Response {
     headers.remove(CONTENT_LENGTH);
     let mut rebuilt = http::Response::new(reqwest::Body::wrap(RefusedBody(Some(e))));
     *rebuilt.status_mut() = status;

@@ -63,7 +63,8 @@ pub(crate) fn classify(status: u16, headers: &HeaderMap, message: &[u8]) -> Opti
         return None;
     }
     let get = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).map(str::trim);
-    let reset_at = get("x-ratelimit-reset").and_then(|v| v.parse::<i64>().ok()).and_then(|t| DateTime::from_timestamp(t, 0));
+    let reset_at =
+        get("x-ratelimit-reset").and_then(|v| v.parse::<i64>().ok()).and_then(|t| DateTime::from_timestamp(t, 0));
     let retry_after = get("retry-after").and_then(|v| v.parse::<u64>().ok()).map(std::time::Duration::from_secs);
     let says = |needle: &[u8]| message.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
     let kind = if get("x-ratelimit-remaining") == Some("0") {

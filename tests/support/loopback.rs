@@ -54,6 +54,10 @@ pub enum Step {
     Truncate(Reply),
     /// Wait, then answer.
     Delay(std::time::Duration, Reply),
+    /// Answer `status` with a body of `total` bytes of `[`, written in 64 KiB
+    /// chunks for as long as the client reads (counted in
+    /// [`Loopback::body_bytes_written`]); with `declare`, a content-length.
+    Huge { status: u16, total: u64, declare: bool },
 }
 
 /// The server: replies in order, then 500 with a note when the script runs out.
@@ -62,6 +66,8 @@ pub struct Loopback {
     log: Arc<Mutex<Vec<Recorded>>>,
     /// The most requests that were in flight at once.
     pub max_in_flight: Arc<std::sync::atomic::AtomicUsize>,
+    /// Body bytes the server managed to write for `Step::Huge` steps.
+    pub body_bytes_written: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Loopback {
@@ -70,8 +76,19 @@ impl Loopback {
         Self::script(replies.into_iter().map(Step::Reply).collect()).await
     }
 
+    /// Starts a server that answers every request with `reply`.
+    pub async fn always(reply: Reply) -> Self {
+        Self::with_fallback(Vec::new(), reply).await
+    }
+
     /// Starts a server that follows `steps` in order.
     pub async fn script(steps: Vec<Step>) -> Self {
+        let exhausted = Reply { status: 500, headers: vec![], body: b"loopback script exhausted".to_vec() };
+        Self::with_fallback(steps, exhausted).await
+    }
+
+    /// Follows `steps`, then answers `fallback` to everything.
+    pub async fn with_fallback(steps: Vec<Step>, fallback: Reply) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind loopback");
         let base_url = format!("http://{}", listener.local_addr().expect("addr"));
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -80,22 +97,22 @@ impl Loopback {
         let max_in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let in_flight = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let max = max_in_flight.clone();
+        let body_bytes_written = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let written = body_bytes_written.clone();
         tokio::spawn(async move {
             use std::sync::atomic::Ordering::SeqCst;
             while let Ok((mut sock, _)) = listener.accept().await {
+                let _ = sock.set_nodelay(true);
                 let log = task_log.clone();
                 let script = script.clone();
-                let (in_flight, max) = (in_flight.clone(), max.clone());
+                let (in_flight, max, written) = (in_flight.clone(), max.clone(), written.clone());
+                let fallback = fallback.clone();
                 tokio::spawn(async move {
                     while let Some(rec) = read_request(&mut sock).await {
                         let now = in_flight.fetch_add(1, SeqCst) + 1;
                         max.fetch_max(now, SeqCst);
                         log.lock().expect("log").push(rec);
-                        let step = script.lock().expect("script").pop_front().unwrap_or(Step::Reply(Reply {
-                            status: 500,
-                            headers: vec![],
-                            body: b"loopback script exhausted".to_vec(),
-                        }));
+                        let step = script.lock().expect("script").pop_front().unwrap_or(Step::Reply(fallback.clone()));
                         let (reply, truncate) = match step {
                             Step::Close => {
                                 in_flight.fetch_sub(1, SeqCst);
@@ -107,6 +124,37 @@ impl Loopback {
                                 tokio::time::sleep(d).await;
                                 (r, false)
                             }
+                            Step::Huge { status, total, declare } => {
+                                in_flight.fetch_sub(1, SeqCst);
+                                let length =
+                                    if declare { format!("content-length: {total}\r\n") } else { String::new() };
+                                let chunked = if declare { "" } else { "transfer-encoding: chunked\r\n" };
+                                let head = format!(
+                                    "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\n{length}{chunked}\r\n"
+                                );
+                                if sock.write_all(head.as_bytes()).await.is_err() {
+                                    return;
+                                }
+                                let chunk = vec![b'['; 64 << 10];
+                                let mut sent = 0u64;
+                                while sent < total {
+                                    let n = (total - sent).min(chunk.len() as u64) as usize;
+                                    let framed = if declare {
+                                        chunk[..n].to_vec()
+                                    } else {
+                                        [format!("{n:x}\r\n").as_bytes(), &chunk[..n], b"\r\n"].concat()
+                                    };
+                                    if sock.write_all(&framed).await.is_err() {
+                                        return;
+                                    }
+                                    sent += n as u64;
+                                    written.fetch_add(n as u64, SeqCst);
+                                }
+                                if !declare {
+                                    let _ = sock.write_all(b"0\r\n\r\n").await;
+                                }
+                                return;
+                            }
                         };
                         let len = reply.body.len() + if truncate { 100 } else { 0 };
                         let mut head = format!("HTTP/1.1 {} X\r\ncontent-length: {len}\r\n", reply.status);
@@ -115,8 +163,9 @@ impl Loopback {
                         }
                         head.push_str("\r\n");
                         in_flight.fetch_sub(1, SeqCst);
-                        if sock.write_all(head.as_bytes()).await.is_err() || sock.write_all(&reply.body).await.is_err()
-                        {
+                        let mut bytes = head.into_bytes();
+                        bytes.extend_from_slice(&reply.body);
+                        if sock.write_all(&bytes).await.is_err() {
                             return;
                         }
                         if truncate {
@@ -126,12 +175,22 @@ impl Loopback {
                 });
             }
         });
-        Self { base_url, log, max_in_flight }
+        Self { base_url, log, max_in_flight, body_bytes_written }
     }
 
     /// Every request received so far.
     pub fn requests(&self) -> Vec<Recorded> {
         self.log.lock().expect("log").clone()
+    }
+
+    /// How many requests were received so far.
+    pub fn request_count(&self) -> usize {
+        self.log.lock().expect("log").len()
+    }
+
+    /// The request line of request `i` (from 0), if it arrived.
+    pub fn request_line(&self, i: usize) -> Option<String> {
+        self.log.lock().expect("log").get(i).map(|r| r.request_line.clone())
     }
 }
 
