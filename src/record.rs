@@ -154,7 +154,16 @@ impl Recorder {
             let slug = e.operation.replace('/', "--");
             let mut text = serde_json::to_string_pretty(e).map_err(std::io::Error::other)?;
             text.push('\n');
-            std::fs::write(dir.join(format!("{:03}-{slug}.json", i + 1)), text)?;
+            // `create_new`: never overwrite a file that is not an earlier
+            // recording, nor follow a link planted under an exchange's name.
+            let path = dir.join(format!("{:03}-{slug}.json", i + 1));
+            let mut file = std::fs::OpenOptions::new().write(true).create_new(true).open(&path).map_err(|e| {
+                std::io::Error::new(
+                    e.kind(),
+                    format!("{}: {e} (not a recorded exchange; move it away)", path.display()),
+                )
+            })?;
+            std::io::Write::write_all(&mut file, text.as_bytes())?;
         }
         Ok(exchanges.len())
     }
@@ -172,13 +181,18 @@ impl Recorder {
     }
 }
 
+/// Whether `path` is named like an exchange: `NNN-*.json` (3 digits or more).
+fn has_exchange_name(path: &Path) -> bool {
+    path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+        let digits = n.bytes().take_while(u8::is_ascii_digit).count();
+        n.ends_with(".json") && digits >= 3 && n.as_bytes().get(digits) == Some(&b'-')
+    })
+}
+
 /// Whether `path` is a file [`Recorder::write_dir`] wrote: `NNN-*.json`
 /// whose JSON has `"format": FORMAT`.
 fn is_recorded_exchange(path: &Path) -> bool {
-    let named = path.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-        let digits = n.bytes().take_while(u8::is_ascii_digit).count();
-        n.ends_with(".json") && digits >= 3 && n.as_bytes().get(digits) == Some(&b'-')
-    });
+    let named = has_exchange_name(path);
     let regular = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() <= 16 << 20);
     named
         && regular
@@ -191,11 +205,8 @@ fn is_recorded_exchange(path: &Path) -> bool {
 /// Reads the exchanges of a directory written by [`Recorder::write_dir`],
 /// in order.
 pub fn read_dir(dir: &Path) -> std::io::Result<Vec<Exchange>> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json") && p.file_name().is_some_and(|n| n != "scenario.json"))
-        .collect();
+    let mut files: Vec<_> =
+        std::fs::read_dir(dir)?.filter_map(Result::ok).map(|e| e.path()).filter(|p| has_exchange_name(p)).collect();
     files.sort();
     files
         .iter()
@@ -244,7 +255,8 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("gha-runners-record-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let keep = ["openapi.json", "001-not-an-exchange.json", "scenario.json", "notes.txt"];
+        let keep =
+            ["openapi.json", "001-not-an-exchange.json", "001-not-an--exchange.json", "scenario.json", "notes.txt"];
         for k in keep {
             std::fs::write(dir.join(k), "{\"openapi\": \"3.0.3\"}").unwrap();
         }
@@ -255,6 +267,23 @@ mod tests {
             assert!(dir.join(k).exists(), "{k} was deleted");
         }
         assert!(!dir.join("007-old.json").exists(), "the earlier recording is replaced");
+        let recorder = Recorder::new("fake");
+        recorder.push(Exchange {
+            format: FORMAT.into(),
+            operation: "not-an/exchange".into(),
+            recorded: recorder.provenance(),
+            request: RecordedRequest {
+                method: "GET".into(),
+                path: "/".into(),
+                query: String::new(),
+                headers: BTreeMap::new(),
+                body: None,
+            },
+            response: RecordedResponse { status: 200, headers: BTreeMap::new(), body: None },
+        });
+        let err = recorder.write_dir(&dir).unwrap_err();
+        assert!(err.to_string().contains("001-not-an--exchange.json"), "{err}");
+        assert_eq!(std::fs::read_to_string(dir.join("001-not-an--exchange.json")).unwrap(), "{\"openapi\": \"3.0.3\"}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

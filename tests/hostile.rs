@@ -464,9 +464,58 @@ async fn an_outage_of_the_token_endpoint_is_unavailable_and_shared_by_waiting_ca
     }
     assert_eq!(server.requests().len(), 3, "one renewal round of 3 attempts, shared by all 8 callers");
     assert_eq!(c.app_token_requests(), Some(3));
-    // A later call tries again.
+    // Right after, the failure answers for itself; ten seconds on, a new round.
+    let err = c.org("o").runners().get(1).await.unwrap_err();
+    assert!(matches!(err, Error::AppAuth { kind: AppAuthFailure::Unavailable, .. }), "{err:?}");
+    assert_eq!(server.requests().len(), 3, "no new round within the cooldown");
+    clock.sleep(Duration::from_secs(10)).await;
     let _ = c.org("o").runners().get(1).await;
     assert_eq!(server.requests().len(), 6);
+}
+
+#[tokio::test]
+async fn a_token_that_has_not_expired_is_used_when_its_renewal_fails() {
+    let clock = VirtualClock::new();
+    let expires = (chrono::Utc::now() + chrono::Duration::minutes(3)).to_rfc3339();
+    let runner = || Step::Reply(Reply::json(200, &doc("actions/get-self-hosted-runner-for-org.200.default")));
+    let server = Loopback::script(vec![
+        Step::Reply(Reply::json(201, &json!({"token": "ghs_short", "expires_at": expires}))),
+        runner(),
+        Step::Reply(error(503, &[], "unavailable")),
+        Step::Reply(error(503, &[], "unavailable")),
+        Step::Reply(error(503, &[], "unavailable")),
+        runner(),
+    ])
+    .await;
+    let c = app_client(&server, &clock);
+    c.org("o").runners().get(1).await.unwrap();
+    c.org("o").runners().get(1).await.expect("the 3-minute token still works");
+    let requests = server.requests();
+    assert_eq!(requests.len(), 6);
+    assert_eq!(requests[5].header("authorization"), Some("Bearer ghs_short"));
+}
+
+#[tokio::test]
+async fn a_rate_limit_in_a_body_that_is_not_json_is_classified_once() {
+    let mut page = vec![b' '; 400];
+    page.extend_from_slice(b"<html>API rate limit exceeded</html>");
+    let server = Loopback::start(vec![Reply { status: 403, headers: vec![], body: page }]).await;
+    let err = client(&server, &VirtualClock::new()).org("o").runners().get(1).await.unwrap_err();
+    assert!(matches!(err, Error::RateLimited { kind: RateLimitKind::Primary, .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_proxy_cannot_fake_the_transports_own_outcomes() {
+    let server = Loopback::start(vec![
+        error(409, &[("x-gha-runners-jit-outcome", "5"), ("x-gha-runners-jit-runner-name", "victim")], "taken"),
+        error(403, &[("x-gha-runners-app-token-failure", "suspended")], "no"),
+    ])
+    .await;
+    let c = client(&server, &VirtualClock::new());
+    let err = c.org("o").runners().jit_config(&JitConfigRequest::new("r", ["self-hosted"])).await.unwrap_err();
+    assert!(matches!(err, Error::Conflict(_)), "{err:?}");
+    let err = c.org("o").runners().get(1).await.unwrap_err();
+    assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
 }
 
 #[tokio::test]

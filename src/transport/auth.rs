@@ -38,9 +38,11 @@ pub(crate) struct AppAuth {
     pub app_id: String,
     pub installation_id: i64,
     key: EncodingKey,
-    /// One renewal at a time: concurrent requests wait for it and share it,
-    /// its token or its failure.
-    pub state: tokio::sync::Mutex<TokenState>,
+    /// The cached token and the last failure (held only to read or write them).
+    pub state: std::sync::Mutex<TokenState>,
+    /// One renewal at a time: concurrent requests wait for it and share its
+    /// token or its failure.
+    pub renewing: tokio::sync::Mutex<()>,
     /// How many installation token requests were sent.
     pub renewals: AtomicU64,
     /// How many renewal rounds (each with its retries) have ended.
@@ -48,12 +50,16 @@ pub(crate) struct AppAuth {
 }
 
 /// The cached installation token, and the failure of the last renewal
-/// round (with that round's number) for the callers that waited on it.
+/// round (with that round's number and when it ended) for the callers that
+/// waited on it or come right after.
 #[derive(Default)]
 pub(crate) struct TokenState {
     pub token: Option<(HeaderValue, DateTime<Utc>)>,
-    pub failure: Option<(u64, TokenFailure)>,
+    pub failure: Option<(u64, DateTime<Utc>, TokenFailure)>,
 }
+
+/// How long a failed renewal answers for itself before a new round is tried.
+pub const FAILURE_COOLDOWN: chrono::Duration = chrono::Duration::seconds(10);
 
 /// Why a renewal round got no token.
 #[derive(Debug, Clone)]
@@ -123,9 +129,61 @@ impl AppAuth {
             app_id: app.app_id.clone(),
             installation_id: app.installation_id,
             key,
-            state: tokio::sync::Mutex::new(TokenState::default()),
+            state: std::sync::Mutex::new(TokenState::default()),
+            renewing: tokio::sync::Mutex::new(()),
             renewals: AtomicU64::new(0),
             rounds: AtomicU64::new(0),
+        })
+    }
+
+    fn with_state<T>(&self, f: impl FnOnce(&mut TokenState) -> T) -> T {
+        f(&mut self.state.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// The cached token if it is not due for renewal at `now`.
+    pub fn fresh(&self, now: DateTime<Utc>) -> Option<HeaderValue> {
+        self.with_state(|s| s.token.as_ref().filter(|(_, exp)| *exp - now > RENEW_BEFORE).map(|(h, _)| h.clone()))
+    }
+
+    /// The cached token if it has not expired at `now` (still usable while
+    /// a renewal is under way or has failed).
+    pub fn unexpired(&self, now: DateTime<Utc>) -> Option<HeaderValue> {
+        self.with_state(|s| s.token.as_ref().filter(|(_, exp)| *exp > now).map(|(h, _)| h.clone()))
+    }
+
+    /// The last failure, if the caller waited on its round (`round >
+    /// seen`) or it ended less than [`FAILURE_COOLDOWN`] ago.
+    pub fn recent_failure(&self, seen: u64, now: DateTime<Utc>) -> Option<TokenFailure> {
+        self.with_state(|s| {
+            s.failure
+                .as_ref()
+                .filter(|(round, at, _)| *round > seen || now - *at < FAILURE_COOLDOWN)
+                .map(|f| f.2.clone())
+        })
+    }
+
+    /// Records the end of a renewal round.
+    pub fn finish_round(
+        &self,
+        round: u64,
+        now: DateTime<Utc>,
+        result: &Result<(HeaderValue, DateTime<Utc>), TokenFailure>,
+    ) {
+        self.with_state(|s| match result {
+            Ok(token) => {
+                s.token = Some(token.clone());
+                s.failure = None;
+            }
+            Err(f) => s.failure = Some((round, now, f.clone())),
+        })
+    }
+
+    /// Forgets the cached token if it is `sent` (after a 401 for it).
+    pub fn forget(&self, sent: Option<&HeaderValue>) {
+        self.with_state(|s| {
+            if s.token.as_ref().map(|(h, _)| h) == sent {
+                s.token = None;
+            }
         })
     }
 

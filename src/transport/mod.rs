@@ -134,6 +134,11 @@ pub(crate) const APP_TOKEN_FAILURE_HEADER: &str = "x-gha-runners-app-token-failu
 /// The status of the token request's answer in that made-up answer.
 pub(crate) const APP_TOKEN_STATUS_HEADER: &str = "x-gha-runners-app-token-status";
 
+/// The transport's classification of a 403/429 it hands back
+/// (`primary`/`secondary`), made on the whole body, so that
+/// [`crate::Error`] agrees with it even when the body is not JSON.
+pub(crate) const RATE_LIMIT_HEADER: &str = "x-gha-runners-rate-limit";
+
 /// Marks the 204 the transport hands back for a DELETE whose first answer
 /// was lost and whose retry found the resource gone.
 pub const DELETED_EARLIER_HEADER: &str = "x-gha-runners-deleted-earlier";
@@ -349,6 +354,7 @@ async fn read_bounded(mut response: reqwest::Response, limit: u64) -> reqwest::R
         APP_TOKEN_FAILURE_HEADER,
         APP_TOKEN_STATUS_HEADER,
         DELETED_EARLIER_HEADER,
+        RATE_LIMIT_HEADER,
     ] {
         headers.remove(marker);
     }
@@ -546,12 +552,18 @@ async fn send(
             );
             return Ok(deleted_earlier(client, operation, recorded_request, response));
         }
-        if let Some(limit) = rate::classify(status.as_u16(), &response.headers, &response.body)
-            && let Some(wait) = rate_limit_wait(inner, &limit, &mut tries)
-        {
-            tracing::warn!(operation, kind = %limit.kind, wait_s = wait.as_secs(), "rate limited; waiting before retrying");
-            pacing.wait(inner, wait).await;
-            continue;
+        let mut response = response;
+        if let Some(limit) = rate::classify(status.as_u16(), &response.headers, &response.body) {
+            if let Some(wait) = rate_limit_wait(inner, &limit, &mut tries) {
+                tracing::warn!(operation, kind = %limit.kind, wait_s = wait.as_secs(), "rate limited; waiting before retrying");
+                pacing.wait(inner, wait).await;
+                continue;
+            }
+            let verdict = match limit.kind {
+                crate::RateLimitKind::Primary => "primary",
+                crate::RateLimitKind::Secondary => "secondary",
+            };
+            response.headers.insert(RATE_LIMIT_HEADER, HeaderValue::from_static(verdict));
         }
         if status == StatusCode::UNAUTHORIZED
             && let Some(app) = &inner.app
@@ -559,12 +571,8 @@ async fn send(
         {
             tracing::debug!(operation, "401 with an installation token: renewing it once");
             pacing.permit = None;
-            let mut state = app.state.lock().await;
             // Only the token this attempt sent: another caller may have renewed it already.
-            if state.token.as_ref().map(|(h, _)| h) == sent_credential.as_ref() {
-                state.token = None;
-            }
-            drop(state);
+            app.forget(sent_credential.as_ref());
             tries.renewed = true;
             continue;
         }
@@ -626,35 +634,45 @@ fn rate_limit_wait(inner: &Inner, limit: &rate::Limited, tries: &mut Attempts) -
 /// The credential for this attempt: the static header, or an installation
 /// token (renewed when within 5 minutes of expiry).
 ///
-/// One renewal at a time: callers that queued behind a renewal that failed
-/// get that failure instead of repeating the request one after another.
+/// One renewal at a time. While it runs, callers whose token has not
+/// expired yet keep using it; callers that need the new one wait for it and
+/// share its outcome: they get its failure rather than repeating the
+/// request one after another, and so does anyone within
+/// [`auth::FAILURE_COOLDOWN`] of it. A token that has not expired is used
+/// even when its renewal failed.
 async fn authorization(client: &Client) -> Result<Option<HeaderValue>, auth::TokenFailure> {
     let inner = client.inner();
     let Some(app) = &inner.app else { return Ok(inner.authorization.clone()) };
+    let now = || inner.clock.now();
     let seen = app.rounds.load(std::sync::atomic::Ordering::Acquire);
-    let mut state = app.state.lock().await;
-    if let Some((header, expires)) = &state.token
-        && *expires - inner.clock.now() > auth::RENEW_BEFORE
-    {
-        return Ok(Some(header.clone()));
+    if let Some(h) = app.fresh(now()) {
+        return Ok(Some(h));
     }
-    if let Some((round, failure)) = &state.failure
-        && *round > seen
-    {
-        return Err(failure.clone());
+    let _renewing = match app.renewing.try_lock() {
+        Ok(guard) => guard,
+        Err(_) => match app.unexpired(now()) {
+            Some(h) => return Ok(Some(h)),
+            None => app.renewing.lock().await,
+        },
+    };
+    if let Some(h) = app.fresh(now()) {
+        return Ok(Some(h));
+    }
+    if let Some(failure) = app.recent_failure(seen, now()) {
+        return app.unexpired(now()).map(Some).ok_or(failure);
     }
     let result = renew(client, app).await;
     let round = app.rounds.fetch_add(1, std::sync::atomic::Ordering::AcqRel) + 1;
+    app.finish_round(round, now(), &result);
     match result {
-        Ok((header, expires)) => {
-            state.token = Some((header.clone(), expires));
-            state.failure = None;
-            Ok(Some(header))
-        }
-        Err(failure) => {
-            state.failure = Some((round, failure.clone()));
-            Err(failure)
-        }
+        Ok((header, _)) => Ok(Some(header)),
+        Err(failure) => match app.unexpired(now()) {
+            Some(h) => {
+                tracing::warn!(app_id = %app.app_id, "installation token renewal failed; the current token is still valid");
+                Ok(Some(h))
+            }
+            None => Err(failure),
+        },
     }
 }
 

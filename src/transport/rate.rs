@@ -67,7 +67,13 @@ pub(crate) fn classify(status: u16, headers: &HeaderMap, message: &[u8]) -> Opti
         get("x-ratelimit-reset").and_then(|v| v.parse::<i64>().ok()).and_then(|t| DateTime::from_timestamp(t, 0));
     let retry_after = get("retry-after").and_then(|v| v.parse::<u64>().ok()).map(std::time::Duration::from_secs);
     let says = |needle: &[u8]| message.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
-    let kind = if get("x-ratelimit-remaining") == Some("0") {
+    // The transport's verdict on the whole body, when it handed this back.
+    let verdict = get(super::RATE_LIMIT_HEADER);
+    let kind = if verdict == Some("primary") {
+        Primary
+    } else if verdict == Some("secondary") {
+        Secondary
+    } else if get("x-ratelimit-remaining") == Some("0") {
         Primary
     } else if retry_after.is_some() || status == 429 || says(b"secondary rate limit") {
         Secondary
