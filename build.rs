@@ -32,13 +32,17 @@ const REPLACEMENTS: &[(&str, &str)] = &[
     ("NetworkConfiguration", "crate::types::NetworkConfiguration"),
     ("SelfHostedRunnersSettings", "crate::types::SelfHostedRunnersSettings"),
     ("GithubError", "crate::error::ApiErrorBody"),
+    ("SecretString", "crate::Secret"),
 ];
+
+/// The schema the xtask's `secret-strings` pass points secret fields at.
+const SECRET_SCHEMA_REF: &str = "#/components/schemas/secret-string";
 
 fn main() {
     println!("cargo::rerun-if-changed={SPEC}");
     println!("cargo::rerun-if-changed={AVAILABILITY}");
     println!("cargo::rerun-if-changed=build.rs");
-    if let Err(message) = generate().and_then(|()| generate_availability()) {
+    if let Err(message) = generate().and_then(|()| generate_availability()).and_then(|()| generate_secret_fields()) {
         // One line per reason: cargo shows each `cargo::error` as an error.
         for line in message.lines() {
             println!("cargo::error={line}");
@@ -93,6 +97,50 @@ fn use_crate_path_encoding(code: &str) -> Result<String, String> {
         return Err("the generated client uses `encode_path` in a way build.rs does not rewrite: update `use_crate_path_encoding`".into());
     }
     Ok(out)
+}
+
+/// Writes `$OUT_DIR/secret_fields.rs`: `SECRET_FIELDS`, the names of every
+/// property the spec points at the `secret-string` schema (the xtask's
+/// `secret-strings` pass decides which), sorted.
+fn generate_secret_fields() -> Result<(), String> {
+    fn walk(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if let Some(props) = map.get("properties").and_then(|p| p.as_object()) {
+                    for (name, schema) in props {
+                        let is_secret = |s: &serde_json::Value| s.get("$ref").and_then(|r| r.as_str()) == Some(SECRET_SCHEMA_REF);
+                        if is_secret(schema) || schema.get("allOf").and_then(|a| a.get(0)).is_some_and(is_secret) {
+                            out.insert(name.clone());
+                        }
+                    }
+                }
+                map.values().for_each(|v| walk(v, out));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").map_err(|e| format!("CARGO_MANIFEST_DIR: {e}"))?;
+    let text =
+        std::fs::read_to_string(Path::new(&manifest_dir).join(SPEC)).map_err(|e| format!("cannot read {SPEC}: {e}"))?;
+    let spec: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{SPEC} is not JSON: {e}"))?;
+    let mut fields = std::collections::BTreeSet::new();
+    walk(&spec, &mut fields);
+    if fields.is_empty() {
+        return Err(format!("{SPEC} marks no secret field: regenerate it with `cargo xtask refresh-spec`"));
+    }
+    let list: Vec<&String> = fields.iter().collect();
+    let code = format!(
+        "/// The JSON fields whose values are secrets, wherever they nest: the one\n\
+         /// list the recorder ([`crate::record`]), error messages ([`crate::Error`])\n\
+         /// and the generated types (as [`Secret`]) go by. Derived at build time\n\
+         /// from the fields `cargo xtask refresh-spec`'s `secret-strings` pass marks\n\
+         /// in `spec/openapi.json`.\n\
+         pub const SECRET_FIELDS: &[&str] = &{list:?};\n"
+    );
+    let out_dir = std::env::var("OUT_DIR").map_err(|e| format!("OUT_DIR: {e}"))?;
+    let out = Path::new(&out_dir).join("secret_fields.rs");
+    std::fs::write(&out, code).map_err(|e| format!("cannot write {}: {e}", out.display()))
 }
 
 fn tokens(s: &str) -> Result<proc_macro2::TokenStream, String> {

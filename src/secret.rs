@@ -90,11 +90,7 @@ impl JsonSchema for Secret {
     }
 }
 
-/// The JSON fields whose values are secrets, wherever they nest: the one
-/// list the recorder ([`crate::record`]), error messages ([`crate::Error`])
-/// and the types' tests go by. Every field of this crate's types that holds
-/// a [`Secret`] is named here (a test checks it).
-pub const SECRET_FIELDS: &[&str] = &["token", "encoded_jit_config", "temp_download_token", "temp_clone_token"];
+include!(concat!(env!("OUT_DIR"), "/secret_fields.rs"));
 
 /// Replaces the value of every [`SECRET_FIELDS`] key in `value` (at any
 /// depth, whatever its type, `null` excepted) with `replacement`, and

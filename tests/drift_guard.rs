@@ -12,6 +12,7 @@ mod support;
 use gha_runners::error::ApiErrorBody;
 use gha_runners::types::*;
 use schemars::JsonSchema;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -57,6 +58,29 @@ struct Guard {
     checked: BTreeSet<String>,
 }
 
+/// A type's serialized form shows no secret field's value, and only secret
+/// fields are redacted: every field holding a `Secret` is in
+/// `SECRET_FIELDS`, and every `SECRET_FIELDS` field is a `Secret`.
+fn secret_problems(type_name: &str, v: &Value, problems: &mut Vec<String>) {
+    match v {
+        Value::Object(map) => {
+            for (k, v) in map {
+                let listed = gha_runners::SECRET_FIELDS.contains(&k.as_str());
+                let redacted = v == "[redacted]";
+                if listed && !v.is_null() && !redacted {
+                    problems.push(format!("{type_name}: `{k}` is a secret field but shows its value"));
+                }
+                if redacted && !listed {
+                    problems.push(format!("{type_name}: `{k}` holds a Secret but is not in SECRET_FIELDS"));
+                }
+                secret_problems(type_name, v, problems);
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|i| secret_problems(type_name, i, problems)),
+        _ => {}
+    }
+}
+
 impl Guard {
     fn new() -> Self {
         let doc = spec::spec();
@@ -79,7 +103,7 @@ impl Guard {
         Guard { doc, examples: found, problems: Vec::new(), checked: BTreeSet::new() }
     }
 
-    fn check<T: JsonSchema + DeserializeOwned>(&mut self, schema_name: &str) {
+    fn check<T: JsonSchema + DeserializeOwned + Serialize>(&mut self, schema_name: &str) {
         let type_name = std::any::type_name::<T>();
         self.checked.insert(schema_name.to_string());
         let Some(spec_schema) = self.doc.pointer(&format!("/components/schemas/{schema_name}")).cloned() else {
@@ -93,8 +117,12 @@ impl Guard {
             self.problems.push(format!("{type_name}: no documented example of `{schema_name}` to check against"));
         }
         for ex in &examples {
-            if let Err(e) = serde_json::from_value::<T>(ex.clone()) {
-                self.problems.push(format!("{type_name}: a documented `{schema_name}` does not decode: {e}"));
+            match serde_json::from_value::<T>(ex.clone()) {
+                Err(e) => self.problems.push(format!("{type_name}: a documented `{schema_name}` does not decode: {e}")),
+                Ok(decoded) => {
+                    let shown = serde_json::to_value(&decoded).expect("serializes");
+                    secret_problems(type_name, &shown, &mut self.problems);
+                }
             }
             for e in validator.iter_errors(ex) {
                 self.problems.push(format!("{type_name}: its schema rejects a documented `{schema_name}`: {e}"));
@@ -144,6 +172,7 @@ fn friendly_types_match_the_spec_schemas_they_replace() {
     g.check::<SelfHostedRunnersSettings>("self-hosted-runners-settings");
     g.check::<ApiErrorBody>("github-error");
     g.check::<HostedImage>("nullable-actions-hosted-runner-pool-image");
+    g.check::<gha_runners::Secret>("secret-string");
 
     // Every replacement build.rs makes is guarded here.
     let build = std::fs::read_to_string(spec::root().join("build.rs")).expect("build.rs");

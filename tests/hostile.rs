@@ -513,3 +513,14 @@ async fn a_jit_outcome_keeps_a_non_ascii_runner_name() {
     }
     assert_eq!(server.requests().len(), 2);
 }
+
+#[test]
+fn repository_clone_tokens_in_generated_types_never_print() {
+    let body = doc("apps/create-installation-access-token.201.default");
+    let clone = body["repositories"][0]["temp_clone_token"].as_str().unwrap().to_string();
+    let token: gha_runners::types::InstallationToken = serde_json::from_value(body).unwrap();
+    let repo = &token.repositories[0];
+    let shown = format!("{token:?} {}", serde_json::to_string(&token).unwrap());
+    assert!(!shown.contains(&clone), "{shown}");
+    assert_eq!(repo.temp_clone_token.as_ref().map(|s| s.expose_secret()), Some(clone.as_str()));
+}

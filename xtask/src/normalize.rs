@@ -29,6 +29,7 @@ pub const PASSES: &[Pass] = &[
     Pass { name: "label-code-fences", run: label_code_fences },
     Pass { name: "request-defaults-to-docs", run: request_defaults_to_docs },
     Pass { name: "hoist-response-schemas", run: hoist_response_schemas },
+    Pass { name: "secret-strings", run: secret_strings },
 ];
 
 /// Applies every pass in order; returns each pass's name and change count.
@@ -390,6 +391,69 @@ pub fn hoist_response_schemas(doc: &mut Value) -> Result<usize> {
     Ok(hoisted)
 }
 
+/// Fields whose values are secrets (tokens, JIT configs). [`secret_strings`]
+/// marks them in the vendored description; the crate's `build.rs` derives
+/// `gha_runners::SECRET_FIELDS` from what was marked, so this is the one list.
+pub const SECRET_FIELDS: &[&str] = &["token", "encoded_jit_config", "temp_download_token", "temp_clone_token"];
+
+/// Name of the schema [`secret_strings`] points secret fields at; the crate
+/// replaces its generated type with `gha_runners::Secret`.
+pub const SECRET_SCHEMA: &str = "secret-string";
+
+/// Points every string property named in [`SECRET_FIELDS`] at one `secret-string` schema, so the generated types hold them as the crate's `Secret`, which never prints its value.
+pub fn secret_strings(doc: &mut Value) -> Result<usize> {
+    fn walk(value: &mut Value, reference: &Value) -> Result<usize> {
+        let mut n = 0;
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::Object(props)) = map.get_mut("properties") {
+                    for (name, schema) in props.iter_mut().filter(|(k, _)| SECRET_FIELDS.contains(&k.as_str())) {
+                        if schema == reference || schema.pointer("/allOf/0") == Some(reference) {
+                            continue;
+                        }
+                        if schema.get("type") != Some(&json!("string")) {
+                            bail!("secret field `{name}` is not a string ({schema}): extend the secret-strings pass");
+                        }
+                        *schema = if schema.get("nullable") == Some(&json!(true)) {
+                            json!({"allOf": [reference], "nullable": true})
+                        } else {
+                            reference.clone()
+                        };
+                        n += 1;
+                    }
+                }
+                for (key, v) in map.iter_mut() {
+                    if key != "example" && key != "examples" {
+                        n += walk(v, reference)?;
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for v in items {
+                    n += walk(v, reference)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(n)
+    }
+    let reference = json!({"$ref": format!("#/components/schemas/{SECRET_SCHEMA}")});
+    let n = walk(doc, &reference)?;
+    if n > 0 {
+        let schemas = doc
+            .get_mut("components")
+            .and_then(Value::as_object_mut)
+            .map(|c| c.entry("schemas").or_insert_with(|| json!({})))
+            .and_then(Value::as_object_mut)
+            .ok_or_else(|| anyhow::anyhow!("components is not an object"))?;
+        schemas.insert(
+            SECRET_SCHEMA.into(),
+            json!({"type": "string", "description": "A secret (a token or a JIT config): gha-runners holds it as `Secret`, which never prints its value."}),
+        );
+    }
+    Ok(n)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -538,5 +602,30 @@ mod tests {
             "responses": {"x": {"content": {"application/json": {"schema": {"type": "string"}}}}},
             "schemas": {"x": {"type": "integer"}}}});
         assert!(hoist_response_schemas(&mut clash).is_err());
+    }
+
+    #[test]
+    fn secret_strings_point_every_secret_field_at_one_schema() {
+        let mut doc = json!({
+            "paths": {"/a": {"post": {"responses": {"201": {"content": {"application/json": {"schema": {
+                "type": "object", "properties": {"token": {"type": "string", "description": "t"}, "name": {"type": "string"}},
+                "example": {"token": "not a schema"}}}}}}}}},
+            "components": {"schemas": {
+                "repo": {"type": "object", "properties": {"temp_clone_token": {"type": "string", "nullable": true}}},
+                "app": {"type": "object", "properties": {"nested": {"type": "object", "properties": {"encoded_jit_config": {"type": "string"}}}}}
+            }}
+        });
+        assert_eq!(secret_strings(&mut doc).unwrap(), 3);
+        let r = json!({"$ref": "#/components/schemas/secret-string"});
+        let schema = &doc["paths"]["/a"]["post"]["responses"]["201"]["content"]["application/json"]["schema"];
+        assert_eq!(schema["properties"]["token"], r);
+        assert_eq!(schema["properties"]["name"], json!({"type": "string"}));
+        assert_eq!(schema["example"], json!({"token": "not a schema"}), "examples are values, not schemas");
+        assert_eq!(doc["components"]["schemas"]["repo"]["properties"]["temp_clone_token"], json!({"allOf": [r], "nullable": true}));
+        assert_eq!(doc["components"]["schemas"]["app"]["properties"]["nested"]["properties"]["encoded_jit_config"], r);
+        assert_eq!(doc["components"]["schemas"]["secret-string"]["type"], "string");
+        assert_eq!(secret_strings(&mut doc).unwrap(), 0, "idempotent");
+        let mut bad = json!({"components": {"schemas": {"x": {"properties": {"token": {"type": "integer"}}}}}});
+        assert!(secret_strings(&mut bad).unwrap_err().to_string().contains("`token` is not a string"));
     }
 }

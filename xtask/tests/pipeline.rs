@@ -59,7 +59,10 @@ fn selects_exactly_the_patterns_operations() {
 #[test]
 fn keeps_exactly_the_transitive_closure_of_references() {
     let r = refreshed();
-    assert_eq!(names(&r.spec, "schemas"), ["github-error", "runner", "runner-group", "runner-label", "runner-labels"]);
+    assert_eq!(
+        names(&r.spec, "schemas"),
+        ["github-error", "runner", "runner-group", "runner-label", "runner-labels", "secret-string"]
+    );
     assert_eq!(names(&r.spec, "parameters"), ["org", "per-page", "runner-id"]);
     assert_eq!(names(&r.spec, "responses"), ["not_found", "runner_labels", "validation_failed_simple"]);
     assert_eq!(names(&r.spec, "headers"), ["link"]);
@@ -82,7 +85,8 @@ fn every_normalization_pass_ran_and_is_recorded() {
             ("integer-ids-and-counts", 2),
             ("label-code-fences", 1),
             ("request-defaults-to-docs", 1),
-            ("hoist-response-schemas", 1)
+            ("hoist-response-schemas", 1),
+            ("secret-strings", 1)
         ]
     );
     assert_eq!(counts.len(), normalize::PASSES.len(), "a new pass needs a synthetic case here");
@@ -102,8 +106,13 @@ fn every_normalization_pass_ran_and_is_recorded() {
             "integer-ids-and-counts",
             "label-code-fences",
             "request-defaults-to-docs",
-            "hoist-response-schemas"
+            "hoist-response-schemas",
+            "secret-strings"
         ]
+    );
+    assert_eq!(
+        r.spec["components"]["schemas"]["runner-group"]["properties"]["token"],
+        json!({"$ref": "#/components/schemas/secret-string"})
     );
     let description =
         r.spec["paths"]["/orgs/{org}/actions/runners/{runner_id}"]["delete"]["description"].as_str().unwrap();
@@ -117,7 +126,7 @@ fn provenance_names_the_file_not_its_local_path() {
     assert_eq!(p["source"], "upstream.json");
     assert_eq!(p["upstream_info_version"], "99.1.0");
     assert_eq!(p["operations"], 6);
-    assert_eq!(p["schemas"], 5);
+    assert_eq!(p["schemas"], 6, "with secret-string");
     let bytes = std::fs::read(synthetic().join("upstream.json")).unwrap();
     assert_eq!(p["sha256"], source::parse("x".into(), &bytes).unwrap().sha256);
     assert!(!xtask::canonical::to_string(p).contains(env!("CARGO_MANIFEST_DIR")));
