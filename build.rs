@@ -108,7 +108,8 @@ fn generate_secret_fields() -> Result<(), String> {
             serde_json::Value::Object(map) => {
                 if let Some(props) = map.get("properties").and_then(|p| p.as_object()) {
                     for (name, schema) in props {
-                        let is_secret = |s: &serde_json::Value| s.get("$ref").and_then(|r| r.as_str()) == Some(SECRET_SCHEMA_REF);
+                        let is_secret =
+                            |s: &serde_json::Value| s.get("$ref").and_then(|r| r.as_str()) == Some(SECRET_SCHEMA_REF);
                         if is_secret(schema) || schema.get("allOf").and_then(|a| a.get(0)).is_some_and(is_secret) {
                             out.insert(name.clone());
                         }

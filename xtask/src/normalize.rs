@@ -621,7 +621,10 @@ mod tests {
         assert_eq!(schema["properties"]["token"], r);
         assert_eq!(schema["properties"]["name"], json!({"type": "string"}));
         assert_eq!(schema["example"], json!({"token": "not a schema"}), "examples are values, not schemas");
-        assert_eq!(doc["components"]["schemas"]["repo"]["properties"]["temp_clone_token"], json!({"allOf": [r], "nullable": true}));
+        assert_eq!(
+            doc["components"]["schemas"]["repo"]["properties"]["temp_clone_token"],
+            json!({"allOf": [r], "nullable": true})
+        );
         assert_eq!(doc["components"]["schemas"]["app"]["properties"]["nested"]["properties"]["encoded_jit_config"], r);
         assert_eq!(doc["components"]["schemas"]["secret-string"]["type"], "string");
         assert_eq!(secret_strings(&mut doc).unwrap(), 0, "idempotent");
