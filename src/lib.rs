@@ -40,6 +40,7 @@
 //!
 //! [progenitor]: https://github.com/oxidecomputer/progenitor
 #![deny(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 pub mod api;
@@ -52,6 +53,7 @@ pub mod record;
 pub mod scope;
 mod secret;
 #[cfg(feature = "testkit")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
 pub mod testkit;
 pub mod transport;
 pub mod types;

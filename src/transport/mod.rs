@@ -266,7 +266,7 @@ impl ClientHooks<Inner> for Client {
     /// a typed error; this covers calls through [`crate::Client::raw`]).
     ///
     /// Also refuses a request whose path does not have exactly the segments
-    /// of its operation's template (see [`crate::path`]): nothing a caller
+    /// of its operation's template (see `src/path.rs`): nothing a caller
     /// passes as a path parameter can address another resource.
     async fn pre<E>(
         &self,
