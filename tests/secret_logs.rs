@@ -8,27 +8,13 @@ use gha_runners::transport::VirtualClock;
 use gha_runners::types::JitConfigRequest;
 use gha_runners::{Client, Error};
 use serde_json::{Value, json};
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+use support::logs::Buffer;
 use support::loopback::{Loopback, Reply, Step};
 
 const TOKEN: &str = "ghp_hostileSecret";
 
 fn doc(id: &str) -> Value {
     support::spec::doc_fixture(id)
-}
-
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Each secret-bearing response shape, broken in each way that makes it
@@ -105,7 +91,7 @@ async fn no_secret_reaches_display_debug_or_trace_logs_of_a_decode_error() {
         }
     }
     assert_eq!(server.requests().len(), cases.len());
-    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let logs = buffer.text();
     assert!(!logs.is_empty(), "TRACE logs were captured");
     assert!(!logs.contains("SEKRET") && !logs.contains(TOKEN), "{logs}");
 }

@@ -4,25 +4,12 @@
 
 mod support;
 
+use support::logs::Buffer;
+
 use gha_runners::Client;
 use gha_runners::testkit::{FakeGitHub, FakeRunner, FakeScope, Fault};
 use gha_runners::transport::VirtualClock;
 use gha_runners::types::JitConfigRequest;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn spans_carry_the_request_facts_and_never_a_secret() {
@@ -43,7 +30,7 @@ async fn spans_carry_the_request_facts_and_never_a_secret() {
     let jit = c.org("o").runners().jit_config(&JitConfigRequest::new("traced", ["self-hosted"])).await.unwrap();
     let token = c.org("o").runners().registration_token().await.unwrap();
 
-    let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    let logs = buffer.text();
     assert!(logs.contains("gha_runners.request"), "{logs}");
     assert!(logs.contains("operation=\"actions/get-self-hosted-runner-for-org\""), "{logs}");
     assert!(logs.contains("path=\"/orgs/{org}/actions/runners/{runner_id}\""), "{logs}");

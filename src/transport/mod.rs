@@ -918,11 +918,7 @@ fn too_large(
     e: BodyTooLarge,
 ) -> reqwest::Response {
     headers.remove(CONTENT_LENGTH);
-    let mut rebuilt = http::Response::new(reqwest::Body::wrap(RefusedBody(Some(e))));
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    reqwest::Response::from(rebuilt)
+    rebuild(status, version, headers, reqwest::Body::wrap(RefusedBody(Some(e))))
 }
 
 /// The error a refused response body reads as.
@@ -986,7 +982,12 @@ fn finish(
 }
 
 /// A response with the same status, version and headers and this body.
-fn rebuild(status: StatusCode, version: reqwest::Version, headers: HeaderMap, body: Bytes) -> reqwest::Response {
+fn rebuild(
+    status: StatusCode,
+    version: reqwest::Version,
+    headers: HeaderMap,
+    body: impl Into<reqwest::Body>,
+) -> reqwest::Response {
     let mut rebuilt = http::Response::new(body);
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;

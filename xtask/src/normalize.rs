@@ -368,12 +368,7 @@ pub fn hoist_response_schemas(doc: &mut Value) -> Result<usize> {
                 continue;
             }
             let schema_name = name.replace('_', "-");
-            let schemas = doc
-                .get_mut("components")
-                .and_then(Value::as_object_mut)
-                .map(|c| c.entry("schemas").or_insert_with(|| json!({})))
-                .and_then(Value::as_object_mut)
-                .ok_or_else(|| anyhow::anyhow!("components is not an object"))?;
+            let schemas = schemas_mut(doc)?;
             match schemas.get(&schema_name) {
                 Some(existing) if existing != &schema => {
                     bail!("cannot hoist response `{name}`: a different schema `{schema_name}` exists already")
@@ -389,6 +384,15 @@ pub fn hoist_response_schemas(doc: &mut Value) -> Result<usize> {
         }
     }
     Ok(hoisted)
+}
+
+/// `components.schemas`, created if missing.
+fn schemas_mut(doc: &mut Value) -> Result<&mut Map<String, Value>> {
+    doc.get_mut("components")
+        .and_then(Value::as_object_mut)
+        .map(|c| c.entry("schemas").or_insert_with(|| json!({})))
+        .and_then(Value::as_object_mut)
+        .ok_or_else(|| anyhow::anyhow!("components is not an object"))
 }
 
 /// Fields whose values are secrets (tokens, JIT configs). [`secret_strings`]
@@ -440,13 +444,7 @@ pub fn secret_strings(doc: &mut Value) -> Result<usize> {
     let reference = json!({"$ref": format!("#/components/schemas/{SECRET_SCHEMA}")});
     let n = walk(doc, &reference)?;
     if n > 0 {
-        let schemas = doc
-            .get_mut("components")
-            .and_then(Value::as_object_mut)
-            .map(|c| c.entry("schemas").or_insert_with(|| json!({})))
-            .and_then(Value::as_object_mut)
-            .ok_or_else(|| anyhow::anyhow!("components is not an object"))?;
-        schemas.insert(
+        schemas_mut(doc)?.insert(
             SECRET_SCHEMA.into(),
             json!({"type": "string", "description": "A secret (a token or a JIT config): gha-runners holds it as `Secret`, which never prints its value."}),
         );
