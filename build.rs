@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 const SPEC: &str = "spec/openapi.json";
 const AVAILABILITY: &str = "spec/availability.json";
+const PROVENANCE: &str = "spec/provenance.json";
 
 /// Generated types replaced by the crate's own (in `src/types/` and
 /// `src/error.rs`): the generated client then decodes straight into them.
@@ -41,6 +42,7 @@ const SECRET_SCHEMA_REF: &str = "#/components/schemas/secret-string";
 fn main() {
     println!("cargo::rerun-if-changed={SPEC}");
     println!("cargo::rerun-if-changed={AVAILABILITY}");
+    println!("cargo::rerun-if-changed={PROVENANCE}");
     println!("cargo::rerun-if-changed=build.rs");
     if let Err(message) = generate().and_then(|()| generate_availability()).and_then(|()| generate_secret_fields()) {
         // One line per reason: cargo shows each `cargo::error` as an error.
@@ -99,9 +101,10 @@ fn use_crate_path_encoding(code: &str) -> Result<String, String> {
     Ok(out)
 }
 
-/// Writes `$OUT_DIR/secret_fields.rs`: `SECRET_FIELDS`, the names of every
-/// property the spec points at the `secret-string` schema (the xtask's
-/// `secret-strings` pass decides which), sorted.
+/// Writes `$OUT_DIR/secret_fields.rs`: `SECRET_FIELDS`, the secret field
+/// names the xtask declares (`secret_fields` in the provenance), sorted,
+/// after checking that every property the spec points at the
+/// `secret-string` schema is among them.
 fn generate_secret_fields() -> Result<(), String> {
     fn walk(v: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
         match v {
@@ -125,18 +128,36 @@ fn generate_secret_fields() -> Result<(), String> {
     let text =
         std::fs::read_to_string(Path::new(&manifest_dir).join(SPEC)).map_err(|e| format!("cannot read {SPEC}: {e}"))?;
     let spec: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{SPEC} is not JSON: {e}"))?;
-    let mut fields = std::collections::BTreeSet::new();
-    walk(&spec, &mut fields);
-    if fields.is_empty() {
-        return Err(format!("{SPEC} marks no secret field: regenerate it with `cargo xtask refresh-spec`"));
+    let mut marked = std::collections::BTreeSet::new();
+    walk(&spec, &mut marked);
+    // The list the xtask declares (recorded in the provenance), which stays
+    // whole even if GitHub drops a field from the description: a server
+    // may still send it.
+    let provenance_text = std::fs::read_to_string(Path::new(&manifest_dir).join(PROVENANCE))
+        .map_err(|e| format!("cannot read {PROVENANCE}: {e}"))?;
+    let provenance: serde_json::Value =
+        serde_json::from_str(&provenance_text).map_err(|e| format!("{PROVENANCE} is not JSON: {e}"))?;
+    let declared: std::collections::BTreeSet<String> = provenance["secret_fields"]
+        .as_array()
+        .ok_or_else(|| format!("{PROVENANCE} lists no secret_fields: regenerate it with `cargo xtask refresh-spec`"))?
+        .iter()
+        .filter_map(|v| v.as_str().map(String::from))
+        .collect();
+    if let Some(unlisted) = marked.difference(&declared).next() {
+        return Err(format!(
+            "{SPEC} marks `{unlisted}` secret but {PROVENANCE} does not list it: regenerate both with `cargo xtask refresh-spec`"
+        ));
     }
-    let list: Vec<&String> = fields.iter().collect();
+    if declared.is_empty() {
+        return Err(format!("{PROVENANCE} lists no secret field: regenerate it with `cargo xtask refresh-spec`"));
+    }
+    let list: Vec<&String> = declared.iter().collect();
     let code = format!(
         "/// The JSON fields whose values are secrets, wherever they nest: the one\n\
          /// list the recorder ([`crate::record`]), error messages ([`crate::Error`])\n\
-         /// and the generated types (as [`Secret`]) go by. Derived at build time\n\
-         /// from the fields `cargo xtask refresh-spec`'s `secret-strings` pass marks\n\
-         /// in `spec/openapi.json`.\n\
+         /// and the generated types (as [`Secret`]) go by. Read at build time\n\
+         /// from `spec/provenance.json`, where `cargo xtask refresh-spec` records\n\
+         /// the list its `secret-strings` pass marks in `spec/openapi.json`.\n\
          pub const SECRET_FIELDS: &[&str] = &{list:?};\n"
     );
     let out_dir = std::env::var("OUT_DIR").map_err(|e| format!("OUT_DIR: {e}"))?;
@@ -169,13 +190,25 @@ fn generate_availability() -> Result<(), String> {
         std::fs::read_to_string(Path::new(&manifest_dir).join(SPEC)).map_err(|e| format!("cannot read {SPEC}: {e}"))?;
     let spec: serde_json::Value = serde_json::from_str(&spec_text).map_err(|e| format!("{SPEC} is not JSON: {e}"))?;
     let mut templates = std::collections::BTreeMap::new();
+    let mut no_content_deletes = Vec::new();
     for (path, item) in spec["paths"].as_object().into_iter().flatten() {
-        for op in item.as_object().into_iter().flatten().map(|(_, op)| op) {
+        for (method, op) in item.as_object().into_iter().flatten() {
             if let Some(id) = op.get("operationId").and_then(|v| v.as_str()) {
                 templates.insert(id.to_string(), path.clone());
+                let successes: Vec<&String> = op["responses"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, _)| k)
+                    .filter(|k| k.starts_with('2'))
+                    .collect();
+                if method == "delete" && successes == ["204"] {
+                    no_content_deletes.push(id.to_string());
+                }
             }
         }
     }
+    no_content_deletes.sort();
     let label = |n: &str| match n {
         "github.com" => "github.com".to_string(),
         "ghec" => "GitHub Enterprise Cloud".to_string(),
@@ -203,6 +236,7 @@ fn generate_availability() -> Result<(), String> {
     let code = format!(
         "/// Deployments of the vendored data, oldest kind first.\npub(crate) const DEPLOYMENTS: &[&str] = &{deployments:?};\n\
          /// (operationId, progenitor's operation id, deployments that publish it, path template).\npub(crate) const OPERATIONS: &[(&str, &str, &[&str], &str)] = &[\n{table}];\n\
+         /// DELETE operations whose only success is 204 No Content.\npub(crate) const NO_CONTENT_DELETES: &[&str] = &{no_content_deletes:?};\n\
          /// A doc line saying where an operation is available.\nmacro_rules! availability_doc {{\n{arms}}}\npub(crate) use availability_doc;\n"
     );
     let out_dir = std::env::var("OUT_DIR").map_err(|e| format!("OUT_DIR: {e}"))?;

@@ -89,6 +89,12 @@ pub(crate) fn path_template(operation: &str) -> &'static str {
     data::OPERATIONS.iter().find(|(id, _, _, _)| *id == operation).map_or("", |(_, _, _, t)| *t)
 }
 
+/// Whether `operation` (GitHub's operationId) is a DELETE whose only
+/// success is 204 No Content: one whose 404 means what it addressed is gone.
+pub(crate) fn deletes_with_no_content(operation: &str) -> bool {
+    data::NO_CONTENT_DELETES.contains(&operation)
+}
+
 /// The first GitHub Enterprise Server release that publishes `operation`.
 fn first_ghes(on: &[&str]) -> Option<String> {
     on.iter().filter_map(|d| d.strip_prefix("ghes-")).min_by_key(|v| parse_version(v)).map(String::from)

@@ -386,7 +386,7 @@ impl ApiErrorBody {
     pub fn from_value(value: &serde_json::Value) -> Self {
         use serde_json::Value;
         let mut redacted = value.clone();
-        crate::secret::redact_json(&mut redacted, crate::secret::REDACTED);
+        crate::secret::redact_for_errors(&mut redacted);
         let value = &redacted;
         let text = |v: Option<&Value>| match v {
             Some(Value::String(s)) => Some(s.clone()),

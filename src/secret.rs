@@ -128,11 +128,47 @@ pub(crate) fn redact_json(value: &mut serde_json::Value, replacement: &str) -> V
     out
 }
 
-/// Text that marks a credential in a body that is not JSON (compared in
-/// lower case): field names, an echoed `Authorization` header, GitHub's
-/// token prefixes, and the start of a JWT.
+/// Text that marks a credential in free text (compared in lower case): an
+/// echoed `Authorization` header, GitHub's token prefixes, the start of a
+/// JWT (`eyJ`).
 const CREDENTIAL_MARKS: &[&str] =
-    &["token", "jit_config", "authorization", "bearer", "ghp_", "ghs_", "gho_", "ghu_", "ghr_", "github_pat_", "eyj"];
+    &["authorization", "bearer", "ghp_", "ghs_", "gho_", "ghu_", "ghr_", "github_pat_", "eyj"];
+
+/// What replaces a string that may hold a credential in an error.
+pub(crate) const WITHHELD_TEXT: &str = "[withheld: may hold a credential]";
+
+/// Whether free text may quote a credential (see [`CREDENTIAL_MARKS`]).
+pub(crate) fn may_hold_credential(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    CREDENTIAL_MARKS.iter().any(|m| lower.contains(m))
+}
+
+/// Replaces every string in `value` that may quote a credential (an error
+/// message echoing a header, say) with [`WITHHELD_TEXT`]; returns them.
+pub(crate) fn withhold_credential_strings(value: &mut serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    let mut out = Vec::new();
+    fn walk(v: &mut Value, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) if may_hold_credential(s) => {
+                out.push(std::mem::replace(s, WITHHELD_TEXT.into()));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|i| walk(i, out)),
+            Value::Object(map) => map.values_mut().for_each(|i| walk(i, out)),
+            _ => {}
+        }
+    }
+    walk(value, &mut out);
+    out
+}
+
+/// Redacts what an error may show of a JSON body: secret fields by name,
+/// and strings that may quote a credential. Returns what it replaced.
+pub(crate) fn redact_for_errors(value: &mut serde_json::Value) -> Vec<String> {
+    let mut found = redact_json(value, REDACTED);
+    found.extend(withhold_credential_strings(value));
+    found
+}
 
 /// A body as it may be shown in an error: its start, at most `max` bytes.
 ///
@@ -152,13 +188,14 @@ pub(crate) struct ShownBody {
 impl ShownBody {
     pub(crate) fn of(body: &[u8], max: usize) -> Self {
         if let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(body) {
-            let secrets = redact_json(&mut v, REDACTED);
+            let secrets = redact_for_errors(&mut v);
             return Self { text: crate::error::snippet(v.to_string().as_bytes(), max), secrets, withheld: false };
         }
         let lower = String::from_utf8_lossy(body).to_ascii_lowercase();
         let names_secret = lower.contains("\\u")
             || SECRET_FIELDS.iter().any(|f| lower.contains(f))
-            || CREDENTIAL_MARKS.iter().any(|m| lower.contains(m));
+            || ["token", "jit_config"].iter().any(|m| lower.contains(m))
+            || may_hold_credential(&lower);
         if names_secret {
             let text = format!("[withheld: {} bytes that are not JSON and may hold a secret]", body.len());
             Self { text, secrets: Vec::new(), withheld: true }
@@ -222,5 +259,8 @@ mod tests {
             assert!(shown.withheld && !shown.text.contains("S3CRET"), "{}", shown.text);
         }
         assert_eq!(ShownBody::of(b"<html>Bad Gateway</html>", 300).text, "<html>Bad Gateway</html>");
+        let echoed = ShownBody::of(br#"{"message": "bad header: Bearer eyJhbGci.S3CRET", "status": "400"}"#, 300);
+        assert!(!echoed.text.contains("S3CRET") && echoed.text.contains("withheld"), "{}", echoed.text);
+        assert!(echoed.text.contains("400"), "the rest stays: {}", echoed.text);
     }
 }

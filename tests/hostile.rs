@@ -425,6 +425,31 @@ async fn a_proxy_cannot_fake_the_transports_own_outcomes() {
     assert!(matches!(err, Error::Conflict(_)), "{err:?}");
     let err = c.org("o").runners().get(1).await.unwrap_err();
     assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
+    let server = Loopback::start(vec![
+        error(403, &[("x-gha-runners-rate-limit", "primary")], "Resource not accessible"),
+        error(404, &[("x-gha-runners-deleted-earlier", "404-after-lost-answer")], "Not Found"),
+    ])
+    .await;
+    let c = client(&server, &VirtualClock::new());
+    let err = c.org("o").runners().get(1).await.unwrap_err();
+    assert!(matches!(err, Error::Forbidden(_)), "a faked rate-limit verdict: {err:?}");
+    let err = c.org("o").runners().delete(1).await.unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "a faked deletion: {err:?}");
+}
+
+#[tokio::test]
+async fn only_a_no_content_delete_turns_a_404_after_a_lost_answer_into_success() {
+    // Removing a label answers 200 with the remaining labels: a 404 after a
+    // lost answer cannot be read as success there.
+    let server = Loopback::script(vec![Step::Close, Step::Reply(error(404, &[], "Not Found"))]).await;
+    let err = client(&server, &VirtualClock::new()).org("o").runners().remove_label(1, "gpu").await.unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
+    assert_eq!(server.requests().len(), 2);
+    // A 503 is an answer, not a lost one.
+    let server =
+        Loopback::script(vec![Step::Reply(error(503, &[], "down")), Step::Reply(error(404, &[], "Not Found"))]).await;
+    let err = client(&server, &VirtualClock::new()).org("o").runners().delete(1).await.unwrap_err();
+    assert!(matches!(err, Error::NotFound(_)), "{err:?}");
 }
 
 #[tokio::test]

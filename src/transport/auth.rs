@@ -58,6 +58,9 @@ pub(crate) struct TokenState {
     pub failure: Option<(u64, DateTime<Utc>, TokenFailure)>,
 }
 
+/// The deadline of one installation-token request.
+pub const TOKEN_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// How long a failed renewal answers for itself before a new round is tried.
 pub const FAILURE_COOLDOWN: chrono::Duration = chrono::Duration::seconds(10);
 
@@ -157,7 +160,7 @@ impl AppAuth {
         self.with_state(|s| {
             s.failure
                 .as_ref()
-                .filter(|(round, at, _)| *round > seen || now - *at < FAILURE_COOLDOWN)
+                .filter(|(round, at, _)| *round > seen || (now >= *at && now - *at < FAILURE_COOLDOWN))
                 .map(|f| f.2.clone())
         })
     }

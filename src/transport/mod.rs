@@ -135,7 +135,7 @@ pub(crate) const APP_TOKEN_FAILURE_HEADER: &str = "x-gha-runners-app-token-failu
 pub(crate) const APP_TOKEN_STATUS_HEADER: &str = "x-gha-runners-app-token-status";
 
 /// The transport's classification of a 403/429 it hands back
-/// (`primary`/`secondary`), made on the whole body, so that
+/// (`primary`, `secondary` or `none`), made on the whole body, so that
 /// [`crate::Error`] agrees with it even when the body is not JSON.
 pub(crate) const RATE_LIMIT_HEADER: &str = "x-gha-runners-rate-limit";
 
@@ -346,18 +346,7 @@ enum Read {
 async fn read_bounded(mut response: reqwest::Response, limit: u64) -> reqwest::Result<Read> {
     let (status, version) = (response.status(), response.version());
     let mut headers = response.headers().clone();
-    // The transport's own markers are never taken from the network: a
-    // proxy could otherwise fake a JIT outcome naming a runner to delete.
-    for marker in [
-        JIT_OUTCOME_HEADER,
-        JIT_RUNNER_NAME_HEADER,
-        APP_TOKEN_FAILURE_HEADER,
-        APP_TOKEN_STATUS_HEADER,
-        DELETED_EARLIER_HEADER,
-        RATE_LIMIT_HEADER,
-    ] {
-        headers.remove(marker);
-    }
+    strip_markers(&mut headers);
     let declared = response.content_length();
     if declared.is_some_and(|d| d > limit) {
         return Ok(Read::TooLarge { status, version, headers, declared });
@@ -372,6 +361,22 @@ async fn read_bounded(mut response: reqwest::Response, limit: u64) -> reqwest::R
         body.extend_from_slice(&chunk);
     }
     Ok(Read::Whole(Buffered { status, version, headers, body: body.freeze() }))
+}
+
+/// Removes the transport's own marker headers from a response that came
+/// from the network: a proxy could otherwise fake a JIT outcome naming a
+/// runner to delete, an App failure, a deletion or a rate-limit verdict.
+fn strip_markers(headers: &mut HeaderMap) {
+    for marker in [
+        JIT_OUTCOME_HEADER,
+        JIT_RUNNER_NAME_HEADER,
+        APP_TOKEN_FAILURE_HEADER,
+        APP_TOKEN_STATUS_HEADER,
+        DELETED_EARLIER_HEADER,
+        RATE_LIMIT_HEADER,
+    ] {
+        headers.remove(marker);
+    }
 }
 
 /// The counters of one request's attempts.
@@ -447,7 +452,9 @@ async fn send(
         let Some(mut req) = request.try_clone() else {
             // A streaming body cannot be sent twice: send it once, as is.
             // (The generated client always sends bytes; this is for safety.)
-            return client.client().execute(request).await;
+            let mut response = client.client().execute(request).await?;
+            strip_markers(response.headers_mut());
+            return Ok(response);
         };
         let sent_credential = match authorization(client).await {
             Ok(h) => h,
@@ -545,7 +552,11 @@ async fn send(
                 continue;
             }
         }
-        if method == Method::DELETE && status == StatusCode::NOT_FOUND && tries.outcome_unknown {
+        if method == Method::DELETE
+            && status == StatusCode::NOT_FOUND
+            && tries.outcome_unknown
+            && crate::deployment::deletes_with_no_content(operation)
+        {
             tracing::warn!(
                 operation,
                 "DELETE answered 404 after an attempt whose answer was lost: it was deleted then"
@@ -564,6 +575,8 @@ async fn send(
                 crate::RateLimitKind::Secondary => "secondary",
             };
             response.headers.insert(RATE_LIMIT_HEADER, HeaderValue::from_static(verdict));
+        } else if matches!(status.as_u16(), 403 | 429) {
+            response.headers.insert(RATE_LIMIT_HEADER, HeaderValue::from_static("none"));
         }
         if status == StatusCode::UNAUTHORIZED
             && let Some(app) = &inner.app
@@ -703,6 +716,9 @@ async fn renew(
             .build()
             .map_err(|e| fail(Unexpected, None, format!("cannot build the token request: {}", e.without_url())))?;
         inner.prepare(&mut req);
+        // Its own deadline, whatever the HTTP client's: every caller whose
+        // token expired waits on this round.
+        *req.timeout_mut() = Some(auth::TOKEN_REQUEST_TIMEOUT);
         if let Some(h) = auth::bearer(&jwt) {
             req.headers_mut().insert(AUTHORIZATION, h);
         }
@@ -757,20 +773,15 @@ async fn renew(
             return Ok((header, token.expires_at));
         }
         if let Some(limit) = rate::classify(status, &response.headers, &response.body) {
-            if let Some(wait) = rate_limit_wait(inner, &limit, &mut tries) {
-                inner.clock.sleep(wait).await;
-                continue;
-            }
+            // Not waited out here: the renewal holds up every caller whose
+            // token expired, so it fails now and the cooldown spaces retries.
             let advice = match (limit.retry_after, limit.reset_at) {
                 (Some(d), _) => format!("retry after {} s", d.as_secs()),
                 (None, Some(t)) => format!("the quota resets at {}", t.to_rfc3339()),
                 (None, None) => "wait at least a minute".into(),
             };
-            return Err(fail(
-                Unavailable,
-                Some(status),
-                format!("GitHub rate-limited the token request ({} limit); {advice}", limit.kind),
-            ));
+            let what = format!("GitHub rate-limited the token request ({} limit); {advice}", limit.kind);
+            return Err(fail(Unavailable, Some(status), what));
         }
         if transient_status(status) {
             if may_retry {

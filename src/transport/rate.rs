@@ -69,7 +69,9 @@ pub(crate) fn classify(status: u16, headers: &HeaderMap, message: &[u8]) -> Opti
     let says = |needle: &[u8]| message.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
     // The transport's verdict on the whole body, when it handed this back.
     let verdict = get(super::RATE_LIMIT_HEADER);
-    let kind = if verdict == Some("primary") {
+    let kind = if verdict == Some("none") {
+        return None;
+    } else if verdict == Some("primary") {
         Primary
     } else if verdict == Some("secondary") {
         Secondary

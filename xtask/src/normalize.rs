@@ -406,7 +406,9 @@ pub const SECRET_SCHEMA: &str = "secret-string";
 
 /// Points every string property named in [`SECRET_FIELDS`] at one `secret-string` schema, so the generated types hold them as the crate's `Secret`, which never prints its value.
 pub fn secret_strings(doc: &mut Value) -> Result<usize> {
-    fn walk(value: &mut Value, reference: &Value) -> Result<usize> {
+    /// `properties`: whether `value` is a `properties` map, whose keys are
+    /// field names (so a field named `example` is still walked).
+    fn walk(value: &mut Value, reference: &Value, properties: bool) -> Result<usize> {
         let mut n = 0;
         match value {
             Value::Object(map) => {
@@ -427,14 +429,14 @@ pub fn secret_strings(doc: &mut Value) -> Result<usize> {
                     }
                 }
                 for (key, v) in map.iter_mut() {
-                    if key != "example" && key != "examples" {
-                        n += walk(v, reference)?;
+                    if properties || (key != "example" && key != "examples") {
+                        n += walk(v, reference, !properties && key == "properties")?;
                     }
                 }
             }
             Value::Array(items) => {
                 for v in items {
-                    n += walk(v, reference)?;
+                    n += walk(v, reference, false)?;
                 }
             }
             _ => {}
@@ -442,7 +444,7 @@ pub fn secret_strings(doc: &mut Value) -> Result<usize> {
         Ok(n)
     }
     let reference = json!({"$ref": format!("#/components/schemas/{SECRET_SCHEMA}")});
-    let n = walk(doc, &reference)?;
+    let n = walk(doc, &reference, false)?;
     if n > 0 {
         schemas_mut(doc)?.insert(
             SECRET_SCHEMA.into(),
@@ -609,11 +611,12 @@ mod tests {
                 "type": "object", "properties": {"token": {"type": "string", "description": "t"}, "name": {"type": "string"}},
                 "example": {"token": "not a schema"}}}}}}}}},
             "components": {"schemas": {
-                "repo": {"type": "object", "properties": {"temp_clone_token": {"type": "string", "nullable": true}}},
+                "repo": {"type": "object", "properties": {"temp_clone_token": {"type": "string", "nullable": true},
+                    "example": {"type": "object", "properties": {"token": {"type": "string"}}}}},
                 "app": {"type": "object", "properties": {"nested": {"type": "object", "properties": {"encoded_jit_config": {"type": "string"}}}}}
             }}
         });
-        assert_eq!(secret_strings(&mut doc).unwrap(), 3);
+        assert_eq!(secret_strings(&mut doc).unwrap(), 4);
         let r = json!({"$ref": "#/components/schemas/secret-string"});
         let schema = &doc["paths"]["/a"]["post"]["responses"]["201"]["content"]["application/json"]["schema"];
         assert_eq!(schema["properties"]["token"], r);
@@ -624,6 +627,8 @@ mod tests {
             json!({"allOf": [r], "nullable": true})
         );
         assert_eq!(doc["components"]["schemas"]["app"]["properties"]["nested"]["properties"]["encoded_jit_config"], r);
+        let field_named_example = &doc["components"]["schemas"]["repo"]["properties"]["example"];
+        assert_eq!(field_named_example["properties"]["token"], r, "a field named `example` is a schema");
         assert_eq!(doc["components"]["schemas"]["secret-string"]["type"], "string");
         assert_eq!(secret_strings(&mut doc).unwrap(), 0, "idempotent");
         let mut bad = json!({"components": {"schemas": {"x": {"properties": {"token": {"type": "integer"}}}}}});

@@ -83,6 +83,7 @@ pub fn build_with(upstream: &Upstream, selection: &Selection, strict: bool) -> R
         "operations_by_scope": scopes,
         "schemas": closure::component_counts(&spec).get("schemas").copied().unwrap_or(0),
         "components": closure::component_counts(&spec),
+        "secret_fields": normalize::SECRET_FIELDS,
         "normalization_passes": passes.iter().map(|(name, changed)| json!({"name": name, "changed": changed})).collect::<Vec<_>>(),
         "regenerate": format!("cargo xtask refresh-spec --from <{}>", upstream.label),
     });
