@@ -277,7 +277,7 @@ impl fmt::Display for RateLimitKind {
     }
 }
 
-fn wait_advice(reset_at: &Option<DateTime<Utc>>, retry_after: &Option<Duration>) -> String {
+pub(crate) fn wait_advice(reset_at: &Option<DateTime<Utc>>, retry_after: &Option<Duration>) -> String {
     match (retry_after, reset_at) {
         (Some(d), _) => format!("retry after {} s", d.as_secs()),
         (None, Some(t)) => format!("the quota resets at {}", t.to_rfc3339()),

@@ -244,6 +244,17 @@ impl Inner {
         self.rate.lock().ok().and_then(|r| r.clone())
     }
 
+    /// Updates the rate-limit snapshot from a response's headers, if it has
+    /// them; returns the requests remaining.
+    fn observe_rate_limit(&self, headers: &HeaderMap) -> Option<u64> {
+        let snapshot = RateLimit::from_headers(headers)?;
+        let remaining = snapshot.remaining;
+        if let Ok(mut r) = self.rate.lock() {
+            *r = Some(snapshot);
+        }
+        Some(remaining)
+    }
+
     /// How many installation tokens App authentication has requested.
     pub(crate) fn app_renewals(&self) -> Option<u64> {
         self.app.as_ref().map(|a| a.renewals.load(std::sync::atomic::Ordering::Relaxed))
@@ -280,13 +291,13 @@ impl ClientHooks<Inner> for Client {
             return Err(progenitor_client::Error::Custom(e.to_string()));
         }
         let template = crate::deployment::path_template(id.unwrap_or(info.operation_id));
-        let base_path = reqwest::Url::parse(self.baseurl()).map(|u| u.path().to_string()).unwrap_or_default();
         if template.is_empty() {
             return Err(progenitor_client::Error::InvalidRequest(format!(
                 "{}: no path template is known for this operation",
                 info.operation_id
             )));
         }
+        let base_path = reqwest::Url::parse(self.baseurl()).map(|u| u.path().to_string()).unwrap_or_default();
         crate::path::check(template, &base_path, request.url()).map_err(progenitor_client::Error::InvalidRequest)
     }
 
@@ -394,8 +405,16 @@ struct Attempts {
     /// Whether a primary-limit reset was waited for.
     waited_primary: bool,
     /// Whether an earlier attempt may have been applied without its answer
-    /// arriving (a timeout or reset after sending, or a 5xx).
+    /// arriving (a timeout or a broken connection after sending, or a 504).
     outcome_unknown: bool,
+}
+
+impl Attempts {
+    /// Counts one more retried failure and draws its backoff.
+    fn backoff(&mut self, policy: &RetryPolicy) -> Duration {
+        self.failures += 1;
+        policy.backoff(self.failures)
+    }
 }
 
 /// The permit that keeps mutations one at a time; released during every
@@ -500,19 +519,15 @@ async fn send(
                     _ => return Err(e),
                 }
                 tries.outcome_unknown |= !nothing_sent;
-                tries.failures += 1;
-                let wait = inner.retry.backoff(tries.failures);
+                let wait = tries.backoff(&inner.retry);
                 tracing::warn!(operation, attempt = tries.number, error = %e, wait_ms = wait.as_millis() as u64, "request failed; retrying");
                 pacing.wait(inner, wait).await;
                 continue;
             }
         };
         let status = response.status;
-        if let Some(snapshot) = RateLimit::from_headers(&response.headers) {
-            tracing::Span::current().record("rate_remaining", snapshot.remaining);
-            if let Ok(mut r) = inner.rate.lock() {
-                *r = Some(snapshot);
-            }
+        if let Some(remaining) = inner.observe_rate_limit(&response.headers) {
+            tracing::Span::current().record("rate_remaining", remaining);
         }
         if status == StatusCode::NOT_MODIFIED
             && let Some(entry) = cached
@@ -539,8 +554,7 @@ async fn send(
             if retry {
                 // A gateway timeout may have been applied; other 5xx were answers.
                 tries.outcome_unknown |= status == StatusCode::GATEWAY_TIMEOUT;
-                tries.failures += 1;
-                let wait = inner.retry.backoff(tries.failures);
+                let wait = tries.backoff(&inner.retry);
                 tracing::warn!(
                     operation,
                     attempt = tries.number,
@@ -691,8 +705,9 @@ async fn authorization(client: &Client) -> Result<Option<HeaderValue>, auth::Tok
 
 /// One renewal round: requests an installation token
 /// (`apps/create-installation-access-token`), retrying connection failures,
-/// timeouts, 5xx and rate limits like any safe request (within the same
-/// policy and wait ceiling), and naming a definitive refusal.
+/// timeouts and 5xx like any safe request (each attempt with its own
+/// deadline), failing at once on a rate limit (callers are waiting on this
+/// round; the cooldown spaces the next), and naming a definitive refusal.
 ///
 /// Sent directly, not through `exec` (which would recurse into
 /// [`authorization`]), with the same headers and the JWT.
@@ -736,8 +751,7 @@ async fn renew(
                 return Err(fail(Unexpected, Some(status.as_u16()), what));
             }
             Err(e) if may_retry => {
-                tries.failures += 1;
-                let wait = inner.retry.backoff(tries.failures);
+                let wait = tries.backoff(&inner.retry);
                 tracing::warn!(error = %e.without_url(), wait_ms = wait.as_millis() as u64, "installation token request failed; retrying");
                 inner.clock.sleep(wait).await;
                 continue;
@@ -751,11 +765,7 @@ async fn renew(
                 return Err(fail(Unavailable, None, what));
             }
         };
-        if let Some(snapshot) = RateLimit::from_headers(&response.headers)
-            && let Ok(mut r) = inner.rate.lock()
-        {
-            *r = Some(snapshot);
-        }
+        inner.observe_rate_limit(&response.headers);
         let status = response.status.as_u16();
         if response.status.is_success() {
             // The body holds the token: a decoding failure never shows it.
@@ -775,18 +785,13 @@ async fn renew(
         if let Some(limit) = rate::classify(status, &response.headers, &response.body) {
             // Not waited out here: the renewal holds up every caller whose
             // token expired, so it fails now and the cooldown spaces retries.
-            let advice = match (limit.retry_after, limit.reset_at) {
-                (Some(d), _) => format!("retry after {} s", d.as_secs()),
-                (None, Some(t)) => format!("the quota resets at {}", t.to_rfc3339()),
-                (None, None) => "wait at least a minute".into(),
-            };
+            let advice = crate::error::wait_advice(&limit.reset_at, &limit.retry_after);
             let what = format!("GitHub rate-limited the token request ({} limit); {advice}", limit.kind);
             return Err(fail(Unavailable, Some(status), what));
         }
         if transient_status(status) {
             if may_retry {
-                tries.failures += 1;
-                let wait = inner.retry.backoff(tries.failures);
+                let wait = tries.backoff(&inner.retry);
                 tracing::warn!(
                     status,
                     wait_ms = wait.as_millis() as u64,
