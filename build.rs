@@ -62,7 +62,7 @@ fn generate() -> Result<(), String> {
 
     let mut settings = progenitor::GenerationSettings::new();
     settings
-        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_interface(progenitor::InterfaceStyle::Positional)
         .with_tag(progenitor::TagStyle::Merged)
         .with_inner_type(tokens("crate::transport::Inner")?)
         .with_derive("PartialEq");
@@ -171,7 +171,8 @@ fn tokens(s: &str) -> Result<proc_macro2::TokenStream, String> {
 
 /// Writes `$OUT_DIR/availability.rs` from `spec/availability.json`: the
 /// deployments, a table of operation -> deployments that publish it, and a
-/// `availability_doc!("operationId")` macro giving a doc line for each.
+/// `operations_doc!(scope = "operationId", ...)` macro writing the doc table of
+/// the operation a facade method calls at each scope and where it is available.
 fn generate_availability() -> Result<(), String> {
     let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").map_err(|e| format!("CARGO_MANIFEST_DIR: {e}"))?;
     let text = std::fs::read_to_string(Path::new(&manifest_dir).join(AVAILABILITY))
@@ -215,7 +216,7 @@ fn generate_availability() -> Result<(), String> {
         other => format!("GitHub Enterprise Server {}", other.trim_start_matches("ghes-")),
     };
     let mut table = String::new();
-    let mut arms = String::new();
+    let mut short_arms = String::new();
     for (id, on) in ops {
         let on: Vec<&str> = on
             .as_array()
@@ -226,18 +227,18 @@ fn generate_availability() -> Result<(), String> {
         let snake = id.replace(['/', '-'], "_");
         let template = templates.get(id).cloned().unwrap_or_default();
         table.push_str(&format!("    ({id:?}, {snake:?}, &{on:?}, {template:?}),\n"));
-        let text = if on.is_empty() {
-            "**Availability**: none of the deployments in the vendored data.".to_string()
-        } else {
-            format!("**Availability**: {}.", on.iter().map(|n| label(n)).collect::<Vec<_>>().join(", "))
-        };
-        arms.push_str(&format!("    ({id:?}) => {{ {text:?} }};\n"));
+        let short =
+            if on.is_empty() { "none".to_string() } else { on.iter().map(|n| label(n)).collect::<Vec<_>>().join(", ") };
+        short_arms.push_str(&format!("    ({id:?}) => {{ {short:?} }};\n"));
     }
     let code = format!(
         "/// Deployments of the vendored data, oldest kind first.\npub(crate) const DEPLOYMENTS: &[&str] = &{deployments:?};\n\
          /// (operationId, progenitor's operation id, deployments that publish it, path template).\npub(crate) const OPERATIONS: &[(&str, &str, &[&str], &str)] = &[\n{table}];\n\
          /// DELETE operations whose only success is 204 No Content.\npub(crate) const NO_CONTENT_DELETES: &[&str] = &{no_content_deletes:?};\n\
-         /// A doc line saying where an operation is available.\nmacro_rules! availability_doc {{\n{arms}}}\npub(crate) use availability_doc;\n"
+         /// The deployments that have an operation, for a table cell.\nmacro_rules! availability_of {{\n{short_arms}}}\npub(crate) use availability_of;\n\
+         /// A doc table of the operation a method calls at each scope and where it is available:\n\
+         /// `operations_doc!(enterprise = \"...\", org = \"...\")`.\nmacro_rules! operations_doc {{\n    ($($scope:ident = $op:tt),+ $(,)?) => {{\n        \
+         concat!(\"| scope | GitHub operation | available on |\\n| --- | --- | --- |\\n\", $(\"| \", stringify!($scope), \" | `\", $op, \"` | \", $crate::deployment::availability_of!($op), \" |\\n\"),+)\n    }};\n}}\npub(crate) use operations_doc;\n"
     );
     let out_dir = std::env::var("OUT_DIR").map_err(|e| format!("OUT_DIR: {e}"))?;
     let out = Path::new(&out_dir).join("availability.rs");

@@ -265,7 +265,7 @@ async fn execute(client: &Client, scope: &Scope, command: Command) -> Result<(),
             println!("{shown} (expires {})", token.expires_at.to_rfc3339());
         }
         Command::Groups => {
-            let rows: Vec<(i64, String, String, bool)> = match scope {
+            let rows: Vec<(gha_runners::types::RunnerGroupId, String, String, bool)> = match scope {
                 Scope::Org(o) => {
                     client
                         .org(o.as_str())

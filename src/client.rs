@@ -92,9 +92,7 @@ impl Client {
     /// Asks GitHub for the rate-limit status of every resource
     /// (`rate-limit/get`; it does not count against the limit).
     pub async fn rate_limit_status(&self) -> Result<crate::generated::types::RateLimitOverview, Error> {
-        const OP: &str = "rate-limit/get";
-        self.check_available(OP)?;
-        Ok(crate::api::call(OP, self.raw.rate_limit_get().send()).await?.into_inner())
+        crate::api::send_body(self, "rate-limit/get", self.raw.rate_limit_get()).await
     }
 
     /// How many installation tokens GitHub App authentication has requested

@@ -10,7 +10,7 @@ use std::fmt;
 mod data {
     include!(concat!(env!("OUT_DIR"), "/availability.rs"));
 }
-pub(crate) use data::availability_doc;
+pub(crate) use data::{availability_of, operations_doc};
 
 /// Where the API is served, which decides what operations exist.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -492,7 +492,7 @@ impl Error {
     /// ```no_run
     /// # async fn demo(github: gha_runners::Client) {
     /// let op = "actions/create-registration-token-for-org";
-    /// match github.raw().actions_create_registration_token_for_org().org("octo-org").send().await {
+    /// match github.raw().actions_create_registration_token_for_org("octo-org").await {
     ///     Ok(token) => println!("expires {}", token.expires_at),
     ///     Err(e) => eprintln!("{}", gha_runners::Error::from_raw(op, e).await),
     /// }

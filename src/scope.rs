@@ -34,6 +34,27 @@ pub struct Repo {
     pub(crate) repo: String,
 }
 
+impl Enterprise {
+    /// The generated client this scope sends through.
+    pub(crate) fn raw(&self) -> &crate::generated::Client {
+        self.client.raw()
+    }
+}
+
+impl Org {
+    /// The generated client this scope sends through.
+    pub(crate) fn raw(&self) -> &crate::generated::Client {
+        self.client.raw()
+    }
+}
+
+impl Repo {
+    /// The generated client this scope sends through.
+    pub(crate) fn raw(&self) -> &crate::generated::Client {
+        self.client.raw()
+    }
+}
+
 /// What every scope has: its client and a check of its path segments.
 pub trait Scope: Clone + Send + Sync + 'static {
     /// The client this scope sends through.

@@ -61,7 +61,7 @@ fn runner_list_and_runner() {
     assert_eq!(list.runners.len(), 2);
     assert!(!list.runners[0].labels.is_empty());
     let runner: friendly::Runner = round_trip("actions/get-self-hosted-runner-for-org.200.default");
-    assert!(runner.id > 0);
+    assert!(runner.id.get() > 0);
     let _: types::EnterpriseAdminListSelfHostedRunnersForEnterpriseResponse =
         round_trip("enterprise-admin/list-self-hosted-runners-for-enterprise.200.default");
 }
@@ -78,7 +78,7 @@ fn labels() {
 fn jit_config_and_tokens() {
     let jit: friendly::JitConfig = round_trip("actions/generate-runner-jitconfig-for-org.201.default");
     assert!(!jit.encoded_jit_config.expose_secret().is_empty());
-    assert!(jit.runner.id > 0);
+    assert!(jit.runner.id.get() > 0);
     let token: friendly::RunnerToken = round_trip("actions/create-registration-token-for-org.201.default");
     assert!(!token.token.expose_secret().is_empty());
     let _: friendly::RunnerToken = round_trip("actions/create-remove-token-for-org.201.default");
@@ -92,7 +92,7 @@ fn runner_groups() {
     let _: types::EnterpriseAdminListSelfHostedRunnerGroupsForEnterpriseResponse =
         round_trip("enterprise-admin/list-self-hosted-runner-groups-for-enterprise.200.default");
     let one: friendly::RunnerGroup = round_trip("actions/get-self-hosted-runner-group-for-org.200.default");
-    assert!(one.id > 0, "runner group ids decode as integers");
+    assert!(one.id.get() > 0, "runner group ids decode as integers");
 }
 
 #[test]

@@ -33,7 +33,7 @@ async fn hosted_runners_on_ghes_3_19_are_refused_without_a_request() {
     }
     assert!(err.to_string().contains("check_availability(false)"), "{err}");
     // The escape hatch refuses too.
-    let raw = ghes.raw().actions_list_hosted_runners_for_org().org("o").send().await.unwrap_err();
+    let raw = ghes.raw().actions_list_hosted_runners_for_org("o", None, None).await.unwrap_err();
     assert!(raw.to_string().contains("not available on GitHub Enterprise Server 3.19"), "{raw}");
     // An operation GHES 3.18 lacks names the first release that has it.
     let old = client(&server, Some(Deployment::enterprise_server("3.18")), true);

@@ -17,10 +17,7 @@ async fn sends_github_headers_and_no_progenitor_api_version_header() {
     let server = Loopback::start(vec![Reply::json(200, &body)]).await;
     let page = client(&server.base_url, "2022-11-28")
         .raw()
-        .actions_list_self_hosted_runners_for_org()
-        .org("octo-org")
-        .per_page(100)
-        .send()
+        .actions_list_self_hosted_runners_for_org("octo-org", None, None, Some(100))
         .await
         .expect("list runners");
     assert_eq!(page.runners.len(), 2);
@@ -45,10 +42,7 @@ async fn api_version_is_configurable_and_bodies_are_sent_as_json() {
     };
     let jit = client(&server.base_url, "2026-03-10")
         .raw()
-        .actions_generate_runner_jitconfig_for_org()
-        .org("octo-org")
-        .body(req)
-        .send()
+        .actions_generate_runner_jitconfig_for_org("octo-org", &req)
         .await
         .expect("jit config");
     assert!(!jit.encoded_jit_config.expose_secret().is_empty());
@@ -73,11 +67,11 @@ async fn error_bodies_decode_into_the_merged_error_type() {
     .await;
     let err = client(&server.base_url, "2022-11-28")
         .raw()
-        .actions_set_custom_labels_for_self_hosted_runner_for_org()
-        .org("octo-org")
-        .runner_id(42)
-        .body(types::ActionsSetCustomLabelsForSelfHostedRunnerForOrgBody { labels: vec![] })
-        .send()
+        .actions_set_custom_labels_for_self_hosted_runner_for_org(
+            "octo-org",
+            42,
+            &types::ActionsSetCustomLabelsForSelfHostedRunnerForOrgBody { labels: vec![] },
+        )
         .await
         .expect_err("422");
     match err {

@@ -95,8 +95,8 @@ fn kinds() -> Vec<Kind> {
             call: Box::new(|c, s| Box::pin(async move { ok(c.enterprise(s).runners().get(7).await) })),
             raw: Box::new(|c, s| {
                 Box::pin(async move {
-                    let b = c.raw().enterprise_admin_get_self_hosted_runner_for_enterprise().enterprise(s).runner_id(7);
-                    raw("enterprise-admin/get-self-hosted-runner-for-enterprise", b.send()).await
+                    let f = c.raw().enterprise_admin_get_self_hosted_runner_for_enterprise(&s, 7);
+                    raw("enterprise-admin/get-self-hosted-runner-for-enterprise", f).await
                 })
             }),
         },
@@ -107,8 +107,8 @@ fn kinds() -> Vec<Kind> {
             call: Box::new(|c, s| Box::pin(async move { c.org(s).runners().delete(5).await })),
             raw: Box::new(|c, s| {
                 Box::pin(async move {
-                    let b = c.raw().actions_delete_self_hosted_runner_from_org().org(s).runner_id(5);
-                    raw("actions/delete-self-hosted-runner-from-org", b.send()).await
+                    let f = c.raw().actions_delete_self_hosted_runner_from_org(&s, 5);
+                    raw("actions/delete-self-hosted-runner-from-org", f).await
                 })
             }),
         },
@@ -119,8 +119,8 @@ fn kinds() -> Vec<Kind> {
             call: Box::new(|c, s| Box::pin(async move { ok(c.repo(s, "r").runners().get(1).await) })),
             raw: Box::new(|c, s| {
                 Box::pin(async move {
-                    let b = c.raw().actions_get_self_hosted_runner_for_repo().owner(s).repo("r").runner_id(1);
-                    raw("actions/get-self-hosted-runner-for-repo", b.send()).await
+                    let f = c.raw().actions_get_self_hosted_runner_for_repo(&s, "r", 1);
+                    raw("actions/get-self-hosted-runner-for-repo", f).await
                 })
             }),
         },
@@ -131,8 +131,8 @@ fn kinds() -> Vec<Kind> {
             call: Box::new(|c, s| Box::pin(async move { ok(c.repo("o", s).runners().get(1).await) })),
             raw: Box::new(|c, s| {
                 Box::pin(async move {
-                    let b = c.raw().actions_get_self_hosted_runner_for_repo().owner("o").repo(s).runner_id(1);
-                    raw("actions/get-self-hosted-runner-for-repo", b.send()).await
+                    let f = c.raw().actions_get_self_hosted_runner_for_repo("o", &s, 1);
+                    raw("actions/get-self-hosted-runner-for-repo", f).await
                 })
             }),
         },
@@ -143,13 +143,8 @@ fn kinds() -> Vec<Kind> {
             call: Box::new(|c, s| Box::pin(async move { ok(c.org("octo-org").runners().remove_label(1, &s).await) })),
             raw: Box::new(|c, s| {
                 Box::pin(async move {
-                    let b = c
-                        .raw()
-                        .actions_remove_custom_label_from_self_hosted_runner_for_org()
-                        .org("octo-org")
-                        .runner_id(1)
-                        .name(s);
-                    raw("actions/remove-custom-label-from-self-hosted-runner-for-org", b.send()).await
+                    let f = c.raw().actions_remove_custom_label_from_self_hosted_runner_for_org("octo-org", 1, &s);
+                    raw("actions/remove-custom-label-from-self-hosted-runner-for-org", f).await
                 })
             }),
         },
@@ -160,9 +155,8 @@ fn kinds() -> Vec<Kind> {
             call: Box::new(|c, s| Box::pin(async move { ok(c.org("o").network_configurations().get(&s).await) })),
             raw: Box::new(|c, s| {
                 Box::pin(async move {
-                    let b =
-                        c.raw().hosted_compute_get_network_configuration_for_org().org("o").network_configuration_id(s);
-                    raw("hosted-compute/get-network-configuration-for-org", b.send()).await
+                    let f = c.raw().hosted_compute_get_network_configuration_for_org("o", &s);
+                    raw("hosted-compute/get-network-configuration-for-org", f).await
                 })
             }),
         },
@@ -175,9 +169,21 @@ fn kinds() -> Vec<Kind> {
             }),
             raw: Box::new(|c, s| {
                 Box::pin(async move {
-                    let b =
-                        c.raw().actions_get_custom_image_version_for_org().org("o").image_definition_id(3).version(s);
-                    raw("actions/get-custom-image-version-for-org", b.send()).await
+                    // The generated version type checks GitHub's pattern when it is made,
+                    // so a refused value never reaches a request.
+                    let Ok(version) =
+                        s.parse::<gha_runners::generated::types::ActionsGetCustomImageVersionForOrgVersion>()
+                    else {
+                        return Err(Error::InvalidInput {
+                            field: "version",
+                            reason: "does not match ^\\d+\\.\\d+\\.\\d+$".into(),
+                        });
+                    };
+                    raw(
+                        "actions/get-custom-image-version-for-org",
+                        c.raw().actions_get_custom_image_version_for_org("o", 3, &version),
+                    )
+                    .await
                 })
             }),
         },
@@ -288,8 +294,8 @@ async fn two_dot_dot_parameters_cannot_climb_out_of_the_api_root_through_raw() {
     let server = Loopback::always(Reply::json(404, &json!({"message": "Not Found"}))).await;
     let c = Client::builder().base_url(format!("{}/api/v3", server.base_url)).token("t").build().unwrap();
     for (owner, repo) in [("..", ".."), ("..", "."), (".", ".."), ("", "")] {
-        let b = c.raw().actions_get_self_hosted_runner_for_repo().owner(owner).repo(repo).runner_id(1);
-        let err = raw("actions/get-self-hosted-runner-for-repo", b.send()).await.unwrap_err();
+        let f = c.raw().actions_get_self_hosted_runner_for_repo(owner, repo, 1);
+        let err = raw("actions/get-self-hosted-runner-for-repo", f).await.unwrap_err();
         match &err {
             Error::InvalidInput { reason, .. } => assert!(reason.contains("does not address"), "{reason}"),
             other => panic!("{owner:?}/{repo:?}: {other:?}"),

@@ -2,39 +2,63 @@
 //! scope (kube-rs's `Api<K>` is the model): [`Runners`], [`RunnerGroups`],
 //! [`HostedRunners`], [`NetworkConfigurations`], [`RunnerPermissions`].
 //!
-//! Each method validates its input, calls the generated operation for its
-//! scope (GitHub's operationId is named in the method's docs) and returns
-//! the friendly type. Methods exist only for the scopes GitHub offers them
-//! at.
+//! Each area is one folder: `mod.rs` holds the public methods (one generic
+//! `impl` over the area's scope trait: validate the input, then call the
+//! scope), `scopes.rs` the generated operation each method calls at each
+//! scope (a sealed trait, so only the scopes GitHub offers an area at have
+//! it), `requests.rs` the request types. The fake's handlers for the area
+//! are in `src/testkit/<area>.rs`.
 
-use crate::Error;
 use crate::error::{ErrorBody, from_generated};
+use crate::{Client, Error, PageRequest};
 use progenitor_client::ResponseValue;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::future::Future;
 
-mod groups;
-mod hosted;
-mod network;
-mod permissions;
-mod runners;
+pub(crate) mod groups;
+pub(crate) mod hosted;
+pub(crate) mod network;
+pub(crate) mod permissions;
+pub(crate) mod runners;
 
-pub use groups::{ListRunnerGroups, RunnerGroups};
-pub use hosted::HostedRunners;
-pub use network::NetworkConfigurations;
+pub use groups::{GroupScope, RunnerGroups};
+pub use hosted::{HostedRunners, HostedScope};
+pub use network::{NetworkConfigurations, NetworkScope};
 pub use permissions::RunnerPermissions;
-pub use runners::{ListRunners, Runners};
+pub use runners::{RunnerScope, Runners};
 
-/// Awaits a generated call, mapping its error into [`Error`].
-pub(crate) async fn call<T, E: ErrorBody>(
+/// Checks that the client's deployment has `operation`, then awaits the
+/// generated call (which sends the request), mapping its error into
+/// [`Error`]. Every facade call goes through here.
+pub(crate) async fn send<T, E: ErrorBody>(
+    client: &Client,
     operation: &'static str,
     fut: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
 ) -> Result<ResponseValue<T>, Error> {
+    client.check_available(operation)?;
     match fut.await {
         Ok(v) => Ok(v),
         Err(e) => Err(from_generated(operation, e).await),
     }
+}
+
+/// [`send`] for calls whose answer has no content the caller needs.
+pub(crate) async fn send_unit<T, E: ErrorBody>(
+    client: &Client,
+    operation: &'static str,
+    fut: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+) -> Result<(), Error> {
+    send(client, operation, fut).await.map(drop)
+}
+
+/// [`send`], returning the decoded body.
+pub(crate) async fn send_body<T, E: ErrorBody>(
+    client: &Client,
+    operation: &'static str,
+    fut: impl Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+) -> Result<T, Error> {
+    send(client, operation, fut).await.map(ResponseValue::into_inner)
 }
 
 /// One page of a list response: the items `split` picks out with their
@@ -42,84 +66,29 @@ pub(crate) async fn call<T, E: ErrorBody>(
 /// [`Error::Pagination`] when the pages do not add up.
 pub(crate) fn page<W, T>(
     rv: ResponseValue<W>,
-    req: crate::PageRequest,
-    split: impl FnOnce(W) -> (Vec<T>, Option<u64>),
+    req: PageRequest,
+    split: impl FnOnce(W) -> (Vec<T>, Option<i64>),
 ) -> Result<crate::Page<T>, Error> {
     let headers = rv.headers().clone();
     let (items, total) = split(rv.into_inner());
-    crate::Page::from_response(items, total, req, &headers)
+    crate::Page::from_response(items, total.and_then(|n| u64::try_from(n).ok()), req, &headers)
+}
+
+/// The `page` and `per_page` query values of a page request, in the order
+/// the generated list calls take them.
+pub(crate) fn page_query(req: PageRequest) -> (Option<i64>, Option<i64>) {
+    (Some(i64::from(req.page)), Some(i64::from(req.per_page)))
 }
 
 /// Converts a facade request struct into the generated body type of one
 /// operation (the two serialize to the same JSON).
-pub(crate) fn body<A: Serialize, B: DeserializeOwned>(field: &'static str, value: &A) -> Result<B, Error> {
+pub(crate) fn body<A: Serialize + ?Sized, B: DeserializeOwned>(field: &'static str, value: &A) -> Result<B, Error> {
     serde_json::to_value(value)
         .and_then(serde_json::from_value)
         .map_err(|e| Error::invalid(field, format!("does not fit the request GitHub documents: {e}")))
 }
 
-/// A `total_count` as GitHub sends it (an integer, required or not) into `u64`.
-pub(crate) fn count(n: impl Into<Option<i64>>) -> Option<u64> {
-    n.into().and_then(|n| u64::try_from(n).ok())
+/// Collects ids given as anything that converts into the id type.
+pub(crate) fn ids<I: Copy + Into<i64>>(ids: impl IntoIterator<Item = impl Into<I>>) -> Vec<i64> {
+    ids.into_iter().map(|id| id.into().into()).collect()
 }
-
-/// Applies a scope's path parameters to a generated request builder.
-macro_rules! scoped {
-    ($scope:expr, $builder:expr, enterprise) => {
-        $builder.enterprise($scope.enterprise.as_str())
-    };
-    ($scope:expr, $builder:expr, org) => {
-        $builder.org($scope.org.as_str())
-    };
-    ($scope:expr, $builder:expr, repo) => {
-        $builder.owner($scope.owner.as_str()).repo($scope.repo.as_str())
-    };
-}
-pub(crate) use scoped;
-
-/// Streams every item of a paged list, calling `$this.$page($args.., req)`
-/// for page after page.
-macro_rules! stream_via {
-    ($this:expr, $page:ident $(, $arg:expr)*) => {{
-        let this = $this.clone();
-        crate::pagination::stream_pages(move |req| {
-            let this = this.clone();
-            async move { this.$page($($arg,)* req).await }
-        })
-    }};
-}
-pub(crate) use stream_via;
-
-/// Declares an area handle generic over its scope.
-macro_rules! area {
-    ($(#[$meta:meta])* $name:ident) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone)]
-        pub struct $name<S> {
-            pub(crate) scope: S,
-        }
-
-        impl<S: crate::scope::Scope> $name<S> {
-            pub(crate) fn new(scope: S) -> Self {
-                Self { scope }
-            }
-
-            /// The generated client this area sends through.
-            fn raw(&self) -> &crate::generated::Client {
-                self.scope.client().raw()
-            }
-
-            /// Checks that the deployment has `operation`, then awaits the
-            /// generated call (which sends the request).
-            async fn call<T, E: crate::error::ErrorBody>(
-                &self,
-                operation: &'static str,
-                fut: impl std::future::Future<Output = Result<progenitor_client::ResponseValue<T>, progenitor_client::Error<E>>>,
-            ) -> Result<progenitor_client::ResponseValue<T>, crate::Error> {
-                self.scope.client().check_available(operation)?;
-                crate::api::call(operation, fut).await
-            }
-        }
-    };
-}
-pub(crate) use area;

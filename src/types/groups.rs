@@ -1,5 +1,6 @@
 //! Runner groups at organization and enterprise scope.
 
+use super::ids::*;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -19,7 +20,7 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RunnerGroup {
     /// The group's id.
-    pub id: i64,
+    pub id: RunnerGroupId,
     /// The group's name.
     pub name: String,
     /// Who may use it.
@@ -59,7 +60,7 @@ pub struct RunnerGroup {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct EnterpriseRunnerGroup {
     /// The group's id.
-    pub id: i64,
+    pub id: RunnerGroupId,
     /// The group's name.
     pub name: String,
     /// Which organizations may use it.

@@ -1,6 +1,7 @@
 //! GitHub-hosted runners and their catalogues: images, machine sizes,
 //! platforms, limits.
 
+use super::ids::*;
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -53,12 +54,12 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HostedRunner {
     /// The runner's id.
-    pub id: i64,
+    pub id: HostedRunnerId,
     /// The runner's name.
     pub name: String,
     /// The runner group it belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub runner_group_id: Option<i64>,
+    pub runner_group_id: Option<RunnerGroupId>,
     /// Its image; `None` when GitHub reports none.
     pub image_details: Option<HostedImage>,
     /// Its machine size.
@@ -118,7 +119,7 @@ pub struct CuratedImage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CustomImage {
     /// The image definition id.
-    pub id: i64,
+    pub id: ImageDefinitionId,
     /// Its platform.
     pub platform: Platform,
     /// Display name.

@@ -16,19 +16,22 @@
 mod open_enum;
 mod groups;
 mod hosted;
+mod ids;
 mod network;
 mod permissions;
-mod requests;
 mod runners;
 mod tokens;
 
 pub use groups::*;
 pub use hosted::*;
+pub use ids::*;
 pub use network::*;
 pub use permissions::*;
-pub use requests::*;
 pub use runners::*;
 pub use tokens::*;
 
-pub use crate::api::{ListRunnerGroups, ListRunners};
+pub use crate::api::groups::requests::*;
+pub use crate::api::hosted::requests::*;
+pub use crate::api::network::requests::*;
+pub use crate::api::runners::requests::*;
 pub use crate::generated::types::{MinimalRepository, OrganizationSimple, Repository};

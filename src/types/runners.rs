@@ -1,5 +1,6 @@
 //! Self-hosted runners, their labels and the runner application downloads.
 
+use super::ids::*;
 use crate::Secret;
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
@@ -29,10 +30,10 @@ open_enum! {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Runner {
     /// The runner's id.
-    pub id: i64,
+    pub id: RunnerId,
     /// The id of the runner group it belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub runner_group_id: Option<i64>,
+    pub runner_group_id: Option<RunnerGroupId>,
     /// The runner's name.
     pub name: String,
     /// The operating system (`linux`, `macos`, `windows`, ...).

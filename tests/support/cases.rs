@@ -582,7 +582,7 @@ macro_rules! hosted_cases {
                 |c| async move { c.$scope($arg).hosted_runners().list_page(page1()).await }),
             case!(concat!("actions/create-hosted-runner-for-", $suffix), 201, concat!("POST ", $prefix, "/actions/hosted-runners"),
                 Some(json!({"name": "ubuntu-4core", "image": {"id": "ubuntu-latest", "source": "github"}, "size": "4-core", "runner_group_id": 1, "maximum_runners": 10})),
-                |c| async move { c.$scope($arg).hosted_runners().create(&NewHostedRunner { name: "ubuntu-4core".into(), image: ImageSelection { id: "ubuntu-latest".into(), source: Some(ImageSource::Github), version: None }, size: "4-core".into(), runner_group_id: 1, maximum_runners: Some(10), ..Default::default() }).await }),
+                |c| async move { c.$scope($arg).hosted_runners().create(&NewHostedRunner { name: "ubuntu-4core".into(), image: ImageSelection { id: "ubuntu-latest".into(), source: Some(ImageSource::Github), version: None }, size: "4-core".into(), runner_group_id: 1.into(), maximum_runners: Some(10), ..Default::default() }).await }),
             case!(concat!("actions/get-hosted-runner-for-", $suffix), 200, concat!("GET ", $prefix, "/actions/hosted-runners/5"), None,
                 |c| async move { c.$scope($arg).hosted_runners().get(5).await }),
             case!(concat!("actions/update-hosted-runner-for-", $suffix), 200, concat!("PATCH ", $prefix, "/actions/hosted-runners/5"), Some(json!({"maximum_runners": 20, "image_version": "1.0.0"})),

@@ -1,0 +1,240 @@
+//! Self-hosted runners: list, get, delete, labels, registration and remove
+//! tokens, JIT configs, downloads, version deprecations.
+
+pub(crate) mod requests;
+mod scopes;
+
+use crate::deployment::operations_doc;
+use crate::pagination::{ItemStream, Page, PageRequest, stream_pages};
+use crate::scope::Scope;
+use crate::types::{
+    JitConfig, JitConfigRequest, ListRunners, Runner, RunnerApplication, RunnerId, RunnerLabel, RunnerToken,
+    RunnerVersionDeprecation,
+};
+use crate::{Error, validate};
+
+/// Self-hosted runners of a scope (`client.org("o").runners()`).
+///
+/// ```no_run
+/// # async fn demo(github: gha_runners::Client) -> Result<(), gha_runners::Error> {
+/// use futures::TryStreamExt;
+/// use gha_runners::types::JitConfigRequest;
+/// let runners = github.org("octo-org").runners();
+/// let offline: Vec<_> = runners
+///     .list(Default::default())
+///     .try_filter(|r| futures::future::ready(r.status == gha_runners::types::RunnerStatus::Offline))
+///     .try_collect()
+///     .await?;
+/// let jit = runners.jit_config(&JitConfigRequest::new("build-1", ["self-hosted", "linux"])).await?;
+/// println!("start with: ./run.sh --jitconfig {}", jit.encoded_jit_config.expose_secret());
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Runners<S> {
+    scope: S,
+}
+
+/// The scopes with self-hosted runners: [`Enterprise`](crate::Enterprise),
+/// [`Org`](crate::Org) and [`Repo`](crate::Repo). Sealed.
+pub trait RunnerScope: Scope + scopes::Ops {}
+
+impl<S: RunnerScope> Runners<S> {
+    pub(crate) fn new(scope: S) -> Self {
+        Self { scope }
+    }
+
+    /// Streams every runner, 100 per request.
+    ///
+    #[doc = operations_doc!(
+        enterprise = "enterprise-admin/list-self-hosted-runners-for-enterprise",
+        org = "actions/list-self-hosted-runners-for-org",
+        repo = "actions/list-self-hosted-runners-for-repo",
+    )]
+    pub fn list(&self, filter: ListRunners) -> ItemStream<Runner> {
+        let this = self.clone();
+        stream_pages(move |req| {
+            let (this, filter) = (this.clone(), filter.clone());
+            async move { this.list_page(&filter, req).await }
+        })
+    }
+
+    /// One page of runners.
+    ///
+    #[doc = operations_doc!(
+        enterprise = "enterprise-admin/list-self-hosted-runners-for-enterprise",
+        org = "actions/list-self-hosted-runners-for-org",
+        repo = "actions/list-self-hosted-runners-for-repo",
+    )]
+    pub async fn list_page(&self, filter: &ListRunners, req: PageRequest) -> Result<Page<Runner>, Error> {
+        self.scope.check()?;
+        req.validate()?;
+        if let Some(name) = &filter.name {
+            validate::segment("name", name)?;
+        }
+        self.scope.list(filter.name.as_deref(), req).await
+    }
+
+    /// One runner.
+    ///
+    #[doc = operations_doc!(
+        enterprise = "enterprise-admin/get-self-hosted-runner-for-enterprise",
+        org = "actions/get-self-hosted-runner-for-org",
+        repo = "actions/get-self-hosted-runner-for-repo",
+    )]
+    pub async fn get(&self, runner_id: impl Into<RunnerId>) -> Result<Runner, Error> {
+        self.scope.check()?;
+        self.scope.get(runner_id.into()).await
+    }
+
+    /// Removes a runner.
+    ///
+    #[doc = operations_doc!(
+        enterprise = "enterprise-admin/delete-self-hosted-runner-from-enterprise",
+        org = "actions/delete-self-hosted-runner-from-org",
+        repo = "actions/delete-self-hosted-runner-from-repo",
+    )]
+    pub async fn delete(&self, runner_id: impl Into<RunnerId>) -> Result<(), Error> {
+        self.scope.check()?;
+        self.scope.delete(runner_id.into()).await
+    }
+
+    /// A runner's labels.
+    ///
+    #[doc = operations_doc!(
+        enterprise = "enterprise-admin/list-labels-for-self-hosted-runner-for-enterprise",
+        org = "actions/list-labels-for-self-hosted-runner-for-org",
+        repo = "actions/list-labels-for-self-hosted-runner-for-repo",
+    )]
+    pub async fn labels(&self, runner_id: impl Into<RunnerId>) -> Result<Vec<RunnerLabel>, Error> {
+        self.scope.check()?;
+        self.scope.labels(runner_id.into()).await
+    }
+
+    /// Adds 1 to 100 custom labels; returns all labels.
+    ///
+    #[doc = operations_doc!(
+        enterprise = "enterprise-admin/add-custom-labels-to-self-hosted-runner-for-enterprise",
+        org = "actions/add-custom-labels-to-self-hosted-runner-for-org",
+        repo = "actions/add-custom-labels-to-self-hosted-runner-for-repo",
+    )]
+    pub async fn add_labels<L: AsRef<str>>(
+        &self,
+        runner_id: impl Into<RunnerId>,
+        labels: &[L],
+    ) -> Result<Vec<RunnerLabel>, Error> {
+        self.scope.check()?;
+        validate::labels(labels, 1)?;
+        self.scope.add_labels(runner_id.into(), &label_body(labels)).await
+    }
+
+    /// Replaces the custom labels (0 to 100); returns all labels.
+    ///
+    #[doc = operations_doc!(
+        enterprise = "enterprise-admin/set-custom-labels-for-self-hosted-runner-for-enterprise",
+        org = "actions/set-custom-labels-for-self-hosted-runner-for-org",
+        repo = "actions/set-custom-labels-for-self-hosted-runner-for-repo",
+    )]
+    pub async fn set_labels<L: AsRef<str>>(
+        &self,
+        runner_id: impl Into<RunnerId>,
+        labels: &[L],
+    ) -> Result<Vec<RunnerLabel>, Error> {
+        self.scope.check()?;
+        validate::labels(labels, 0)?;
+        self.scope.set_labels(runner_id.into(), &label_body(labels)).await
+    }
+
+    /// Removes every custom label; returns the read-only labels left.
+    ///
+    #[doc = operations_doc!(
+        enterprise = "enterprise-admin/remove-all-custom-labels-from-self-hosted-runner-for-enterprise",
+        org = "actions/remove-all-custom-labels-from-self-hosted-runner-for-org",
+        repo = "actions/remove-all-custom-labels-from-self-hosted-runner-for-repo",
+    )]
+    pub async fn clear_labels(&self, runner_id: impl Into<RunnerId>) -> Result<Vec<RunnerLabel>, Error> {
+        self.scope.check()?;
+        self.scope.clear_labels(runner_id.into()).await
+    }
+
+    /// Removes one custom label; returns the labels left.
+    ///
+    #[doc = operations_doc!(
+        enterprise = "enterprise-admin/remove-custom-label-from-self-hosted-runner-for-enterprise",
+        org = "actions/remove-custom-label-from-self-hosted-runner-for-org",
+        repo = "actions/remove-custom-label-from-self-hosted-runner-for-repo",
+    )]
+    pub async fn remove_label(&self, runner_id: impl Into<RunnerId>, name: &str) -> Result<Vec<RunnerLabel>, Error> {
+        self.scope.check()?;
+        validate::segment("label", name)?;
+        self.scope.remove_label(runner_id.into(), name).await
+    }
+
+    /// A token for `config.sh` to register a runner, valid one hour.
+    ///
+    #[doc = operations_doc!(
+        enterprise = "enterprise-admin/create-registration-token-for-enterprise",
+        org = "actions/create-registration-token-for-org",
+        repo = "actions/create-registration-token-for-repo",
+    )]
+    pub async fn registration_token(&self) -> Result<RunnerToken, Error> {
+        self.scope.check()?;
+        self.scope.registration_token().await
+    }
+
+    /// A token for `config.sh remove`, valid one hour.
+    ///
+    #[doc = operations_doc!(
+        enterprise = "enterprise-admin/create-remove-token-for-enterprise",
+        org = "actions/create-remove-token-for-org",
+        repo = "actions/create-remove-token-for-repo",
+    )]
+    pub async fn remove_token(&self) -> Result<RunnerToken, Error> {
+        self.scope.check()?;
+        self.scope.remove_token().await
+    }
+
+    /// Creates a just-in-time runner and returns its config. A name already
+    /// taken is [`Error::Conflict`].
+    ///
+    #[doc = operations_doc!(
+        enterprise = "actions/generate-runner-jitconfig-for-enterprise",
+        org = "actions/generate-runner-jitconfig-for-org",
+        repo = "actions/generate-runner-jitconfig-for-repo",
+    )]
+    pub async fn jit_config(&self, request: &JitConfigRequest) -> Result<JitConfig, Error> {
+        self.scope.check()?;
+        validate::runner_name(&request.name)?;
+        validate::labels(&request.labels, 1)?;
+        self.scope.jit_config(request).await
+    }
+
+    /// The runner application packages to download.
+    ///
+    #[doc = operations_doc!(
+        enterprise = "enterprise-admin/list-runner-applications-for-enterprise",
+        org = "actions/list-runner-applications-for-org",
+        repo = "actions/list-runner-applications-for-repo",
+    )]
+    pub async fn downloads(&self) -> Result<Vec<RunnerApplication>, Error> {
+        self.scope.check()?;
+        self.scope.downloads().await
+    }
+
+    /// The deprecation schedule of runner version `version`, e.g. `2.300.0`.
+    ///
+    #[doc = operations_doc!(
+        enterprise = "enterprise-admin/get-runner-version-deprecation-for-enterprise",
+        org = "actions/get-runner-version-deprecation-for-org",
+        repo = "actions/get-runner-version-deprecation-for-repo",
+    )]
+    pub async fn deprecation(&self, version: &str) -> Result<RunnerVersionDeprecation, Error> {
+        self.scope.check()?;
+        validate::segment("version", version)?;
+        self.scope.deprecation(version).await
+    }
+}
+
+/// The `{"labels": [...]}` body of the label calls.
+fn label_body<L: AsRef<str>>(labels: &[L]) -> serde_json::Value {
+    serde_json::json!({ "labels": labels.iter().map(AsRef::as_ref).collect::<Vec<&str>>() })
+}
