@@ -28,8 +28,14 @@
 //! # Ok(()) }
 //! ```
 
+mod call;
 mod catalog;
+mod groups;
+mod hosted;
+mod network;
+mod permissions;
 mod replay;
+mod runners;
 pub mod scenario;
 mod server;
 mod state;

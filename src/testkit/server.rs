@@ -1,8 +1,9 @@
 //! The HTTP side of the fake: routing from the vendored spec's paths,
 //! authentication, rate limits, ETags, pagination, faults and logs.
 
-use super::catalog;
+use super::call::{Call, Outcome, action};
 use super::state::*;
+use super::{groups, hosted, network, permissions, runners};
 use crate::{Client, Error};
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, Uri};
@@ -384,14 +385,6 @@ fn route(method: &str, path: &str) -> Option<(&'static str, BTreeMap<String, Str
         .map(|(_, op, p)| (op, p))
 }
 
-/// What a handler answers.
-enum Outcome {
-    Json(u16, Value),
-    /// A paginated list: the wrapper key and the items.
-    List(&'static str, Vec<Value>),
-    Empty(u16),
-}
-
 async fn handle(
     shared: Arc<Mutex<Shared>>,
     method: Method,
@@ -581,30 +574,8 @@ fn scope_of(params: &BTreeMap<String, String>) -> Option<FakeScope> {
     }
 }
 
-fn id(params: &BTreeMap<String, String>, name: &str) -> Result<i64, Refusal> {
-    params.get(name).and_then(|v| v.parse().ok()).ok_or_else(not_found)
-}
-
-fn str_list(body: &Value, key: &str) -> Vec<String> {
-    body.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(|v| v.as_str().map(String::from)).collect()
-}
-
-fn int_list(body: &Value, key: &str) -> Vec<i64> {
-    body.get(key).and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_i64).collect()
-}
-
-fn labels_response(r: &Runner) -> Outcome {
-    Outcome::Json(200, json!({"total_count": r.labels.len(), "labels": labels_json(&r.labels)}))
-}
-
-fn check_labels(labels: &[String], min: usize) -> Result<(), Refusal> {
-    if labels.len() < min || labels.len() > 100 || labels.iter().any(|l| l.trim().is_empty()) {
-        return Err(invalid("labels", "invalid", "Runner"));
-    }
-    Ok(())
-}
-
-/// Answers one operation.
+/// Answers one operation: the scope-less ones here, the others by the
+/// handler of their area (`src/testkit/<area>.rs`).
 fn dispatch(
     data: &mut Data,
     base: &str,
@@ -613,7 +584,6 @@ fn dispatch(
     query: &BTreeMap<String, String>,
     body: &Value,
 ) -> Result<Outcome, Refusal> {
-    let op = operation.split_once('/').map_or(operation, |(_, o)| o);
     match operation {
         "rate-limit/get" => {
             let core = json!({"limit": 5000, "remaining": 5000, "reset": 0, "used": 0});
@@ -631,382 +601,14 @@ fn dispatch(
         _ => {}
     }
     let scope = scope_of(params).ok_or_else(not_found)?;
-    if !data.scopes.contains_key(&scope) {
-        return Err(not_found());
-    }
     let next = data.next_id();
     let sd = data.scopes.get_mut(&scope).ok_or_else(not_found)?;
-    let owner = match &scope {
-        FakeScope::Repo(o, _) | FakeScope::Org(o) => o.clone(),
-        FakeScope::Enterprise(e) => e.clone(),
-    };
-    let runner = |sd: &mut ScopeData| -> Result<i64, Refusal> {
-        let rid = id(params, "runner_id")?;
-        if sd.runners.contains_key(&rid) { Ok(rid) } else { Err(not_found()) }
-    };
-    let group = |sd: &ScopeData| -> Result<i64, Refusal> {
-        let gid = id(params, "runner_group_id")?;
-        if sd.groups.contains_key(&gid) { Ok(gid) } else { Err(not_found()) }
-    };
-    let out = if op.starts_with("list-self-hosted-runners-in-group") {
-        let gid = group(sd)?;
-        Outcome::List("runners", sd.runners.values().filter(|r| r.group_id == gid).map(runner_json).collect())
-    } else if op.starts_with("list-self-hosted-runners-for") {
-        let name = query.get("name");
-        Outcome::List(
-            "runners",
-            sd.runners.values().filter(|r| name.is_none_or(|n| &r.name == n)).map(runner_json).collect(),
-        )
-    } else if op.starts_with("get-runner-version-deprecation") {
-        let v = params.get("version").cloned().unwrap_or_default();
-        let old = v.split('.').nth(1).and_then(|m| m.parse::<u32>().ok()).is_some_and(|m| m < 320);
-        let date = |d: &str| if old { json!(d) } else { Value::Null };
-        Outcome::Json(
-            200,
-            json!({"runner_version": v, "registration_deprecates_at": date("2026-08-01T00:00:00Z"),
-                   "runtime_deprecates_at": date("2026-09-01T00:00:00Z")}),
-        )
-    } else if op.starts_with("list-runner-applications") {
-        Outcome::Json(200, catalog::downloads())
-    } else if op.starts_with("generate-runner-jitconfig") {
-        let name = body.get("name").and_then(Value::as_str).unwrap_or_default().to_string();
-        let labels = str_list(body, "labels");
-        let gid = body.get("runner_group_id").and_then(Value::as_i64).unwrap_or(1);
-        if name.trim().is_empty() {
-            return Err(invalid("name", "missing_field", "Runner"));
-        }
-        check_labels(&labels, 1)?;
-        if sd.runners.values().any(|r| r.name == name) {
-            return Err(github_error(409, &format!("Already exists - A runner with the name {name} already exists.")));
-        }
-        if !matches!(scope, FakeScope::Repo(..)) && !sd.groups.contains_key(&gid) {
-            return Err(invalid("runner_group_id", "invalid", "Runner"));
-        }
-        let mut labels_out = Vec::new();
-        for (i, l) in labels.iter().enumerate() {
-            labels_out.push(Label { id: next * 1000 + i as i64, name: l.clone(), custom: l != "self-hosted" });
-        }
-        let r = Runner {
-            id: next,
-            name,
-            os: "linux".into(),
-            status: "offline".into(),
-            busy: false,
-            labels: labels_out,
-            group_id: gid,
-            ephemeral: true,
-        };
-        let json_runner = runner_json(&r);
-        sd.runners.insert(next, r);
-        Outcome::Json(
-            201,
-            json!({"runner": json_runner, "encoded_jit_config": format!("ZmFrZS1qaXQtY29uZmlnLX{next:x}==")}),
-        )
-    } else if op.starts_with("create-registration-token") {
-        Outcome::Json(201, token_json(format!("AABF3JGZDX3P5PMEXLND6TS6FCW{next:08}")))
-    } else if op.starts_with("create-remove-token") {
-        Outcome::Json(201, token_json(format!("AFFNEVY3EEWQ5WP2QCKQJ7LPC{next:08}")))
-    } else if op.starts_with("get-self-hosted-runner-for") {
-        let rid = runner(sd)?;
-        Outcome::Json(200, runner_json(&sd.runners[&rid]))
-    } else if op.starts_with("delete-self-hosted-runner-from") {
-        let rid = runner(sd)?;
-        if sd.runners[&rid].busy {
-            return Err(invalid("runner", "busy", "Runner"));
-        }
-        sd.runners.remove(&rid);
-        Outcome::Empty(204)
-    } else if op.starts_with("list-labels-for-self-hosted-runner") {
-        let rid = runner(sd)?;
-        labels_response(&sd.runners[&rid])
-    } else if op.starts_with("add-custom-labels-to-self-hosted-runner") || op.starts_with("set-custom-labels-for") {
-        let rid = runner(sd)?;
-        let labels = str_list(body, "labels");
-        let set = op.starts_with("set-");
-        check_labels(&labels, if set { 0 } else { 1 })?;
-        let r = sd.runners.get_mut(&rid).ok_or_else(not_found)?;
-        if set {
-            r.labels.retain(|l| !l.custom);
-        }
-        for (i, l) in labels.iter().enumerate() {
-            if !r.labels.iter().any(|x| &x.name == l) {
-                r.labels.push(Label { id: next * 1000 + i as i64, name: l.clone(), custom: true });
-            }
-        }
-        labels_response(r)
-    } else if op.starts_with("remove-all-custom-labels-from-self-hosted-runner") {
-        let rid = runner(sd)?;
-        let r = sd.runners.get_mut(&rid).ok_or_else(not_found)?;
-        r.labels.retain(|l| !l.custom);
-        labels_response(r)
-    } else if op.starts_with("remove-custom-label-from-self-hosted-runner") {
-        let rid = runner(sd)?;
-        let name = params.get("name").cloned().unwrap_or_default();
-        let r = sd.runners.get_mut(&rid).ok_or_else(not_found)?;
-        if !r.labels.iter().any(|l| l.custom && l.name == name) {
-            return Err(not_found());
-        }
-        r.labels.retain(|l| l.name != name);
-        labels_response(r)
-    } else if op.starts_with("list-self-hosted-runner-groups") {
-        let items = sd.groups.values().map(|g| group_json(base, &scope, g)).collect();
-        Outcome::List("runner_groups", items)
-    } else if op.starts_with("create-self-hosted-runner-group") {
-        let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
-        if name.trim().is_empty() {
-            return Err(invalid("name", "missing_field", "RunnerGroup"));
-        }
-        if sd.groups.values().any(|g| g.fields.get("name") == Some(&json!(name))) {
-            return Err(invalid("name", "already_exists", "RunnerGroup"));
-        }
-        let mut fields = Map::new();
-        for k in [
-            "name",
-            "visibility",
-            "allows_public_repositories",
-            "restricted_to_workflows",
-            "selected_workflows",
-            "network_configuration_id",
-        ] {
-            if let Some(v) = body.get(k) {
-                fields.insert(k.into(), v.clone());
-            }
-        }
-        let mut members = int_list(body, "selected_repository_ids");
-        members.extend(int_list(body, "selected_organization_ids"));
-        for rid in int_list(body, "runners") {
-            if let Some(r) = sd.runners.get_mut(&rid) {
-                r.group_id = next;
-            }
-        }
-        let g = Group { id: next, fields, members: members.into_iter().collect() };
-        let out = group_json(base, &scope, &g);
-        sd.groups.insert(next, g);
-        Outcome::Json(201, out)
-    } else if op.starts_with("get-self-hosted-runner-group") {
-        let gid = group(sd)?;
-        Outcome::Json(200, group_json(base, &scope, &sd.groups[&gid]))
-    } else if op.starts_with("update-self-hosted-runner-group") {
-        let gid = group(sd)?;
-        let g = sd.groups.get_mut(&gid).ok_or_else(not_found)?;
-        for (k, v) in body.as_object().into_iter().flatten() {
-            g.fields.insert(k.clone(), v.clone());
-        }
-        Outcome::Json(200, group_json(base, &scope, g))
-    } else if op.starts_with("delete-self-hosted-runner-group") {
-        let gid = group(sd)?;
-        if gid == 1 {
-            return Err(invalid("runner_group_id", "invalid", "RunnerGroup"));
-        }
-        sd.groups.remove(&gid);
-        for r in sd.runners.values_mut().filter(|r| r.group_id == gid) {
-            r.group_id = 1;
-        }
-        Outcome::Empty(204)
-    } else if op.starts_with("list-github-hosted-runners-in-group") {
-        let gid = group(sd)?;
-        Outcome::List("runners", sd.hosted.values().filter(|h| h["runner_group_id"] == gid).cloned().collect())
-    } else if op.starts_with("list-repo-access-to-self-hosted-runner-group") {
-        let gid = group(sd)?;
-        Outcome::List(
-            "repositories",
-            sd.groups[&gid].members.iter().map(|id| catalog::minimal_repository(*id, &owner)).collect(),
-        )
-    } else if op.starts_with("list-org-access-to-self-hosted-runner-group") {
-        let gid = group(sd)?;
-        Outcome::List("organizations", sd.groups[&gid].members.iter().map(|id| catalog::organization(*id)).collect())
-    } else if op.starts_with("set-repo-access") || op.starts_with("set-org-access") {
-        let gid = group(sd)?;
-        let mut ids = int_list(body, "selected_repository_ids");
-        ids.extend(int_list(body, "selected_organization_ids"));
-        sd.groups.get_mut(&gid).ok_or_else(not_found)?.members = ids.into_iter().collect();
-        Outcome::Empty(204)
-    } else if op.starts_with("add-repo-access") || op.starts_with("add-org-access") {
-        let gid = group(sd)?;
-        let member = id(params, "repository_id").or_else(|_| id(params, "org_id"))?;
-        sd.groups.get_mut(&gid).ok_or_else(not_found)?.members.insert(member);
-        Outcome::Empty(204)
-    } else if op.starts_with("remove-repo-access") || op.starts_with("remove-org-access") {
-        let gid = group(sd)?;
-        let member = id(params, "repository_id").or_else(|_| id(params, "org_id"))?;
-        sd.groups.get_mut(&gid).ok_or_else(not_found)?.members.remove(&member);
-        Outcome::Empty(204)
-    } else if op.starts_with("set-self-hosted-runners-in-group") {
-        let gid = group(sd)?;
-        let ids = int_list(body, "runners");
-        if ids.iter().any(|r| !sd.runners.contains_key(r)) {
-            return Err(not_found());
-        }
-        for r in sd.runners.values_mut() {
-            if ids.contains(&r.id) {
-                r.group_id = gid;
-            } else if r.group_id == gid {
-                r.group_id = 1;
-            }
-        }
-        Outcome::Empty(204)
-    } else if op.starts_with("add-self-hosted-runner-to-group")
-        || op.starts_with("remove-self-hosted-runner-from-group")
-    {
-        let gid = group(sd)?;
-        let rid = runner(sd)?;
-        let to = if op.starts_with("add-") { gid } else { 1 };
-        if let Some(r) = sd.runners.get_mut(&rid) {
-            r.group_id = to;
-        }
-        Outcome::Empty(204)
-    } else if op.starts_with("list-hosted-runners") {
-        Outcome::List("runners", sd.hosted.values().cloned().collect())
-    } else if op.starts_with("create-hosted-runner") {
-        let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
-        let ok = (1..=64).contains(&name.len())
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'));
-        if !ok {
-            return Err(invalid("name", "invalid", "HostedRunner"));
-        }
-        let h = hosted_json(next, body);
-        sd.hosted.insert(next, h.clone());
-        Outcome::Json(201, h)
-    } else if op.starts_with("get-hosted-runners-github-owned-images") {
-        let images = catalog::github_owned_images();
-        Outcome::Json(200, json!({"total_count": images.len(), "images": images}))
-    } else if op.starts_with("get-hosted-runners-partner-images") {
-        let images = catalog::partner_images();
-        Outcome::Json(200, json!({"total_count": images.len(), "images": images}))
-    } else if op.starts_with("get-hosted-runners-limits") {
-        let used = sd.hosted.values().filter(|h| h["public_ip_enabled"] == true).count();
-        Outcome::Json(200, catalog::limits(used))
-    } else if op.starts_with("get-hosted-runners-machine-specs") {
-        let specs = catalog::machine_specs();
-        Outcome::Json(200, json!({"total_count": specs.len(), "machine_specs": specs}))
-    } else if op.starts_with("get-hosted-runners-platforms") {
-        let p = catalog::platforms();
-        Outcome::Json(200, json!({"total_count": p.len(), "platforms": p}))
-    } else if op.starts_with("get-hosted-runner-for")
-        || op.starts_with("update-hosted-runner")
-        || op.starts_with("delete-hosted-runner")
-    {
-        let hid = id(params, "hosted_runner_id")?;
-        let h = sd.hosted.get_mut(&hid).ok_or_else(not_found)?;
-        if op.starts_with("update-") {
-            for k in ["name", "runner_group_id", "maximum_runners"] {
-                if let Some(v) = body.get(k) {
-                    h[k] = v.clone();
-                }
-            }
-            if let Some(v) = body.get("enable_static_ip") {
-                h["public_ip_enabled"] = v.clone();
-            }
-            if let Some(size) = body.get("size").and_then(Value::as_str)
-                && let Some(m) = catalog::machine_specs().into_iter().find(|m| m["id"] == size)
-            {
-                h["machine_size_details"] = m;
-            }
-            if let Some(image) = body.get("image_id") {
-                h["image_details"]["id"] = image.clone();
-            }
-            Outcome::Json(200, h.clone())
-        } else if op.starts_with("delete-") {
-            let mut gone = sd.hosted.remove(&hid).unwrap_or(Value::Null);
-            gone["status"] = json!("Deleting");
-            Outcome::Json(202, gone)
-        } else {
-            Outcome::Json(200, h.clone())
-        }
-    } else if op.starts_with("list-custom-images") {
-        let images: Vec<Value> = sd.custom_images.values().map(|(i, _)| i.clone()).collect();
-        Outcome::Json(200, json!({"total_count": images.len(), "images": images}))
-    } else if op.starts_with("list-custom-image-versions") {
-        let iid = id(params, "image_definition_id")?;
-        let (_, versions) = sd.custom_images.get(&iid).ok_or_else(not_found)?;
-        let v: Vec<Value> = versions.values().cloned().collect();
-        Outcome::Json(200, json!({"total_count": v.len(), "image_versions": v}))
-    } else if op.starts_with("get-custom-image-version") || op.starts_with("delete-custom-image-version") {
-        let iid = id(params, "image_definition_id")?;
-        let version = params.get("version").cloned().unwrap_or_default();
-        let (_, versions) = sd.custom_images.get_mut(&iid).ok_or_else(not_found)?;
-        if op.starts_with("delete-") {
-            versions.remove(&version).ok_or_else(not_found)?;
-            Outcome::Empty(204)
-        } else {
-            Outcome::Json(200, versions.get(&version).cloned().ok_or_else(not_found)?)
-        }
-    } else if op.starts_with("get-custom-image") || op.starts_with("delete-custom-image") {
-        let iid = id(params, "image_definition_id")?;
-        if op.starts_with("delete-") {
-            sd.custom_images.remove(&iid).ok_or_else(not_found)?;
-            Outcome::Empty(204)
-        } else {
-            Outcome::Json(200, sd.custom_images.get(&iid).ok_or_else(not_found)?.0.clone())
-        }
-    } else if op.starts_with("list-network-configurations") {
-        Outcome::List("network_configurations", sd.networks.values().cloned().collect())
-    } else if op.starts_with("create-network-configuration") {
-        let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
-        if name.trim().is_empty() || str_list(body, "network_settings_ids").is_empty() {
-            return Err(invalid("network_settings_ids", "missing_field", "NetworkConfiguration"));
-        }
-        let nid = format!("{next:X}F2A8B8C9D1E");
-        let n = json!({"id": nid, "name": name, "compute_service": body.get("compute_service").cloned().unwrap_or(json!("none")),
-            "network_settings_ids": body.get("network_settings_ids").cloned().unwrap_or(json!([])),
-            "created_on": "2026-11-21T00:00:00Z"});
-        sd.networks.insert(nid, n.clone());
-        Outcome::Json(201, n)
-    } else if op.starts_with("get-network-configuration")
-        || op.starts_with("update-network-configuration")
-        || op.starts_with("delete-network-configuration")
-    {
-        let nid = params.get("network_configuration_id").cloned().unwrap_or_default();
-        if op.starts_with("delete-") {
-            sd.networks.remove(&nid).ok_or_else(not_found)?;
-            return Ok(Outcome::Empty(204));
-        }
-        let n = sd.networks.get_mut(&nid).ok_or_else(not_found)?;
-        if op.starts_with("update-") {
-            for (k, v) in body.as_object().into_iter().flatten() {
-                n[k] = v.clone();
-            }
-        }
-        Outcome::Json(200, n.clone())
-    } else if op == "get-self-hosted-runners-permissions-organization" {
-        let mut v = json!({"enabled_repositories": sd.enabled_repositories});
-        if sd.enabled_repositories == "selected" {
-            v["selected_repositories_url"] =
-                json!(format!("{base}{}/actions/permissions/self-hosted-runners/repositories", scope.api_path()));
-        }
-        Outcome::Json(200, v)
-    } else if op == "set-self-hosted-runners-permissions-organization" {
-        let v = body.get("enabled_repositories").and_then(Value::as_str).unwrap_or_default();
-        if !["all", "selected", "none"].contains(&v) {
-            return Err(invalid("enabled_repositories", "invalid", "ActionsPermissions"));
-        }
-        sd.enabled_repositories = v.to_string();
-        Outcome::Empty(204)
-    } else if op.starts_with("list-selected-repositories-self-hosted-runners") {
-        Outcome::List(
-            "repositories",
-            sd.selected_repositories.iter().map(|id| catalog::repository(*id, &owner)).collect(),
-        )
-    } else if op.starts_with("set-selected-repositories-self-hosted-runners") {
-        sd.selected_repositories = int_list(body, "selected_repository_ids").into_iter().collect();
-        Outcome::Empty(204)
-    } else if op.starts_with("enable-selected-repository-self-hosted-runners") {
-        sd.selected_repositories.insert(id(params, "repository_id")?);
-        Outcome::Empty(204)
-    } else if op.starts_with("disable-selected-repository-self-hosted-runners") {
-        sd.selected_repositories.remove(&id(params, "repository_id")?);
-        Outcome::Empty(204)
-    } else if op == "get-self-hosted-runners-permissions" {
-        Outcome::Json(200, json!({"disable_self_hosted_runners_for_all_orgs": sd.disable_for_all_orgs}))
-    } else if op == "set-self-hosted-runners-permissions" {
-        let v = body.get("disable_self_hosted_runners_for_all_orgs").and_then(Value::as_bool);
-        sd.disable_for_all_orgs =
-            v.ok_or_else(|| invalid("disable_self_hosted_runners_for_all_orgs", "missing_field", "Enterprise"))?;
-        Outcome::Empty(204)
-    } else {
-        return Err(github_error(501, &format!("the fake does not implement {operation}")));
-    };
-    Ok(out)
+    let mut call = Call { action: action(operation), scope: &scope, sd, next, base, params, query, body };
+    let areas = [runners::handle, groups::handle, hosted::handle, network::handle, permissions::handle];
+    areas
+        .iter()
+        .find_map(|handle| handle(&mut call))
+        .unwrap_or_else(|| Err(github_error(501, &format!("the fake does not implement {operation}"))))
 }
 
 impl FakeGitHub {
