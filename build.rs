@@ -4,6 +4,7 @@
 //! Reruns only when the spec or this file changes. A spec that cannot be read
 //! or parsed is reported as a build error naming the file and the reason.
 
+use proc_macro2::{Delimiter, Group, Ident, Punct, Spacing, TokenStream, TokenTree};
 use std::path::{Path, PathBuf};
 
 const SPEC: &str = "spec/openapi.json";
@@ -73,9 +74,10 @@ fn generate() -> Result<(), String> {
     let tokens = generator
         .generate_tokens(&spec)
         .map_err(|e| format!("progenitor cannot generate a client from {SPEC}: {e}"))?;
-    let file: syn::File =
-        syn::parse2(tokens).map_err(|e| format!("progenitor produced code that does not parse: {e}"))?;
-    let code = use_crate_path_encoding(&prettyplease::unparse(&file))?;
+    // Written unformatted: formatting 0.5 MB with prettyplease (and syn's
+    // full parser) cost every user's build more than it helped anyone read it;
+    // `rustfmt --edition 2024 $OUT_DIR/generated.rs` formats a copy.
+    let code = use_crate_path_encoding(tokens)?.to_string();
 
     let out_dir = std::env::var("OUT_DIR").map_err(|e| format!("OUT_DIR: {e}"))?;
     let out: PathBuf = Path::new(&out_dir).join("generated.rs");
@@ -84,19 +86,54 @@ fn generate() -> Result<(), String> {
 }
 
 /// Points the generated client's path encoding at `crate::path::encode_segment`
-/// (progenitor's `encode_path` leaves `\` as is, which URL parsers read as
-/// `/`; see `src/path.rs`). Fails the build if progenitor's output no longer
-/// has the shape this relies on, rather than leaving any call behind.
-fn use_crate_path_encoding(code: &str) -> Result<String, String> {
-    let calls = code.matches("encode_path(").count();
+/// (progenitor's `encode_path` leaves `\\` as is, which URL parsers read as
+/// `/`; see `src/path.rs`): every call `encode_path(..)` becomes
+/// `crate::path::encode_segment(..)` and the import `encode_path,` goes.
+/// Fails the build if progenitor's output no longer has that shape, rather
+/// than leaving any call behind.
+fn use_crate_path_encoding(tokens: TokenStream) -> Result<TokenStream, String> {
+    fn walk(tokens: TokenStream, calls: &mut usize) -> Result<TokenStream, String> {
+        let mut out = Vec::new();
+        let mut iter = tokens.into_iter().peekable();
+        while let Some(tree) = iter.next() {
+            match tree {
+                TokenTree::Ident(ident) if ident == "encode_path" => match iter.peek() {
+                    Some(TokenTree::Punct(p)) if p.as_char() == ',' => {
+                        iter.next();
+                    }
+                    Some(TokenTree::Group(g)) if g.delimiter() == Delimiter::Parenthesis => {
+                        *calls += 1;
+                        let span = ident.span();
+                        for (i, name) in ["crate", "path", "encode_segment"].into_iter().enumerate() {
+                            if i > 0 {
+                                out.push(TokenTree::Punct(Punct::new(':', Spacing::Joint)));
+                                out.push(TokenTree::Punct(Punct::new(':', Spacing::Alone)));
+                            }
+                            out.push(TokenTree::Ident(Ident::new(name, span)));
+                        }
+                    }
+                    _ => {
+                        return Err("the generated client uses `encode_path` in a way build.rs does not rewrite: \
+                                    update `use_crate_path_encoding`"
+                            .into());
+                    }
+                },
+                TokenTree::Group(g) => {
+                    let mut group = Group::new(g.delimiter(), walk(g.stream(), calls)?);
+                    group.set_span(g.span());
+                    out.push(TokenTree::Group(group));
+                }
+                other => out.push(other),
+            }
+        }
+        Ok(out.into_iter().collect())
+    }
+    let mut calls = 0;
+    let out = walk(tokens, &mut calls)?;
     if calls == 0 {
         return Err(
-            "the generated client has no `encode_path(` call: update `use_crate_path_encoding` in build.rs".into()
+            "the generated client has no `encode_path(..)` call: update `use_crate_path_encoding` in build.rs".into()
         );
-    }
-    let out = code.replace("encode_path,", "").replace("encode_path(", "crate::path::encode_segment(");
-    if out.contains("encode_path") {
-        return Err("the generated client uses `encode_path` in a way build.rs does not rewrite: update `use_crate_path_encoding`".into());
     }
     Ok(out)
 }

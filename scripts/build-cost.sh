@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # What depending on gha-runners costs a user's clean debug build, against the
 # floor every GitHub client pays (reqwest with the same features, serde_json,
-# tokio). Builds two throwaway crates from scratch, each with its own target
-# directory, one after the other, and prints both times and their ratio.
+# tokio), and against that floor plus the TLS crypto provider gha-runners
+# brings (rustls with ring: reqwest's `rustls-no-provider` cannot reach
+# api.github.com without one). Builds three throwaway crates from scratch,
+# each with its own target directory, one after the other, and prints the
+# times and ratios.
 #
 #   scripts/build-cost.sh            # uses a temporary directory
 #   KEEP=1 scripts/build-cost.sh     # keeps it and says where
@@ -16,6 +19,7 @@ work="$(mktemp -d)"
 reqwest_line="$(grep -m1 -E '^reqwest = ' "$root/Cargo.toml")"
 serde_json_line="$(grep -m1 -E '^serde_json = ' "$root/Cargo.toml")"
 tokio_line="$(grep -m1 -E '^tokio = ' "$root/Cargo.toml")"
+rustls_line="$(grep -m1 -E '^rustls = ' "$root/Cargo.toml")"
 
 make_crate() { # name, extra dependency lines
   mkdir -p "$work/$1/src"
@@ -26,6 +30,10 @@ make_crate() { # name, extra dependency lines
 make_crate floor "$reqwest_line
 $serde_json_line
 $tokio_line"
+make_crate floor_tls "$reqwest_line
+$serde_json_line
+$tokio_line
+$rustls_line"
 make_crate user "gha-runners = { path = \"$root\" }
 $serde_json_line
 $tokio_line"
@@ -41,7 +49,12 @@ build() { # name -> seconds
   awk -v ns=$((end - start)) 'BEGIN { printf "%.1f", ns / 1e9 }'
 }
 floor=$(build floor)
+floor_tls=$(build floor_tls)
 user=$(build user)
-printf 'clean debug build, %s cores:\n  floor (reqwest + serde_json + tokio): %6.1f s\n  depends on gha-runners:               %6.1f s\n  ratio: %.2fx\n' \
-  "$(nproc)" "$floor" "$user" "$(awk -v u="$user" -v f="$floor" 'BEGIN { print u / f }')"
+ratio() { awk -v u="$1" -v f="$2" 'BEGIN { printf "%.2f", u / f }'; }
+printf 'clean debug build, %s cores:\n' "$(nproc)"
+printf '  floor (reqwest + serde_json + tokio):  %6.1f s\n' "$floor"
+printf '  floor + rustls/ring provider:          %6.1f s\n' "$floor_tls"
+printf '  depends on gha-runners:                %6.1f s\n' "$user"
+printf '  ratio to the floor: %sx; to the floor with a TLS provider: %sx\n' "$(ratio "$user" "$floor")" "$(ratio "$user" "$floor_tls")"
 [[ "${KEEP:-}" == 1 ]] && echo "kept: $work"

@@ -45,6 +45,7 @@
 
 pub mod api;
 mod client;
+mod decode;
 pub mod deployment;
 pub mod error;
 pub mod pagination;

@@ -9,7 +9,6 @@
 //! # }
 //! ```
 
-use crate::api::{HostedRunners, NetworkConfigurations, RunnerGroups, RunnerPermissions, Runners};
 use crate::{Client, Error, validate};
 
 /// An enterprise (`client.enterprise("slug")`).
@@ -72,31 +71,6 @@ impl Enterprise {
     pub fn slug(&self) -> &str {
         &self.enterprise
     }
-
-    /// Self-hosted runners registered at the enterprise.
-    pub fn runners(&self) -> Runners<Enterprise> {
-        Runners::new(self.clone())
-    }
-
-    /// Runner groups, their runners and the organizations that may use them.
-    pub fn runner_groups(&self) -> RunnerGroups<Enterprise> {
-        RunnerGroups::new(self.clone())
-    }
-
-    /// GitHub-hosted runners and their images, sizes, platforms and limits.
-    pub fn hosted_runners(&self) -> HostedRunners<Enterprise> {
-        HostedRunners::new(self.clone())
-    }
-
-    /// Hosted-compute network configurations.
-    pub fn network_configurations(&self) -> NetworkConfigurations<Enterprise> {
-        NetworkConfigurations::new(self.clone())
-    }
-
-    /// Whether organizations may use repository-level self-hosted runners.
-    pub fn runner_permissions(&self) -> RunnerPermissions<Enterprise> {
-        RunnerPermissions::new(self.clone())
-    }
 }
 
 impl Org {
@@ -108,31 +82,6 @@ impl Org {
     pub fn name(&self) -> &str {
         &self.org
     }
-
-    /// Self-hosted runners registered at the organization.
-    pub fn runners(&self) -> Runners<Org> {
-        Runners::new(self.clone())
-    }
-
-    /// Runner groups, their runners and the repositories that may use them.
-    pub fn runner_groups(&self) -> RunnerGroups<Org> {
-        RunnerGroups::new(self.clone())
-    }
-
-    /// GitHub-hosted runners and their images, sizes, platforms and limits.
-    pub fn hosted_runners(&self) -> HostedRunners<Org> {
-        HostedRunners::new(self.clone())
-    }
-
-    /// Hosted-compute network configurations.
-    pub fn network_configurations(&self) -> NetworkConfigurations<Org> {
-        NetworkConfigurations::new(self.clone())
-    }
-
-    /// Which repositories may use self-hosted runners.
-    pub fn runner_permissions(&self) -> RunnerPermissions<Org> {
-        RunnerPermissions::new(self.clone())
-    }
 }
 
 impl Repo {
@@ -143,11 +92,6 @@ impl Repo {
     /// `owner/name`.
     pub fn full_name(&self) -> String {
         format!("{}/{}", self.owner, self.repo)
-    }
-
-    /// Self-hosted runners registered at the repository.
-    pub fn runners(&self) -> Runners<Repo> {
-        Runners::new(self.clone())
     }
 }
 

@@ -189,7 +189,7 @@ impl ShownBody {
     pub(crate) fn of(body: &[u8], max: usize) -> Self {
         if let Ok(mut v) = serde_json::from_slice::<serde_json::Value>(body) {
             let secrets = redact_for_errors(&mut v);
-            return Self { text: crate::error::snippet(v.to_string().as_bytes(), max), secrets, withheld: false };
+            return Self { text: snippet(v.to_string().as_bytes(), max), secrets, withheld: false };
         }
         let lower = String::from_utf8_lossy(body).to_ascii_lowercase();
         let names_secret = lower.contains("\\u")
@@ -200,7 +200,7 @@ impl ShownBody {
             let text = format!("[withheld: {} bytes that are not JSON and may hold a secret]", body.len());
             Self { text, secrets: Vec::new(), withheld: true }
         } else {
-            Self { text: crate::error::snippet(body, max), secrets: Vec::new(), withheld: false }
+            Self { text: snippet(body, max), secrets: Vec::new(), withheld: false }
         }
     }
 
@@ -217,6 +217,16 @@ impl ShownBody {
         }
         out
     }
+}
+
+/// The first `max` bytes of a body, as text, for error messages.
+pub(crate) fn snippet(body: &[u8], max: usize) -> String {
+    let cut = &body[..body.len().min(max)];
+    let mut s = String::from_utf8_lossy(cut).into_owned();
+    if body.len() > max {
+        s.push('…');
+    }
+    s
 }
 
 #[cfg(test)]

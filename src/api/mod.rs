@@ -9,7 +9,8 @@
 //! it), `requests.rs` the request types. The fake's handlers for the area
 //! are in `src/testkit/<area>.rs`.
 
-use crate::error::{ErrorBody, from_generated};
+use crate::decode::from_generated;
+use crate::error::ErrorBody;
 use crate::{Client, Error, PageRequest};
 use progenitor_client::ResponseValue;
 use serde::Serialize;

@@ -27,6 +27,20 @@ pub struct RunnerPermissions<S> {
     scope: S,
 }
 
+impl Enterprise {
+    /// Whether organizations may use repository-level self-hosted runners.
+    pub fn runner_permissions(&self) -> RunnerPermissions<Enterprise> {
+        RunnerPermissions::new(self.clone())
+    }
+}
+
+impl Org {
+    /// Which repositories may use self-hosted runners.
+    pub fn runner_permissions(&self) -> RunnerPermissions<Org> {
+        RunnerPermissions::new(self.clone())
+    }
+}
+
 impl<S: Scope> RunnerPermissions<S> {
     pub(crate) fn new(scope: S) -> Self {
         Self { scope }

@@ -38,6 +38,20 @@ pub struct RunnerGroups<S> {
     scope: S,
 }
 
+impl Enterprise {
+    /// Runner groups, their runners and the organizations that may use them.
+    pub fn runner_groups(&self) -> RunnerGroups<Enterprise> {
+        RunnerGroups::new(self.clone())
+    }
+}
+
+impl Org {
+    /// Runner groups, their runners and the repositories that may use them.
+    pub fn runner_groups(&self) -> RunnerGroups<Org> {
+        RunnerGroups::new(self.clone())
+    }
+}
+
 /// The scopes with runner groups: [`Enterprise`] and [`Org`]. Sealed.
 pub trait GroupScope: Scope + scopes::Ops {}
 

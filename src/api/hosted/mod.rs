@@ -6,7 +6,7 @@ mod scopes;
 
 use crate::deployment::operations_doc;
 use crate::pagination::{ItemStream, Page, PageRequest, stream_pages};
-use crate::scope::Scope;
+use crate::scope::{Enterprise, Org, Scope};
 use crate::types::{
     CuratedImage, CustomImage, CustomImageVersion, HostedRunner, HostedRunnerId, HostedRunnerLimits,
     HostedRunnerUpdate, ImageDefinitionId, MachineSpec, NewHostedRunner, Platform,
@@ -37,8 +37,22 @@ pub struct HostedRunners<S> {
     scope: S,
 }
 
-/// The scopes with GitHub-hosted runners: [`Enterprise`](crate::Enterprise)
-/// and [`Org`](crate::Org). Sealed.
+impl Enterprise {
+    /// GitHub-hosted runners and their images, sizes, platforms and limits.
+    pub fn hosted_runners(&self) -> HostedRunners<Enterprise> {
+        HostedRunners::new(self.clone())
+    }
+}
+
+impl Org {
+    /// GitHub-hosted runners and their images, sizes, platforms and limits.
+    pub fn hosted_runners(&self) -> HostedRunners<Org> {
+        HostedRunners::new(self.clone())
+    }
+}
+
+/// The scopes with GitHub-hosted runners: [`Enterprise`](crate::scope::Enterprise)
+/// and [`Org`](crate::scope::Org). Sealed.
 pub trait HostedScope: Scope + scopes::Ops {}
 
 impl<S: HostedScope> HostedRunners<S> {

@@ -6,7 +6,7 @@ mod scopes;
 
 use crate::deployment::operations_doc;
 use crate::pagination::{ItemStream, Page, PageRequest, stream_pages};
-use crate::scope::Scope;
+use crate::scope::{Enterprise, Org, Scope};
 use crate::types::{NetworkConfiguration, NetworkConfigurationUpdate, NewNetworkConfiguration};
 use crate::{Error, validate};
 
@@ -27,8 +27,22 @@ pub struct NetworkConfigurations<S> {
     scope: S,
 }
 
-/// The scopes with network configurations: [`Enterprise`](crate::Enterprise)
-/// and [`Org`](crate::Org). Sealed.
+impl Enterprise {
+    /// Hosted-compute network configurations.
+    pub fn network_configurations(&self) -> NetworkConfigurations<Enterprise> {
+        NetworkConfigurations::new(self.clone())
+    }
+}
+
+impl Org {
+    /// Hosted-compute network configurations.
+    pub fn network_configurations(&self) -> NetworkConfigurations<Org> {
+        NetworkConfigurations::new(self.clone())
+    }
+}
+
+/// The scopes with network configurations: [`Enterprise`](crate::scope::Enterprise)
+/// and [`Org`](crate::scope::Org). Sealed.
 pub trait NetworkScope: Scope + scopes::Ops {}
 
 impl<S: NetworkScope> NetworkConfigurations<S> {

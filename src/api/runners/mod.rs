@@ -6,7 +6,7 @@ mod scopes;
 
 use crate::deployment::operations_doc;
 use crate::pagination::{ItemStream, Page, PageRequest, stream_pages};
-use crate::scope::Scope;
+use crate::scope::{Enterprise, Org, Repo, Scope};
 use crate::types::{
     JitConfig, JitConfigRequest, ListRunners, Runner, RunnerApplication, RunnerId, RunnerLabel, RunnerToken,
     RunnerVersionDeprecation,
@@ -34,8 +34,29 @@ pub struct Runners<S> {
     scope: S,
 }
 
-/// The scopes with self-hosted runners: [`Enterprise`](crate::Enterprise),
-/// [`Org`](crate::Org) and [`Repo`](crate::Repo). Sealed.
+impl Enterprise {
+    /// Self-hosted runners registered at the enterprise.
+    pub fn runners(&self) -> Runners<Enterprise> {
+        Runners::new(self.clone())
+    }
+}
+
+impl Org {
+    /// Self-hosted runners registered at the organization.
+    pub fn runners(&self) -> Runners<Org> {
+        Runners::new(self.clone())
+    }
+}
+
+impl Repo {
+    /// Self-hosted runners registered at the repository.
+    pub fn runners(&self) -> Runners<Repo> {
+        Runners::new(self.clone())
+    }
+}
+
+/// The scopes with self-hosted runners: [`Enterprise`](crate::scope::Enterprise),
+/// [`Org`](crate::scope::Org) and [`Repo`](crate::scope::Repo). Sealed.
 pub trait RunnerScope: Scope + scopes::Ops {}
 
 impl<S: RunnerScope> Runners<S> {
