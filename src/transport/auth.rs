@@ -1,10 +1,15 @@
 //! Credentials: a static token, or a GitHub App installation whose token
 //! the transport obtains and renews itself.
 
+use super::policy::transient_status;
+use super::response::{Read, Refused, read_bounded};
+use super::retry::Attempts;
+use crate::generated::Client;
 use crate::{Error, Secret};
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
-use reqwest::header::HeaderValue;
+use progenitor_client::ClientInfo;
+use reqwest::header::{AUTHORIZATION, HeaderValue};
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -95,7 +100,7 @@ impl TokenFailure {
             headers.insert(super::APP_TOKEN_STATUS_HEADER, HeaderValue::from(s));
         }
         let status = reqwest::StatusCode::from_u16(status).unwrap_or(reqwest::StatusCode::BAD_GATEWAY);
-        super::made_up(status, headers, &self.message)
+        super::response::made_up(status, headers, &self.message)
     }
 }
 
@@ -216,4 +221,196 @@ pub(crate) fn identity(static_header: Option<&HeaderValue>, app: Option<&AppAuth
         (None, None) => "anonymous".hash(&mut h),
     }
     h.finish()
+}
+
+/// The credential for this attempt: the static header, or an installation
+/// token (renewed when within 5 minutes of expiry).
+///
+/// One renewal at a time. While it runs, callers whose token has not
+/// expired yet keep using it; callers that need the new one wait for it and
+/// share its outcome: they get its failure rather than repeating the
+/// request one after another, and so does anyone within
+/// [`FAILURE_COOLDOWN`] of it. A token that has not expired is used
+/// even when its renewal failed.
+pub(super) async fn authorization(client: &Client) -> Result<Option<HeaderValue>, TokenFailure> {
+    let inner = client.inner();
+    let Some(app) = &inner.app else { return Ok(inner.authorization.clone()) };
+    let now = || inner.clock.now();
+    let seen = app.rounds.load(std::sync::atomic::Ordering::Acquire);
+    if let Some(h) = app.fresh(now()) {
+        return Ok(Some(h));
+    }
+    let _renewing = match app.renewing.try_lock() {
+        Ok(guard) => guard,
+        Err(_) => match app.unexpired(now()) {
+            Some(h) => return Ok(Some(h)),
+            None => app.renewing.lock().await,
+        },
+    };
+    if let Some(h) = app.fresh(now()) {
+        return Ok(Some(h));
+    }
+    if let Some(failure) = app.recent_failure(seen, now()) {
+        return app.unexpired(now()).map(Some).ok_or(failure);
+    }
+    let result = renew(client, app).await;
+    let round = app.rounds.fetch_add(1, std::sync::atomic::Ordering::AcqRel) + 1;
+    app.finish_round(round, now(), &result);
+    match result {
+        Ok((header, _)) => Ok(Some(header)),
+        Err(failure) => match app.unexpired(now()) {
+            Some(h) => {
+                tracing::warn!(app_id = %app.app_id, "installation token renewal failed; the current token is still valid");
+                Ok(Some(h))
+            }
+            None => Err(failure),
+        },
+    }
+}
+
+/// One renewal round: requests an installation token
+/// (`apps/create-installation-access-token`), retrying connection failures,
+/// timeouts and 5xx like any safe request (each attempt with its own
+/// deadline), failing at once on a rate limit (callers are waiting on this
+/// round; the cooldown spaces the next), and naming a definitive refusal.
+///
+/// Sent directly, not through `exec` (which would recurse into
+/// [`authorization`]), with the same headers and the JWT.
+async fn renew(client: &Client, app: &AppAuth) -> Result<(HeaderValue, chrono::DateTime<chrono::Utc>), TokenFailure> {
+    use crate::AppAuthFailure::{Unavailable, Unexpected};
+    const OP: &str = "apps/create-installation-access-token";
+    let inner = client.inner();
+    let fail = |kind, status, what: String| TokenFailure::new(app, kind, status, what);
+    let path = crate::deployment::path_template(OP).replace("{installation_id}", &app.installation_id.to_string());
+    let url = format!("{}{path}", client.baseurl().trim_end_matches('/'));
+    let mut tries = Attempts::default();
+    loop {
+        tries.number += 1;
+        let jwt = app.jwt(inner.clock.now()).map_err(|e| fail(Unexpected, None, format!("cannot sign a JWT: {e}")))?;
+        let mut req = client
+            .client()
+            .post(url.as_str())
+            .build()
+            .map_err(|e| fail(Unexpected, None, format!("cannot build the token request: {}", e.without_url())))?;
+        inner.prepare(&mut req);
+        // Its own deadline, whatever the HTTP client's: every caller whose
+        // token expired waits on this round.
+        *req.timeout_mut() = Some(TOKEN_REQUEST_TIMEOUT);
+        if let Some(h) = bearer(&jwt) {
+            req.headers_mut().insert(AUTHORIZATION, h);
+        }
+        app.renewals.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tracing::debug!(app_id = %app.app_id, installation_id = app.installation_id, attempt = tries.number, "requesting an installation token");
+        let may_retry = tries.failures + 1 < inner.retry.max_attempts;
+        let outcome = match client.client().execute(req).await {
+            Ok(r) => read_bounded(r, inner.max_body).await,
+            Err(e) => Err(e),
+        };
+        let response = match outcome {
+            Ok(Read::Whole(r)) => r,
+            Ok(Read::TooLarge(Refused { status, .. })) => {
+                let what = format!("the token response exceeds the body limit of {} bytes", inner.max_body);
+                return Err(fail(Unexpected, Some(status.as_u16()), what));
+            }
+            Err(e) if may_retry => {
+                let wait = tries.backoff(&inner.retry);
+                tracing::warn!(error = %e.without_url(), wait_ms = wait.as_millis() as u64, "installation token request failed; retrying");
+                inner.clock.sleep(wait).await;
+                continue;
+            }
+            Err(e) => {
+                let what = format!(
+                    "GitHub did not answer the token request after {} attempts ({}); retry later",
+                    tries.number,
+                    e.without_url()
+                );
+                return Err(fail(Unavailable, None, what));
+            }
+        };
+        inner.observe_rate_limit(&response.headers);
+        let status = response.status.as_u16();
+        if response.status.is_success() {
+            // The body holds the token: a decoding failure never shows it.
+            let token: crate::types::InstallationToken = serde_json::from_slice(&response.body).map_err(|e| {
+                let what = format!(
+                    "the token response does not decode ({:?} error at line {} column {}; body withheld: it holds the token)",
+                    e.classify(),
+                    e.line(),
+                    e.column()
+                );
+                fail(Unexpected, Some(status), what)
+            })?;
+            let header = bearer(token.token.expose_secret())
+                .ok_or_else(|| fail(Unexpected, Some(status), "the installation token is not a valid header".into()))?;
+            return Ok((header, token.expires_at));
+        }
+        if let Some(limit) = super::rate::classify(status, &response.headers, &response.body) {
+            // Not waited out here: the renewal holds up every caller whose
+            // token expired, so it fails now and the cooldown spaces retries.
+            let advice = crate::error::wait_advice(&limit.reset_at, &limit.retry_after);
+            let what = format!("GitHub rate-limited the token request ({} limit); {advice}", limit.kind);
+            return Err(fail(Unavailable, Some(status), what));
+        }
+        if transient_status(status) {
+            if may_retry {
+                let wait = tries.backoff(&inner.retry);
+                tracing::warn!(
+                    status,
+                    wait_ms = wait.as_millis() as u64,
+                    "installation token request failed; retrying"
+                );
+                inner.clock.sleep(wait).await;
+                continue;
+            }
+            let what = format!("GitHub answered {status} to the token request {} times; retry later", tries.number);
+            return Err(fail(Unavailable, Some(status), what));
+        }
+        return Err(refusal(app, status, &response.body));
+    }
+}
+
+/// The failure for a definitive refusal of the token request, saying what
+/// to check.
+fn refusal(app: &AppAuth, status: u16, body: &[u8]) -> TokenFailure {
+    use crate::AppAuthFailure::{InstallationNotFound, KeyRejected, Suspended, Unexpected};
+    let fail = |kind, status, what: String| TokenFailure::new(app, kind, status, what);
+    let said = crate::error::message_of(body);
+    match status {
+        401 => fail(
+            KeyRejected,
+            Some(401),
+            format!(
+                "GitHub refused the App's JWT (401{said}): the app id or the private key is wrong, or the key was deleted; check both or generate a new private key"
+            ),
+        ),
+        403 => fail(
+            Suspended,
+            Some(403),
+            format!(
+                "GitHub refused to issue a token (403{said}): the App or the installation is suspended, or the App may not act for it; check the installation in the organization's settings"
+            ),
+        ),
+        404 => fail(
+            InstallationNotFound,
+            Some(404),
+            format!(
+                "the installation was not found (404{said}): the App was uninstalled, or the installation id belongs to another App; look the installation id up again"
+            ),
+        ),
+        other => fail(Unexpected, Some(other), format!("GitHub answered {other} to the token request{said}")),
+    }
+}
+
+/// After a 401: with an installation token, and once per request, forgets
+/// the token this attempt sent (another caller may have renewed it
+/// already) so that the next attempt renews it; `true` to retry.
+pub(super) fn rejected(inner: &super::Inner, sent: Option<&HeaderValue>, renewed: &mut bool) -> bool {
+    let Some(app) = &inner.app else { return false };
+    if *renewed {
+        return false;
+    }
+    tracing::debug!("401 with an installation token: renewing it once");
+    app.forget(sent);
+    *renewed = true;
+    true
 }

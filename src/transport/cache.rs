@@ -3,65 +3,94 @@
 //! GitHub does not count a 304 against the primary rate limit, so polling
 //! an unchanged list costs no quota.
 
+use super::Inner;
+use super::response::Buffered;
 use bytes::Bytes;
 use reqwest::header::{ETAG, HeaderMap, HeaderValue, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
-/// What identifies a cached response: method, full URL, and the identity
-/// of the credential (so nothing cached under one credential is served to
-/// another).
-pub(crate) type Key = (String, String, u64);
+/// What identifies a cached response: the full URL of a GET (nothing else
+/// is cached), and the identity of the credential (so nothing cached under
+/// one credential is served to another).
+pub(crate) type Key = (String, u64);
 
-#[derive(Debug, Clone)]
+/// A cached 200 response and its validators. Shared: a lookup costs a
+/// reference count, not a copy of the headers and body.
+#[derive(Debug)]
 pub(crate) struct Entry {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-    pub status: reqwest::StatusCode,
-    pub headers: HeaderMap,
-    pub body: Bytes,
+    etag: Option<HeaderValue>,
+    last_modified: Option<HeaderValue>,
+    status: reqwest::StatusCode,
+    headers: HeaderMap,
+    body: Bytes,
 }
 
 impl Entry {
     /// The entry for a 200 response, if it has a validator to revalidate it with.
-    pub fn of(status: reqwest::StatusCode, headers: &HeaderMap, body: &Bytes) -> Option<Self> {
-        let text = |h| headers.get(h).and_then(|v: &HeaderValue| v.to_str().ok()).map(str::to_string);
-        let (etag, last_modified) = (text(ETAG), text(LAST_MODIFIED));
+    fn of(response: &Buffered) -> Option<Self> {
+        let (etag, last_modified) = (response.headers.get(ETAG), response.headers.get(LAST_MODIFIED));
         (etag.is_some() || last_modified.is_some()).then(|| Entry {
-            etag,
-            last_modified,
-            status,
-            headers: headers.clone(),
-            body: body.clone(),
+            etag: etag.cloned(),
+            last_modified: last_modified.cloned(),
+            status: response.status,
+            headers: response.headers.clone(),
+            body: response.body.clone(),
         })
     }
 
     /// What the entry holds in memory, roughly: body, headers, key.
     fn size(&self, key: &Key) -> usize {
         let headers: usize = self.headers.iter().map(|(k, v)| k.as_str().len() + v.len() + 32).sum();
-        self.body.len() + headers + key.0.len() + key.1.len() + 64
+        self.body.len() + headers + key.0.len() + 64
     }
 }
 
-/// Sets `If-None-Match` / `If-Modified-Since` from a cached entry.
-pub(crate) fn conditional_headers(entry: &Entry, headers: &mut HeaderMap) {
-    if let Some(etag) = entry.etag.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
-        headers.insert(IF_NONE_MATCH, etag);
-    }
-    if let Some(lm) = entry.last_modified.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
-        headers.insert(IF_MODIFIED_SINCE, lm);
-    }
+/// The cache key of a request: GET requests only, and only when the client
+/// caches.
+pub(super) fn key(inner: &Inner, request: &reqwest::Request) -> Option<Key> {
+    (inner.cache.is_some() && request.method() == reqwest::Method::GET).then(|| {
+        let identity = super::auth::identity(inner.authorization.as_ref(), inner.app.as_deref());
+        (request.url().as_str().to_owned(), identity)
+    })
 }
 
-/// The headers of a response served from the cache after a 304: the
-/// cached ones, with the 304's rate-limit headers and request id.
-pub(crate) fn revalidated_headers(entry: &Entry, not_modified: &HeaderMap) -> HeaderMap {
+/// The cached entry for `key`, if any, with its validators set on the
+/// outgoing request (`If-None-Match`, `If-Modified-Since`).
+pub(super) fn conditional(inner: &Inner, key: Option<&Key>, headers: &mut HeaderMap) -> Option<Arc<Entry>> {
+    let entry = inner.cache.as_ref()?.lock().ok()?.get(key?)?;
+    if let Some(etag) = &entry.etag {
+        headers.insert(IF_NONE_MATCH, etag.clone());
+    }
+    if let Some(lm) = &entry.last_modified {
+        headers.insert(IF_MODIFIED_SINCE, lm.clone());
+    }
+    Some(entry)
+}
+
+/// The answer to a request that got a 304 for a cached entry: the cached
+/// status, headers and body, with the 304's rate-limit headers and request
+/// id (GitHub does not count the 304 against the primary limit).
+pub(super) fn revalidated(entry: &Entry, not_modified: &Buffered) -> Buffered {
     let mut headers = entry.headers.clone();
-    for (k, v) in not_modified {
+    for (k, v) in &not_modified.headers {
         if k.as_str().starts_with("x-ratelimit") || k == "x-github-request-id" {
             headers.insert(k.clone(), v.clone());
         }
     }
-    headers
+    Buffered { status: entry.status, version: not_modified.version, headers, body: entry.body.clone() }
+}
+
+/// Keeps a 200 answer that has a validator under `key`.
+pub(super) fn store(inner: &Inner, key: Key, response: &Buffered) {
+    if response.status != reqwest::StatusCode::OK {
+        return;
+    }
+    if let (Some(cache), Some(entry)) = (&inner.cache, Entry::of(response))
+        && let Ok(mut c) = cache.lock()
+    {
+        c.insert(key, entry);
+    }
 }
 
 /// A cache bounded in entries and in bytes; the oldest entries go first
@@ -72,7 +101,7 @@ pub(crate) struct Cache {
     capacity: usize,
     max_bytes: usize,
     bytes: usize,
-    entries: HashMap<Key, Entry>,
+    entries: HashMap<Key, Arc<Entry>>,
     order: VecDeque<Key>,
 }
 
@@ -81,8 +110,8 @@ impl Cache {
         Self { capacity, max_bytes, bytes: 0, entries: HashMap::new(), order: VecDeque::new() }
     }
 
-    pub fn get(&self, key: &Key) -> Option<&Entry> {
-        self.entries.get(key)
+    pub fn get(&self, key: &Key) -> Option<Arc<Entry>> {
+        self.entries.get(key).cloned()
     }
 
     pub fn insert(&mut self, key: Key, entry: Entry) {
@@ -91,7 +120,7 @@ impl Cache {
             self.remove(&key);
             return;
         }
-        match self.entries.insert(key.clone(), entry) {
+        match self.entries.insert(key.clone(), Arc::new(entry)) {
             Some(old) => self.bytes -= old.size(&key),
             None => self.order.push_back(key),
         }
@@ -131,7 +160,7 @@ mod tests {
 
     fn entry() -> Entry {
         Entry {
-            etag: Some("W/\"1\"".into()),
+            etag: Some(HeaderValue::from_static("W/\"1\"")),
             last_modified: None,
             status: reqwest::StatusCode::OK,
             headers: HeaderMap::new(),
@@ -142,7 +171,7 @@ mod tests {
     #[test]
     fn bounded_and_keyed_by_credential() {
         let mut c = Cache::new(2, usize::MAX);
-        let k = |url: &str, who: u64| ("GET".to_string(), url.to_string(), who);
+        let k = |url: &str, who: u64| (url.to_string(), who);
         c.insert(k("a", 1), entry());
         c.insert(k("a", 2), entry());
         assert!(c.get(&k("a", 1)).is_some() && c.get(&k("a", 2)).is_some());
@@ -157,7 +186,7 @@ mod tests {
 
     #[test]
     fn bounded_in_bytes() {
-        let k = |url: &str| ("GET".to_string(), url.to_string(), 1);
+        let k = |url: &str| (url.to_string(), 1);
         let big = |n: usize| Entry { body: Bytes::from(vec![b'x'; n]), ..entry() };
         let mut c = Cache::new(100, 10_000);
         for i in 0..10 {

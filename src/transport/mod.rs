@@ -58,13 +58,18 @@
 mod auth;
 mod cache;
 mod clock;
+mod jit;
+mod pacing;
 mod policy;
 mod rate;
+mod response;
+mod retry;
 
 pub use auth::GitHubApp;
 pub use clock::{Clock, SystemClock, VirtualClock};
 pub use policy::{RateLimitPolicy, RetryPolicy};
 pub use rate::RateLimit;
+pub use response::BodyTooLarge;
 
 pub(crate) use auth::AppAuth;
 pub(crate) use rate::classify as classify_rate_limit;
@@ -78,11 +83,13 @@ pub(crate) use clock::SharedClock;
 
 use crate::Secret;
 use crate::generated::Client;
-use bytes::{Bytes, BytesMut};
-use policy::{Retry, classify, transient_status};
+use pacing::Pacing;
+use policy::Retry;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use response::{Buffered, Read};
+use retry::{Attempts, Decision};
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -142,9 +149,6 @@ pub(crate) const RATE_LIMIT_HEADER: &str = "x-gha-runners-rate-limit";
 /// Marks the 204 the transport hands back for a DELETE whose first answer
 /// was lost and whose retry found the resource gone.
 pub const DELETED_EARLIER_HEADER: &str = "x-gha-runners-deleted-earlier";
-
-/// Error bodies longer than this are cut when they are not JSON.
-const MAX_ERROR_SNIPPET: usize = 300;
 
 /// Per-client transport state carried inside the generated client.
 #[derive(Clone)]
@@ -324,644 +328,142 @@ impl ClientHooks<Inner> for Client {
     }
 }
 
-/// A response read whole into memory (at most the body limit).
-struct Buffered {
-    status: StatusCode,
-    version: reqwest::Version,
-    headers: HeaderMap,
-    body: Bytes,
+/// What one attempt's answer means for the request.
+enum Next {
+    /// Hand back this answer from the server (recorded when recording).
+    Answer(Buffered),
+    /// Hand back this answer, made up by the transport (nothing to record).
+    MadeUp(reqwest::Response),
+    /// Record the server's answer, hand back the transport's.
+    Replaced(Buffered, reqwest::Response),
+    /// Try again, after this wait if any (the pacing permit is released).
+    Retry(Option<Duration>),
+    /// Hand back this error.
+    Fail(reqwest::Error),
 }
 
-impl Buffered {
-    fn into_response(self) -> reqwest::Response {
-        rebuild(self.status, self.version, self.headers, self.body)
-    }
+/// One request as it goes through its attempts.
+struct Call<'a> {
+    operation: &'static str,
+    kind: Retry,
+    tries: Attempts,
+    pacing: Pacing<'a>,
+    cache_key: Option<cache::Key>,
 }
 
-/// What reading a response gave.
-enum Read {
-    Whole(Buffered),
-    /// The body is larger than the limit: refused without being buffered.
-    TooLarge {
-        status: StatusCode,
-        version: reqwest::Version,
-        headers: HeaderMap,
-        declared: Option<u64>,
-    },
-}
-
-/// Reads a response's body chunk by chunk, refusing it as soon as it is
-/// larger than `limit` bytes (at once when `Content-Length` says so), so an
-/// oversized answer never sits in memory whole. Dropping the unread rest
-/// closes the connection.
-async fn read_bounded(mut response: reqwest::Response, limit: u64) -> reqwest::Result<Read> {
-    let (status, version) = (response.status(), response.version());
-    let mut headers = response.headers().clone();
-    strip_markers(&mut headers);
-    let declared = response.content_length();
-    if declared.is_some_and(|d| d > limit) {
-        return Ok(Read::TooLarge { status, version, headers, declared });
-    }
-    // Never let an announced length choose a large allocation up front.
-    let capacity = usize::try_from(declared.unwrap_or(0).min(limit).min(64 << 10)).unwrap_or(0);
-    let mut body = BytesMut::with_capacity(capacity);
-    while let Some(chunk) = response.chunk().await? {
-        if (body.len() + chunk.len()) as u64 > limit {
-            return Ok(Read::TooLarge { status, version, headers, declared });
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(Read::Whole(Buffered { status, version, headers, body: body.freeze() }))
-}
-
-/// Removes the transport's own marker headers from a response that came
-/// from the network: a proxy could otherwise fake a JIT outcome naming a
-/// runner to delete, an App failure, a deletion or a rate-limit verdict.
-fn strip_markers(headers: &mut HeaderMap) {
-    for marker in [
-        JIT_OUTCOME_HEADER,
-        JIT_RUNNER_NAME_HEADER,
-        APP_TOKEN_FAILURE_HEADER,
-        APP_TOKEN_STATUS_HEADER,
-        DELETED_EARLIER_HEADER,
-        RATE_LIMIT_HEADER,
-    ] {
-        headers.remove(marker);
-    }
-}
-
-/// The counters of one request's attempts.
-#[derive(Default)]
-struct Attempts {
-    /// Attempts made (1 for the first).
-    number: u32,
-    /// Connection failures, timeouts and 5xx retried so far.
-    failures: u32,
-    /// Secondary-rate-limit waits so far, and those without `Retry-After`.
-    secondary: u32,
-    unannounced: u32,
-    /// Whether the installation token was renewed after a 401.
-    renewed: bool,
-    /// Whether a primary-limit reset was waited for.
-    waited_primary: bool,
-    /// Whether an earlier attempt may have been applied without its answer
-    /// arriving (a timeout or a broken connection after sending, or a 504).
-    outcome_unknown: bool,
-}
-
-impl Attempts {
-    /// Counts one more retried failure and draws its backoff.
-    fn backoff(&mut self, policy: &RetryPolicy) -> Duration {
-        self.failures += 1;
-        policy.backoff(self.failures)
-    }
-}
-
-/// The permit that keeps mutations one at a time; released during every
-/// wait so a wait never blocks the client's other mutations.
-struct Pacing<'a> {
-    pacer: Option<&'a Arc<tokio::sync::Semaphore>>,
-    permit: Option<tokio::sync::OwnedSemaphorePermit>,
-}
-
-impl<'a> Pacing<'a> {
-    fn new(inner: &'a Inner, method: &Method) -> Self {
-        let mutation = !matches!(*method, Method::GET | Method::HEAD);
-        Self { pacer: inner.pacer.as_ref().filter(|_| mutation), permit: None }
-    }
-
-    async fn acquire(&mut self) {
-        if let (Some(pacer), None) = (self.pacer, &self.permit) {
-            self.permit = pacer.clone().acquire_owned().await.ok();
-        }
-    }
-
-    /// Releases the permit, then waits `d` on the client's clock.
-    async fn wait(&mut self, inner: &Inner, d: Duration) {
-        self.permit = None;
-        inner.clock.sleep(d).await;
-    }
-}
-
-/// The retry, rate-limit, cache and authentication loop around one request,
-/// as a sequence of steps: credential, pacing, conditional headers, send and
-/// read (bounded), then what the answer means (retry, wait, renew, cache,
-/// hand back).
+/// The transport around one request, attempt by attempt: the credential,
+/// the pacing permit, the conditional headers, the exchange (read within
+/// the body limit), then what the answer means ([`judge`]).
 async fn send(
     client: &Client,
     request: reqwest::Request,
     operation: &'static str,
 ) -> reqwest::Result<reqwest::Response> {
     let inner = client.inner();
-    let method = request.method().clone();
-    let retry_kind = classify(&method, operation);
-    let mut pacing = Pacing::new(inner, &method);
-    let cache_key = match (&inner.cache, &method) {
-        (Some(_), &Method::GET) => Some((
-            method.to_string(),
-            request.url().to_string(),
-            auth::identity(inner.authorization.as_ref(), inner.app.as_deref()),
-        )),
-        _ => None,
+    let mut call = Call {
+        operation,
+        kind: policy::classify(request.method(), operation),
+        tries: Attempts::default(),
+        pacing: Pacing::new(inner, request.method()),
+        cache_key: cache::key(inner, &request),
     };
-    let mut tries = Attempts::default();
     loop {
-        tries.number += 1;
-        tracing::Span::current().record("attempt", tries.number);
+        call.tries.number += 1;
+        tracing::Span::current().record("attempt", call.tries.number);
         let Some(mut req) = request.try_clone() else {
             // A streaming body cannot be sent twice: send it once, as is.
             // (The generated client always sends bytes; this is for safety.)
             let mut response = client.client().execute(request).await?;
-            strip_markers(response.headers_mut());
+            response::strip_markers(response.headers_mut());
             return Ok(response);
         };
-        let sent_credential = match authorization(client).await {
+        let credential = match auth::authorization(client).await {
             Ok(h) => h,
             Err(failure) => return Ok(failure.into_response()),
         };
-        if let Some(h) = &sent_credential {
+        if let Some(h) = &credential {
             req.headers_mut().insert(AUTHORIZATION, h.clone());
         }
-        pacing.acquire().await;
-        let cached = cache_key.as_ref().and_then(|k| inner.cache.as_ref()?.lock().ok()?.get(k).cloned());
-        if let Some(entry) = &cached {
-            cache::conditional_headers(entry, req.headers_mut());
-        }
-        let recorded_request = inner.recorder.as_ref().map(|_| record_request(client, &req));
+        call.pacing.acquire().await;
+        let cached = cache::conditional(inner, call.cache_key.as_ref(), req.headers_mut());
+        let recorded = inner.recorder.as_ref().map(|_| record_request(client, &req));
         // The whole body is read here, so a connection that breaks in the
         // middle of it is handled like any other transport failure.
         let outcome = match client.client().execute(req).await {
-            Ok(r) => read_bounded(r, inner.max_body).await,
+            Ok(r) => response::read_bounded(r, inner.max_body).await,
             Err(e) => Err(e),
         };
-        let response = match outcome {
-            Ok(Read::Whole(r)) => r,
-            Ok(Read::TooLarge { status, version, headers, declared }) => {
-                tracing::warn!(operation, limit = inner.max_body, ?declared, "response body over the limit: refused");
-                return Ok(too_large(status, version, headers, BodyTooLarge { limit: inner.max_body, declared }));
+        let next = match outcome {
+            Ok(Read::Whole(answer)) => judge(client, &request, &mut call, answer, cached.as_deref(), credential).await,
+            Ok(Read::TooLarge(refused)) => {
+                tracing::warn!(operation, limit = inner.max_body, declared = ?refused.declared, "response body over the limit: refused");
+                Next::MadeUp(response::too_large(refused, inner.max_body))
             }
-            Err(e) => {
-                let nothing_sent = e.is_connect();
-                let may_retry = tries.failures + 1 < inner.retry.max_attempts;
-                match retry_kind {
-                    _ if nothing_sent && may_retry => {}
-                    Retry::Safe if may_retry => {}
-                    Retry::Jit => match jit_lookup(client, &request).await {
-                        JitLookup::Exists(id, name) => return Ok(jit_exists(id, &name)),
-                        JitLookup::Absent if may_retry => {
-                            tracing::warn!(
-                                operation,
-                                "JIT config outcome unknown ({e}); the runner does not exist: retrying"
-                            );
-                        }
-                        _ => return Err(e),
-                    },
-                    _ => return Err(e),
-                }
-                tries.outcome_unknown |= !nothing_sent;
-                let wait = tries.backoff(&inner.retry);
-                tracing::warn!(operation, attempt = tries.number, error = %e, wait_ms = wait.as_millis() as u64, "request failed; retrying");
-                pacing.wait(inner, wait).await;
-                continue;
-            }
+            Err(e) => match retry::after_error(client, &request, call.kind, &mut call.tries, &e).await {
+                Decision::Retry(wait) => Next::Retry(Some(wait)),
+                Decision::Answer(made_up) => Next::MadeUp(made_up),
+                Decision::GiveUp => Next::Fail(e),
+            },
         };
-        let status = response.status;
-        if let Some(remaining) = inner.observe_rate_limit(&response.headers) {
-            tracing::Span::current().record("rate_remaining", remaining);
-        }
-        if status == StatusCode::NOT_MODIFIED
-            && let Some(entry) = cached
-        {
-            tracing::debug!(operation, "304 Not Modified: served from the cache");
-            let rebuilt = Buffered {
-                status: entry.status,
-                version: response.version,
-                headers: cache::revalidated_headers(&entry, &response.headers),
-                body: entry.body,
-            };
-            return Ok(finish(client, operation, recorded_request, rebuilt));
-        }
-        if transient_status(status.as_u16()) && tries.failures + 1 < inner.retry.max_attempts {
-            let retry = match retry_kind {
-                Retry::Safe => true,
-                Retry::Jit => match jit_lookup(client, &request).await {
-                    JitLookup::Exists(id, name) => return Ok(jit_exists(id, &name)),
-                    JitLookup::Absent => true,
-                    JitLookup::Failed => false,
-                },
-                Retry::Never => false,
-            };
-            if retry {
-                // A gateway timeout may have been applied; other 5xx were answers.
-                tries.outcome_unknown |= status == StatusCode::GATEWAY_TIMEOUT;
-                let wait = tries.backoff(&inner.retry);
-                tracing::warn!(
-                    operation,
-                    attempt = tries.number,
-                    status = status.as_u16(),
-                    wait_ms = wait.as_millis() as u64,
-                    "server error; retrying"
-                );
-                pacing.wait(inner, wait).await;
-                continue;
+        match next {
+            Next::Answer(answer) => return Ok(finish(client, operation, recorded, answer)),
+            Next::MadeUp(made_up) => return Ok(made_up),
+            Next::Replaced(answer, made_up) => {
+                let _ = finish(client, operation, recorded, answer);
+                return Ok(made_up);
             }
-        }
-        if method == Method::DELETE
-            && status == StatusCode::NOT_FOUND
-            && tries.outcome_unknown
-            && crate::deployment::deletes_with_no_content(operation)
-        {
-            tracing::warn!(
-                operation,
-                "DELETE answered 404 after an attempt whose answer was lost: it was deleted then"
-            );
-            return Ok(deleted_earlier(client, operation, recorded_request, response));
-        }
-        let mut response = response;
-        if let Some(limit) = rate::classify(status.as_u16(), &response.headers, &response.body) {
-            if let Some(wait) = rate_limit_wait(inner, &limit, &mut tries) {
-                tracing::warn!(operation, kind = %limit.kind, wait_s = wait.as_secs(), "rate limited; waiting before retrying");
-                pacing.wait(inner, wait).await;
-                continue;
-            }
-            let verdict = match limit.kind {
-                crate::RateLimitKind::Primary => "primary",
-                crate::RateLimitKind::Secondary => "secondary",
-            };
-            response.headers.insert(RATE_LIMIT_HEADER, HeaderValue::from_static(verdict));
-        } else if matches!(status.as_u16(), 403 | 429) {
-            response.headers.insert(RATE_LIMIT_HEADER, HeaderValue::from_static("none"));
-        }
-        if status == StatusCode::UNAUTHORIZED
-            && let Some(app) = &inner.app
-            && !tries.renewed
-        {
-            tracing::debug!(operation, "401 with an installation token: renewing it once");
-            pacing.permit = None;
-            // Only the token this attempt sent: another caller may have renewed it already.
-            app.forget(sent_credential.as_ref());
-            tries.renewed = true;
-            continue;
-        }
-        if status == StatusCode::OK
-            && let (Some(key), Some(cache)) = (&cache_key, &inner.cache)
-            && let Some(entry) = cache::Entry::of(status, &response.headers, &response.body)
-            && let Ok(mut c) = cache.lock()
-        {
-            c.insert(key.clone(), entry);
-        }
-        let response = if status.as_u16() >= 400 { json_error_body(response) } else { response };
-        return Ok(finish(client, operation, recorded_request, response));
-    }
-}
-
-/// How long to wait before retrying a rate-limited request, or `None` to
-/// hand the 403/429 back (it becomes [`crate::Error::RateLimited`]).
-///
-/// Every wait a server dictates is bounded by [`RetryPolicy::max_wait`]:
-/// above it the call returns at once with the advised wait, so the caller
-/// can schedule instead of sleeping. The primary limit is waited for only
-/// under [`RateLimitPolicy::Wait`] (and at most its own `max_wait`).
-fn rate_limit_wait(inner: &Inner, limit: &rate::Limited, tries: &mut Attempts) -> Option<Duration> {
-    let ceiling = inner.retry.max_wait;
-    match limit.kind {
-        crate::RateLimitKind::Primary => {
-            let RateLimitPolicy::Wait { max_wait } = &inner.rate_policy else { return None };
-            if tries.waited_primary {
-                return None;
-            }
-            let until_reset = limit
-                .reset_at
-                .map(|reset| (reset - inner.clock.now()).to_std().unwrap_or_default() + Duration::from_secs(1));
-            let wait = match (until_reset, limit.retry_after) {
-                (Some(a), Some(b)) => a.max(b),
-                (a, b) => a.or(b)?,
-            };
-            (wait <= (*max_wait).min(ceiling)).then(|| {
-                tries.waited_primary = true;
-                wait
-            })
-        }
-        crate::RateLimitKind::Secondary => {
-            if tries.secondary >= inner.retry.secondary_retries {
-                return None;
-            }
-            let wait = limit.retry_after.unwrap_or_else(|| inner.retry.secondary_wait(tries.unannounced));
-            (wait <= ceiling).then(|| {
-                tries.secondary += 1;
-                if limit.retry_after.is_none() {
-                    tries.unannounced += 1;
-                }
-                wait
-            })
+            Next::Retry(Some(wait)) => call.pacing.wait(inner, wait).await,
+            Next::Retry(None) => call.pacing.release(),
+            Next::Fail(e) => return Err(e),
         }
     }
 }
 
-/// The credential for this attempt: the static header, or an installation
-/// token (renewed when within 5 minutes of expiry).
-///
-/// One renewal at a time. While it runs, callers whose token has not
-/// expired yet keep using it; callers that need the new one wait for it and
-/// share its outcome: they get its failure rather than repeating the
-/// request one after another, and so does anyone within
-/// [`auth::FAILURE_COOLDOWN`] of it. A token that has not expired is used
-/// even when its renewal failed.
-async fn authorization(client: &Client) -> Result<Option<HeaderValue>, auth::TokenFailure> {
-    let inner = client.inner();
-    let Some(app) = &inner.app else { return Ok(inner.authorization.clone()) };
-    let now = || inner.clock.now();
-    let seen = app.rounds.load(std::sync::atomic::Ordering::Acquire);
-    if let Some(h) = app.fresh(now()) {
-        return Ok(Some(h));
-    }
-    let _renewing = match app.renewing.try_lock() {
-        Ok(guard) => guard,
-        Err(_) => match app.unexpired(now()) {
-            Some(h) => return Ok(Some(h)),
-            None => app.renewing.lock().await,
-        },
-    };
-    if let Some(h) = app.fresh(now()) {
-        return Ok(Some(h));
-    }
-    if let Some(failure) = app.recent_failure(seen, now()) {
-        return app.unexpired(now()).map(Some).ok_or(failure);
-    }
-    let result = renew(client, app).await;
-    let round = app.rounds.fetch_add(1, std::sync::atomic::Ordering::AcqRel) + 1;
-    app.finish_round(round, now(), &result);
-    match result {
-        Ok((header, _)) => Ok(Some(header)),
-        Err(failure) => match app.unexpired(now()) {
-            Some(h) => {
-                tracing::warn!(app_id = %app.app_id, "installation token renewal failed; the current token is still valid");
-                Ok(Some(h))
-            }
-            None => Err(failure),
-        },
-    }
-}
-
-/// One renewal round: requests an installation token
-/// (`apps/create-installation-access-token`), retrying connection failures,
-/// timeouts and 5xx like any safe request (each attempt with its own
-/// deadline), failing at once on a rate limit (callers are waiting on this
-/// round; the cooldown spaces the next), and naming a definitive refusal.
-///
-/// Sent directly, not through `exec` (which would recurse into
-/// [`authorization`]), with the same headers and the JWT.
-async fn renew(
+/// What an answer means, in order: the rate-limit snapshot; a 304 served
+/// from the cache; a server error retried; a DELETE's 404 after a lost
+/// answer; a rate limit waited out (or marked); a 401 that renews the
+/// installation token; a 200 cached; an error body made JSON.
+async fn judge(
     client: &Client,
-    app: &AppAuth,
-) -> Result<(HeaderValue, chrono::DateTime<chrono::Utc>), auth::TokenFailure> {
-    use crate::AppAuthFailure::{InstallationNotFound, KeyRejected, Suspended, Unavailable, Unexpected};
-    const OP: &str = "apps/create-installation-access-token";
+    request: &reqwest::Request,
+    call: &mut Call<'_>,
+    mut answer: Buffered,
+    cached: Option<&cache::Entry>,
+    credential: Option<HeaderValue>,
+) -> Next {
     let inner = client.inner();
-    let fail = |kind, status, what: String| auth::TokenFailure::new(app, kind, status, what);
-    let path = crate::deployment::path_template(OP).replace("{installation_id}", &app.installation_id.to_string());
-    let url = format!("{}{path}", client.baseurl().trim_end_matches('/'));
-    let mut tries = Attempts::default();
-    loop {
-        tries.number += 1;
-        let jwt = app.jwt(inner.clock.now()).map_err(|e| fail(Unexpected, None, format!("cannot sign a JWT: {e}")))?;
-        let mut req = client
-            .client()
-            .post(url.as_str())
-            .build()
-            .map_err(|e| fail(Unexpected, None, format!("cannot build the token request: {}", e.without_url())))?;
-        inner.prepare(&mut req);
-        // Its own deadline, whatever the HTTP client's: every caller whose
-        // token expired waits on this round.
-        *req.timeout_mut() = Some(auth::TOKEN_REQUEST_TIMEOUT);
-        if let Some(h) = auth::bearer(&jwt) {
-            req.headers_mut().insert(AUTHORIZATION, h);
-        }
-        app.renewals.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        tracing::debug!(app_id = %app.app_id, installation_id = app.installation_id, attempt = tries.number, "requesting an installation token");
-        let may_retry = tries.failures + 1 < inner.retry.max_attempts;
-        let outcome = match client.client().execute(req).await {
-            Ok(r) => read_bounded(r, inner.max_body).await,
-            Err(e) => Err(e),
-        };
-        let response = match outcome {
-            Ok(Read::Whole(r)) => r,
-            Ok(Read::TooLarge { status, .. }) => {
-                let what = format!("the token response exceeds the body limit of {} bytes", inner.max_body);
-                return Err(fail(Unexpected, Some(status.as_u16()), what));
-            }
-            Err(e) if may_retry => {
-                let wait = tries.backoff(&inner.retry);
-                tracing::warn!(error = %e.without_url(), wait_ms = wait.as_millis() as u64, "installation token request failed; retrying");
-                inner.clock.sleep(wait).await;
-                continue;
-            }
-            Err(e) => {
-                let what = format!(
-                    "GitHub did not answer the token request after {} attempts ({}); retry later",
-                    tries.number,
-                    e.without_url()
-                );
-                return Err(fail(Unavailable, None, what));
-            }
-        };
-        inner.observe_rate_limit(&response.headers);
-        let status = response.status.as_u16();
-        if response.status.is_success() {
-            // The body holds the token: a decoding failure never shows it.
-            let token: crate::types::InstallationToken = serde_json::from_slice(&response.body).map_err(|e| {
-                let what = format!(
-                    "the token response does not decode ({:?} error at line {} column {}; body withheld: it holds the token)",
-                    e.classify(),
-                    e.line(),
-                    e.column()
-                );
-                fail(Unexpected, Some(status), what)
-            })?;
-            let header = auth::bearer(token.token.expose_secret())
-                .ok_or_else(|| fail(Unexpected, Some(status), "the installation token is not a valid header".into()))?;
-            return Ok((header, token.expires_at));
-        }
-        if let Some(limit) = rate::classify(status, &response.headers, &response.body) {
-            // Not waited out here: the renewal holds up every caller whose
-            // token expired, so it fails now and the cooldown spaces retries.
-            let advice = crate::error::wait_advice(&limit.reset_at, &limit.retry_after);
-            let what = format!("GitHub rate-limited the token request ({} limit); {advice}", limit.kind);
-            return Err(fail(Unavailable, Some(status), what));
-        }
-        if transient_status(status) {
-            if may_retry {
-                let wait = tries.backoff(&inner.retry);
-                tracing::warn!(
-                    status,
-                    wait_ms = wait.as_millis() as u64,
-                    "installation token request failed; retrying"
-                );
-                inner.clock.sleep(wait).await;
-                continue;
-            }
-            let what = format!("GitHub answered {status} to the token request {} times; retry later", tries.number);
-            return Err(fail(Unavailable, Some(status), what));
-        }
-        let said = crate::error::message_of(&response.body);
-        return Err(match status {
-            401 => fail(
-                KeyRejected,
-                Some(401),
-                format!(
-                    "GitHub refused the App's JWT (401{said}): the app id or the private key is wrong, or the key was deleted; check both or generate a new private key"
-                ),
-            ),
-            403 => fail(
-                Suspended,
-                Some(403),
-                format!(
-                    "GitHub refused to issue a token (403{said}): the App or the installation is suspended, or the App may not act for it; check the installation in the organization's settings"
-                ),
-            ),
-            404 => fail(
-                InstallationNotFound,
-                Some(404),
-                format!(
-                    "the installation was not found (404{said}): the App was uninstalled, or the installation id belongs to another App; look the installation id up again"
-                ),
-            ),
-            other => fail(Unexpected, Some(other), format!("GitHub answered {other} to the token request{said}")),
-        });
+    let status = answer.status;
+    if let Some(remaining) = inner.observe_rate_limit(&answer.headers) {
+        tracing::Span::current().record("rate_remaining", remaining);
     }
-}
-
-enum JitLookup {
-    Exists(i64, String),
-    Absent,
-    Failed,
-}
-
-/// After a JIT config request with an unknown outcome: does the runner
-/// it named exist now?
-async fn jit_lookup(client: &Client, request: &reqwest::Request) -> JitLookup {
-    let inner = client.inner();
-    let Some(name) = request
-        .body()
-        .and_then(|b| b.as_bytes())
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
-        .and_then(|v| v.get("name").and_then(|n| n.as_str()).map(str::to_string))
-    else {
-        return JitLookup::Failed;
-    };
-    let mut url = request.url().clone();
-    let Some(path) = url.path().strip_suffix("/generate-jitconfig").map(str::to_string) else {
-        return JitLookup::Failed;
-    };
-    url.set_path(&path);
-    url.query_pairs_mut().clear().append_pair("name", &name).append_pair("per_page", "100");
-    let mut lookup = reqwest::Request::new(Method::GET, url);
-    *lookup.headers_mut() = request.headers().clone();
-    lookup.headers_mut().remove(reqwest::header::CONTENT_TYPE);
-    if let Ok(Some(h)) = authorization(client).await {
-        lookup.headers_mut().insert(AUTHORIZATION, h);
+    if let (StatusCode::NOT_MODIFIED, Some(entry)) = (status, cached) {
+        tracing::debug!(operation = call.operation, "304 Not Modified: served from the cache");
+        return Next::Answer(cache::revalidated(entry, &answer));
     }
-    let Ok(response) = client.client().execute(lookup).await else { return JitLookup::Failed };
-    let Ok(Read::Whole(response)) = read_bounded(response, inner.max_body).await else { return JitLookup::Failed };
-    if !response.status.is_success() {
-        return JitLookup::Failed;
+    match retry::after_status(client, request, call.kind, &mut call.tries, status).await {
+        Decision::Retry(wait) => return Next::Retry(Some(wait)),
+        Decision::Answer(made_up) => return Next::MadeUp(made_up),
+        Decision::GiveUp => {}
     }
-    let Ok(list) = serde_json::from_slice::<serde_json::Value>(&response.body) else { return JitLookup::Failed };
-    let found = list["runners"].as_array().into_iter().flatten().find(|r| r["name"] == name.as_str());
-    match found.and_then(|r| r["id"].as_i64()) {
-        Some(id) => JitLookup::Exists(id, name),
-        None => JitLookup::Absent,
+    if retry::deleted_earlier(request.method(), status, &call.tries, call.operation) {
+        tracing::warn!(
+            operation = call.operation,
+            "DELETE answered 404 after an attempt whose answer was lost: it was deleted then"
+        );
+        let deletion = retry::deletion(&answer);
+        return Next::Replaced(answer, deletion);
     }
-}
-
-// Outcomes the transport decides itself (a JIT config whose answer was
-// lost, a failed App token renewal, a body over the limit, a DELETE whose
-// first answer was lost) are handed back as responses, because `exec` must
-// return a `reqwest::Response` or a `reqwest::Error`, and a
-// `reqwest::Error` cannot be made outside reqwest. Each such response
-// carries an `x-gha-runners-*` marker header that `crate::error` turns into
-// its typed error ([`crate::Error::JitOutcomeUnknown`],
-// [`crate::Error::AppAuth`]); callers of `raw()` see the status and a
-// message saying what happened. None of them is ever sent by GitHub.
-
-/// The answer for a JIT config whose runner exists after an unknown
-/// outcome: a 409 (the name is taken) marked with the runner's id and its
-/// percent-encoded name (header values are ASCII).
-fn jit_exists(id: i64, name: &str) -> reqwest::Response {
-    let message = format!(
-        "the JIT config request for runner `{name}` lost its answer after it was sent, and runner {id} with that name now exists: its JIT config cannot be recovered; delete the runner (or reuse it) and request a new config"
-    );
-    let encoded = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC).to_string();
-    let mut headers = HeaderMap::new();
-    headers.insert(JIT_OUTCOME_HEADER, HeaderValue::from(id));
-    if let Ok(v) = HeaderValue::from_str(&encoded) {
-        headers.insert(JIT_RUNNER_NAME_HEADER, v);
+    if let Some(wait) = rate::judge(inner, &mut call.tries, &mut answer) {
+        return Next::Retry(Some(wait));
     }
-    made_up(StatusCode::CONFLICT, headers, &message)
-}
-
-/// A response the transport makes up (it never came from GitHub).
-fn made_up(status: StatusCode, mut headers: HeaderMap, message: &str) -> reqwest::Response {
-    let body = serde_json::json!({ "message": message });
-    headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    rebuild(status, reqwest::Version::HTTP_11, headers, Bytes::from(body.to_string()))
-}
-
-/// A DELETE whose earlier attempt lost its answer and whose retry found
-/// nothing: the resource is gone, which is what was asked, so the caller
-/// gets the 204 of a deletion (marked, and recorded as GitHub answered).
-fn deleted_earlier(
-    client: &Client,
-    operation: &str,
-    recorded_request: Option<crate::record::RecordedRequest>,
-    response: Buffered,
-) -> reqwest::Response {
-    let mut headers = response.headers.clone();
-    headers.remove(CONTENT_LENGTH);
-    headers.remove(reqwest::header::CONTENT_TYPE);
-    headers.insert(DELETED_EARLIER_HEADER, HeaderValue::from_static("404-after-lost-answer"));
-    let _ = finish(client, operation, recorded_request, response);
-    rebuild(StatusCode::NO_CONTENT, reqwest::Version::HTTP_11, headers, Bytes::new())
-}
-
-/// A response whose body was refused for its size: the real status and
-/// headers, and a body that fails to read with [`BodyTooLarge`] (which
-/// `crate::error` turns into [`crate::Error::ResponseTooLarge`]).
-fn too_large(
-    status: StatusCode,
-    version: reqwest::Version,
-    mut headers: HeaderMap,
-    e: BodyTooLarge,
-) -> reqwest::Response {
-    headers.remove(CONTENT_LENGTH);
-    rebuild(status, version, headers, reqwest::Body::wrap(RefusedBody(Some(e))))
-}
-
-/// The error a refused response body reads as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the response body exceeds the limit of {limit} bytes and was not read")]
-pub struct BodyTooLarge {
-    /// The limit in force.
-    pub limit: u64,
-    /// The `Content-Length` the server announced, if any.
-    pub declared: Option<u64>,
-}
-
-/// A body whose first read fails with [`BodyTooLarge`].
-struct RefusedBody(Option<BodyTooLarge>);
-
-impl http_body::Body for RefusedBody {
-    type Data = Bytes;
-    type Error = BodyTooLarge;
-
-    fn poll_frame(
-        self: std::pin::Pin<&mut Self>,
-        _: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<Option<Result<http_body::Frame<Bytes>, BodyTooLarge>>> {
-        std::task::Poll::Ready(self.get_mut().0.take().map(Err))
+    if status == StatusCode::UNAUTHORIZED && auth::rejected(inner, credential.as_ref(), &mut call.tries.renewed) {
+        return Next::Retry(None);
     }
+    if let Some(key) = call.cache_key.take() {
+        cache::store(inner, key, &answer);
+    }
+    Next::Answer(if status.as_u16() >= 400 { response::json_error_body(answer) } else { answer })
 }
-
 fn record_request(client: &Client, req: &reqwest::Request) -> crate::record::RecordedRequest {
     let base_path = reqwest::Url::parse(client.baseurl()).map(|u| u.path().trim_end_matches('/').to_string());
     let url = req.url();
@@ -995,36 +497,6 @@ fn finish(
         });
     }
     response.into_response()
-}
-
-/// A response with the same status, version and headers and this body.
-fn rebuild(
-    status: StatusCode,
-    version: reqwest::Version,
-    headers: HeaderMap,
-    body: impl Into<reqwest::Body>,
-) -> reqwest::Response {
-    let mut rebuilt = http::Response::new(body);
-    *rebuilt.status_mut() = status;
-    *rebuilt.version_mut() = version;
-    *rebuilt.headers_mut() = headers;
-    reqwest::Response::from(rebuilt)
-}
-
-/// Makes sure an error response's body is a JSON object (see the module docs).
-fn json_error_body(mut r: Buffered) -> Buffered {
-    if serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&r.body).is_ok() {
-        return r;
-    }
-    let message = if r.body.iter().all(u8::is_ascii_whitespace) {
-        String::new()
-    } else {
-        crate::secret::ShownBody::of(&r.body, MAX_ERROR_SNIPPET).text
-    };
-    r.headers.remove(CONTENT_LENGTH);
-    r.headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    r.body = Bytes::from(serde_json::json!({ "message": message }).to_string());
-    r
 }
 
 #[cfg(test)]

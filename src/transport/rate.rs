@@ -1,7 +1,12 @@
 //! The rate-limit snapshot every response updates.
 
+use super::Inner;
+use super::policy::RateLimitPolicy;
+use super::response::Buffered;
+use super::retry::Attempts;
 use chrono::{DateTime, Utc};
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderValue};
+use std::time::Duration;
 
 /// GitHub's rate-limit headers of the latest response
 /// ([`crate::Client::rate_limit`]).
@@ -86,6 +91,73 @@ pub(crate) fn classify(status: u16, headers: &HeaderMap, message: &[u8]) -> Opti
     };
     let reset_at = if kind == Primary { reset_at } else { None };
     Some(Limited { kind, reset_at, retry_after })
+}
+
+/// What a 403 or 429 means: `Some(wait)` to wait out a rate limit and
+/// retry, or `None` to hand the answer back, marked with the verdict
+/// (`primary`, `secondary` or `none`, made on the whole body) so that
+/// [`crate::Error`] agrees with the transport even when the body is not JSON.
+pub(super) fn judge(inner: &Inner, tries: &mut Attempts, response: &mut Buffered) -> Option<Duration> {
+    let status = response.status.as_u16();
+    let verdict = match classify(status, &response.headers, &response.body) {
+        Some(limit) => {
+            if let Some(wait) = wait_for(inner, &limit, tries) {
+                tracing::warn!(kind = %limit.kind, wait_s = wait.as_secs(), "rate limited; waiting before retrying");
+                return Some(wait);
+            }
+            match limit.kind {
+                crate::RateLimitKind::Primary => "primary",
+                crate::RateLimitKind::Secondary => "secondary",
+            }
+        }
+        None if matches!(status, 403 | 429) => "none",
+        None => return None,
+    };
+    response.headers.insert(super::RATE_LIMIT_HEADER, HeaderValue::from_static(verdict));
+    None
+}
+
+/// How long to wait before retrying a rate-limited request, or `None` to
+/// hand the 403/429 back (it becomes [`crate::Error::RateLimited`]).
+///
+/// Every wait a server dictates is bounded by [`super::RetryPolicy::max_wait`]:
+/// above it the call returns at once with the advised wait, so the caller
+/// can schedule instead of sleeping. The primary limit is waited for only
+/// under [`super::RateLimitPolicy::Wait`] (and at most its own `max_wait`).
+fn wait_for(inner: &Inner, limit: &Limited, tries: &mut Attempts) -> Option<Duration> {
+    let ceiling = inner.retry.max_wait;
+    match limit.kind {
+        crate::RateLimitKind::Primary => {
+            let RateLimitPolicy::Wait { max_wait } = &inner.rate_policy else { return None };
+            if tries.waited_primary {
+                return None;
+            }
+            let until_reset = limit
+                .reset_at
+                .map(|reset| (reset - inner.clock.now()).to_std().unwrap_or_default() + Duration::from_secs(1));
+            let wait = match (until_reset, limit.retry_after) {
+                (Some(a), Some(b)) => a.max(b),
+                (a, b) => a.or(b)?,
+            };
+            (wait <= (*max_wait).min(ceiling)).then(|| {
+                tries.waited_primary = true;
+                wait
+            })
+        }
+        crate::RateLimitKind::Secondary => {
+            if tries.secondary >= inner.retry.secondary_retries {
+                return None;
+            }
+            let wait = limit.retry_after.unwrap_or_else(|| inner.retry.secondary_wait(tries.unannounced));
+            (wait <= ceiling).then(|| {
+                tries.secondary += 1;
+                if limit.retry_after.is_none() {
+                    tries.unannounced += 1;
+                }
+                wait
+            })
+        }
+    }
 }
 
 #[cfg(test)]

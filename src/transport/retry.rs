@@ -1,0 +1,148 @@
+//! Retry decisions: what a failed attempt or a server error means for the
+//! next attempt, by the operation's [`Retry`] class, and what a DELETE's
+//! 404 means after an attempt whose answer was lost.
+
+use super::DELETED_EARLIER_HEADER;
+use super::jit::{self, JitLookup};
+use super::policy::{Retry, RetryPolicy, transient_status};
+use super::response::{Buffered, rebuild};
+use crate::generated::Client;
+use bytes::Bytes;
+use progenitor_client::ClientInfo;
+use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use reqwest::{Method, StatusCode};
+use std::time::Duration;
+
+/// The counters of one request's attempts.
+#[derive(Default)]
+pub(super) struct Attempts {
+    /// Attempts made (1 for the first).
+    pub number: u32,
+    /// Connection failures, timeouts and 5xx retried so far.
+    pub failures: u32,
+    /// Secondary-rate-limit waits so far, and those without `Retry-After`.
+    pub secondary: u32,
+    pub unannounced: u32,
+    /// Whether the installation token was renewed after a 401.
+    pub renewed: bool,
+    /// Whether a primary-limit reset was waited for.
+    pub waited_primary: bool,
+    /// Whether an earlier attempt may have been applied without its answer
+    /// arriving (a timeout or a broken connection after sending, or a 504).
+    pub outcome_unknown: bool,
+}
+
+impl Attempts {
+    /// Whether the policy allows one more retry of a failure.
+    fn may_retry(&self, policy: &RetryPolicy) -> bool {
+        self.failures + 1 < policy.max_attempts
+    }
+
+    /// Counts one more retried failure and draws its backoff.
+    pub fn backoff(&mut self, policy: &RetryPolicy) -> Duration {
+        self.failures += 1;
+        policy.backoff(self.failures)
+    }
+}
+
+/// What a retry decision says.
+pub(super) enum Decision {
+    /// Try again after this backoff.
+    Retry(Duration),
+    /// Hand back this answer, made up by the transport (the JIT runner the
+    /// lost request named exists).
+    Answer(reqwest::Response),
+    /// Hand back what was received (the error or the server's answer).
+    GiveUp,
+}
+
+/// After an attempt that got no answer (a connection failure, a timeout,
+/// a body cut off). A connection that was never made sent nothing, so any
+/// operation may be retried; otherwise the request may have been applied:
+/// safe operations are retried, a JIT config is first looked up by name,
+/// anything else is handed back.
+pub(super) async fn after_error(
+    client: &Client,
+    request: &reqwest::Request,
+    kind: Retry,
+    tries: &mut Attempts,
+    error: &reqwest::Error,
+) -> Decision {
+    let inner = client.inner();
+    let nothing_sent = error.is_connect();
+    let may_retry = tries.may_retry(&inner.retry);
+    match kind {
+        _ if nothing_sent && may_retry => {}
+        Retry::Safe if may_retry => {}
+        Retry::Jit => match jit::lookup(client, request).await {
+            JitLookup::Exists(id, name) => return Decision::Answer(jit::exists(id, &name)),
+            JitLookup::Absent if may_retry => {
+                tracing::warn!("JIT config outcome unknown ({error}); the runner does not exist: retrying");
+            }
+            _ => return Decision::GiveUp,
+        },
+        _ => return Decision::GiveUp,
+    }
+    tries.outcome_unknown |= !nothing_sent;
+    let wait = tries.backoff(&inner.retry);
+    tracing::warn!(attempt = tries.number, %error, wait_ms = wait.as_millis() as u64, "request failed; retrying");
+    Decision::Retry(wait)
+}
+
+/// After a 500/502/503/504: safe operations are retried, a JIT config is
+/// first looked up by name, anything else (and any status that is not one
+/// of those) is handed back.
+pub(super) async fn after_status(
+    client: &Client,
+    request: &reqwest::Request,
+    kind: Retry,
+    tries: &mut Attempts,
+    status: StatusCode,
+) -> Decision {
+    let inner = client.inner();
+    if !transient_status(status.as_u16()) || !tries.may_retry(&inner.retry) {
+        return Decision::GiveUp;
+    }
+    let retry = match kind {
+        Retry::Safe => true,
+        Retry::Jit => match jit::lookup(client, request).await {
+            JitLookup::Exists(id, name) => return Decision::Answer(jit::exists(id, &name)),
+            JitLookup::Absent => true,
+            JitLookup::Failed => false,
+        },
+        Retry::Never => false,
+    };
+    if !retry {
+        return Decision::GiveUp;
+    }
+    // A gateway timeout may have been applied; other 5xx were answers.
+    tries.outcome_unknown |= status == StatusCode::GATEWAY_TIMEOUT;
+    let wait = tries.backoff(&inner.retry);
+    tracing::warn!(
+        attempt = tries.number,
+        status = status.as_u16(),
+        wait_ms = wait.as_millis() as u64,
+        "server error; retrying"
+    );
+    Decision::Retry(wait)
+}
+
+/// Whether a DELETE's 404 means the resource was deleted by an earlier
+/// attempt whose answer was lost: only for DELETEs GitHub answers with 204
+/// (a 404 elsewhere is a real "not found").
+pub(super) fn deleted_earlier(method: &Method, status: StatusCode, tries: &Attempts, operation: &str) -> bool {
+    *method == Method::DELETE
+        && status == StatusCode::NOT_FOUND
+        && tries.outcome_unknown
+        && crate::deployment::deletes_with_no_content(operation)
+}
+
+/// The answer then: the resource is gone, which is what was asked, so the
+/// caller gets the 204 of a deletion, marked.
+pub(super) fn deletion(response: &Buffered) -> reqwest::Response {
+    let mut headers = response.headers.clone();
+    headers.remove(CONTENT_LENGTH);
+    headers.remove(CONTENT_TYPE);
+    headers.insert(DELETED_EARLIER_HEADER, HeaderValue::from_static("404-after-lost-answer"));
+    rebuild(StatusCode::NO_CONTENT, reqwest::Version::HTTP_11, headers, Bytes::new())
+}
