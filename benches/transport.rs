@@ -8,6 +8,10 @@
 //!    snapshot, cache, tracing) against a bare `reqwest` call decoding the
 //!    same 100-runner page into a plain struct, on a static loopback server,
 //!    requests interleaved one by one (target: facade within 3%).
+//!
+//! `OVERHEAD_ONLY=1` skips part 1; `PROFILE=0|1|2` runs only the facade,
+//! `raw()` or bare reqwest, many times and reports nothing, for a profiler
+//! (`perf record`, `valgrind --tool=callgrind`) to compare them.
 
 use futures::TryStreamExt;
 use gha_runners::testkit::{FakeGitHub, FakeRunner, FakeScope};
@@ -116,7 +120,20 @@ async fn overhead(rounds: usize, per_round: usize) -> Vec<[Duration; 3]> {
     let base = static_server(response).await;
     // Tracing, the cache (an ETag is sent) and rate-limit tracking stay on.
     let facade = Client::builder().base_url(&base).token("ghp_bench").build().expect("client");
-    let bare = reqwest::Client::new();
+    let bare = if std::env::var_os("BARE_TIMEOUT").is_some() {
+        reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .unwrap()
+    } else {
+        reqwest::Client::new()
+    };
+    let facade = if std::env::var_os("NOCACHE").is_some() {
+        Client::builder().base_url(&base).token("ghp_bench").cache_capacity(0).build().expect("client")
+    } else {
+        facade
+    };
     let url = format!("{base}/orgs/octo-org/actions/runners?page=1&per_page=100");
     let runners = facade.org("octo-org").runners();
     let one = |which: usize| {
@@ -157,6 +174,14 @@ async fn overhead(rounds: usize, per_round: usize) -> Vec<[Duration; 3]> {
     };
     for i in 0..300 {
         one(i % 3).await;
+    }
+    // PROFILE=0|1|2 runs only the facade, raw() or bare reqwest, for a
+    // profiler to compare them; no report.
+    if let Some(which) = std::env::var("PROFILE").ok().and_then(|v| v.parse::<usize>().ok()) {
+        for _ in 0..rounds * per_round {
+            one(which.min(2)).await;
+        }
+        std::process::exit(0);
     }
     let mut out = Vec::new();
     for _ in 0..rounds {

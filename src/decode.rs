@@ -18,7 +18,8 @@ pub(crate) fn from_response(
     headers: &HeaderMap,
     body: ApiErrorBody,
 ) -> Error {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let header =
+        |name: reqwest::header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
     if let Some(runner_id) = header(crate::transport::JIT_OUTCOME_HEADER).and_then(|v| v.parse().ok()) {
         let name = header(crate::transport::JIT_RUNNER_NAME_HEADER)
             .map(|v| percent_encoding::percent_decode_str(&v).decode_utf8_lossy().into_owned())
@@ -34,7 +35,7 @@ pub(crate) fn from_response(
         status: status.as_u16(),
         message: body.message.unwrap_or_default(),
         documentation_url: body.documentation_url,
-        request_id: header("x-github-request-id"),
+        request_id: header(reqwest::header::HeaderName::from_static("x-github-request-id")),
         errors: body.errors,
     });
     let code = status.as_u16();

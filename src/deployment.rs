@@ -73,20 +73,38 @@ impl fmt::Display for Deployment {
     }
 }
 
+/// One vendored operation: GitHub's operationId, progenitor's id, the
+/// deployments that publish it, its path template.
+pub(crate) type Operation = (&'static str, &'static str, &'static [&'static str], &'static str);
+
+/// The operation progenitor calls `progenitor_id`.
+pub(crate) fn by_progenitor_id(progenitor_id: &str) -> Option<&'static Operation> {
+    row(progenitor_id).filter(|(_, snake, _, _)| *snake == progenitor_id)
+}
+
+/// The row of the vendored operations table for GitHub's operationId or
+/// progenitor's snake-case id (the two never collide: GitHub's ids hold a
+/// `/`), found in a map built on first use: every request looks its
+/// operation up more than once.
+fn row(key: &str) -> Option<&'static Operation> {
+    static INDEX: std::sync::OnceLock<std::collections::HashMap<&'static str, usize>> = std::sync::OnceLock::new();
+    let index = INDEX.get_or_init(|| {
+        let ids = data::OPERATIONS.iter().enumerate().map(|(i, (id, _, _, _))| (*id, i));
+        let snakes = data::OPERATIONS.iter().enumerate().map(|(i, (_, snake, _, _))| (*snake, i));
+        ids.chain(snakes).collect()
+    });
+    index.get(key).map(|&i| &data::OPERATIONS[i])
+}
+
 /// The deployments that publish `operation` (GitHub's operationId), per the
 /// vendored data; `None` for an operation the data does not know.
 pub fn published_on(operation: &str) -> Option<&'static [&'static str]> {
-    data::OPERATIONS.iter().find(|(id, _, _, _)| *id == operation).map(|(_, _, on, _)| *on)
-}
-
-/// GitHub's operationId for progenitor's snake-case operation id.
-pub(crate) fn github_id(progenitor_id: &str) -> Option<&'static str> {
-    data::OPERATIONS.iter().find(|(_, snake, _, _)| *snake == progenitor_id).map(|(id, _, _, _)| *id)
+    row(operation).filter(|(id, _, _, _)| *id == operation).map(|(_, _, on, _)| *on)
 }
 
 /// The path template of an operation (GitHub's operationId), for logs.
 pub(crate) fn path_template(operation: &str) -> &'static str {
-    data::OPERATIONS.iter().find(|(id, _, _, _)| *id == operation).map_or("", |(_, _, _, t)| *t)
+    row(operation).filter(|(id, _, _, _)| *id == operation).map_or("", |(_, _, _, t)| *t)
 }
 
 /// Whether `operation` (GitHub's operationId) is a DELETE whose only
@@ -104,6 +122,11 @@ fn first_ghes(on: &[&str]) -> Option<String> {
 /// [`Error::Unsupported`] to return without sending anything.
 pub(crate) fn check(operation: &'static str, deployment: &Deployment) -> Result<(), Error> {
     let Some(on) = published_on(operation) else { return Ok(()) };
+    check_on(operation, on, deployment)
+}
+
+/// `Ok` if `deployment` is one of `on`, the deployments that publish `operation`.
+pub(crate) fn check_on(operation: &'static str, on: &[&str], deployment: &Deployment) -> Result<(), Error> {
     if on.contains(&deployment.data_key().as_str()) {
         return Ok(());
     }
@@ -148,6 +171,9 @@ mod tests {
                 .is_ok()
         );
         assert_eq!(Deployment::enterprise_server("3.10").data_key(), "ghes-3.17");
-        assert_eq!(github_id("actions_list_hosted_runners_for_org"), Some("actions/list-hosted-runners-for-org"));
+        let listed = by_progenitor_id("actions_list_hosted_runners_for_org").map(|op| op.0);
+        assert_eq!(listed, Some("actions/list-hosted-runners-for-org"));
+        assert_eq!(by_progenitor_id("actions/list-hosted-runners-for-org"), None, "GitHub's id is not progenitor's");
+        assert_eq!(path_template("actions_list_hosted_runners_for_org"), "", "progenitor's id is not GitHub's");
     }
 }

@@ -17,13 +17,15 @@
 //! # Ok(()) }
 //! ```
 //!
-//! | scope | [`Client::enterprise`] | [`Client::org`] | [`Client::repo`] |
-//! | --- | --- | --- | --- |
-//! | [`runners()`](api::Runners): list, get, delete, labels, tokens, JIT config, downloads, deprecations | yes | yes | yes |
-//! | [`runner_groups()`](api::RunnerGroups): groups, member runners, access | organizations | repositories, hosted runners | |
-//! | [`hosted_runners()`](api::HostedRunners): runners, images, sizes, platforms, limits | yes | yes | |
-//! | [`network_configurations()`](api::NetworkConfigurations) | yes | yes | |
-//! | [`runner_permissions()`](api::RunnerPermissions) | all organizations | selected repositories | |
+//! Areas by scope ([`Client::enterprise`], [`Client::org`], [`Client::repo`]):
+//!
+#![doc = include_str!("areas.md")]
+//!
+//! [Runners]: api::Runners
+//! [RunnerGroups]: api::RunnerGroups
+//! [HostedRunners]: api::HostedRunners
+//! [NetworkConfigurations]: api::NetworkConfigurations
+//! [RunnerPermissions]: api::RunnerPermissions
 //!
 //! Lists come as a stream of items that follows GitHub's pages (100 items a
 //! request, one page in memory) or one page at a time ([`Page`]). Failures

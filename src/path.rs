@@ -44,8 +44,7 @@ pub(crate) fn encode_segment(value: &str) -> String {
 /// Whether a (still percent-encoded) segment is one URL parsers treat as
 /// `.` or `..`.
 fn is_dot_segment(segment: &str) -> bool {
-    let lower = segment.to_ascii_lowercase();
-    matches!(lower.as_str(), "." | ".." | "%2e" | "%2e." | ".%2e" | "%2e%2e")
+    [".", "..", "%2e", "%2e.", ".%2e", "%2e%2e"].iter().any(|dot| segment.eq_ignore_ascii_case(dot))
 }
 
 /// Checks that `url`'s path is `base_path` followed by exactly the segments
@@ -66,12 +65,13 @@ pub(crate) fn check(template: &str, base_path: &str, url: &reqwest::Url) -> Resu
     let Some(rest) = rest.strip_prefix('/') else {
         return refuse(format!("it left the API root `{base}`"));
     };
-    let wanted: Vec<&str> = template.trim_start_matches('/').split('/').collect();
-    let got: Vec<&str> = rest.split('/').collect();
-    if wanted.len() != got.len() {
-        return refuse(format!("{} segments where the operation has {}", got.len(), wanted.len()));
+    let wanted = template.trim_start_matches('/').split('/');
+    let got = rest.split('/');
+    let (wanted_count, got_count) = (wanted.clone().count(), got.clone().count());
+    if wanted_count != got_count {
+        return refuse(format!("{got_count} segments where the operation has {wanted_count}"));
     }
-    for (w, g) in wanted.iter().zip(&got) {
+    for (w, g) in wanted.zip(got) {
         match w.strip_prefix('{').and_then(|w| w.strip_suffix('}')) {
             Some(param) if g.is_empty() || is_dot_segment(g) => {
                 return refuse(format!("`{param}` is `{g}`"));

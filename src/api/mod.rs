@@ -70,7 +70,11 @@ pub(crate) fn page<W, T>(
     req: PageRequest,
     split: impl FnOnce(W) -> (Vec<T>, Option<i64>),
 ) -> Result<crate::Page<T>, Error> {
-    let headers = rv.headers().clone();
+    // Only `Link` matters for paging: no copy of the other headers.
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Some(link) = rv.headers().get(reqwest::header::LINK) {
+        headers.insert(reqwest::header::LINK, link.clone());
+    }
     let (items, total) = split(rv.into_inner());
     crate::Page::from_response(items, total.and_then(|n| u64::try_from(n).ok()), req, &headers)
 }

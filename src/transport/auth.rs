@@ -85,9 +85,9 @@ impl TokenFailure {
     }
 
     /// The made-up answer that carries this failure to the caller (see
-    /// `transport::made_up`): GitHub's own status for a refusal, 503 when
+    /// `response::made_up`): GitHub's own status for a refusal, 503 when
     /// GitHub was unavailable, 502 for anything else.
-    pub fn into_response(self) -> reqwest::Response {
+    pub fn into_response(self, url: &reqwest::Url) -> reqwest::Response {
         use crate::AppAuthFailure::Unavailable;
         let status = match (self.status, self.kind) {
             (Some(s @ (401 | 403 | 404)), _) => s,
@@ -100,7 +100,7 @@ impl TokenFailure {
             headers.insert(super::APP_TOKEN_STATUS_HEADER, HeaderValue::from(s));
         }
         let status = reqwest::StatusCode::from_u16(status).unwrap_or(reqwest::StatusCode::BAD_GATEWAY);
-        super::response::made_up(status, headers, &self.message)
+        super::response::made_up(status, headers, &self.message, url)
     }
 }
 

@@ -24,6 +24,8 @@ pub(crate) struct Entry {
     status: reqwest::StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    /// What the headers and body hold in memory, roughly.
+    held: usize,
 }
 
 impl Entry {
@@ -36,14 +38,20 @@ impl Entry {
             status: response.status,
             headers: response.headers.clone(),
             body: response.body.clone(),
+            held: held(&response.headers, &response.body),
         })
     }
 
     /// What the entry holds in memory, roughly: body, headers, key.
     fn size(&self, key: &Key) -> usize {
-        let headers: usize = self.headers.iter().map(|(k, v)| k.as_str().len() + v.len() + 32).sum();
-        self.body.len() + headers + key.0.len() + 64
+        self.held + key.0.len() + 64
     }
+}
+
+/// What headers and a body hold in memory, roughly.
+fn held(headers: &HeaderMap, body: &Bytes) -> usize {
+    let headers: usize = headers.iter().map(|(k, v)| k.as_str().len() + v.len() + 32).sum();
+    body.len() + headers
 }
 
 /// The cache key of a request: GET requests only, and only when the client
@@ -78,7 +86,13 @@ pub(super) fn revalidated(entry: &Entry, not_modified: &Buffered) -> Buffered {
             headers.insert(k.clone(), v.clone());
         }
     }
-    Buffered { status: entry.status, version: not_modified.version, headers, body: entry.body.clone() }
+    Buffered {
+        status: entry.status,
+        version: not_modified.version,
+        headers,
+        body: entry.body.clone(),
+        url: not_modified.url.clone(),
+    }
 }
 
 /// Keeps a 200 answer that has a validator under `key`.
@@ -165,6 +179,7 @@ mod tests {
             status: reqwest::StatusCode::OK,
             headers: HeaderMap::new(),
             body: Bytes::new(),
+            held: 0,
         }
     }
 
@@ -187,7 +202,7 @@ mod tests {
     #[test]
     fn bounded_in_bytes() {
         let k = |url: &str| (url.to_string(), 1);
-        let big = |n: usize| Entry { body: Bytes::from(vec![b'x'; n]), ..entry() };
+        let big = |n: usize| Entry { body: Bytes::from(vec![b'x'; n]), held: n, ..entry() };
         let mut c = Cache::new(100, 10_000);
         for i in 0..10 {
             c.insert(k(&format!("u{i}")), big(3_000));

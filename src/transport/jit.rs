@@ -75,7 +75,7 @@ pub(super) async fn lookup(client: &Client, request: &reqwest::Request) -> JitLo
 /// The answer for a JIT config whose runner exists after an unknown
 /// outcome: a 409 (the name is taken) marked with the runner's id and its
 /// percent-encoded name (header values are ASCII).
-pub(super) fn exists(id: i64, name: &str) -> reqwest::Response {
+pub(super) fn exists(id: i64, name: &str, url: &reqwest::Url) -> reqwest::Response {
     let message = format!(
         "the JIT config request for runner `{name}` lost its answer after it was sent, and runner {id} with that name now exists: its JIT config cannot be recovered; delete the runner (or reuse it) and request a new config"
     );
@@ -85,5 +85,5 @@ pub(super) fn exists(id: i64, name: &str) -> reqwest::Response {
     if let Ok(v) = HeaderValue::from_str(&encoded) {
         headers.insert(JIT_RUNNER_NAME_HEADER, v);
     }
-    made_up(StatusCode::CONFLICT, headers, &message)
+    made_up(StatusCode::CONFLICT, headers, &message, url)
 }

@@ -24,7 +24,7 @@
 //! - **pacing**: at most one mutating request (POST, PATCH, PUT, DELETE) in
 //!   flight per client, as GitHub's best practices ask;
 //! - **conditional requests**: GET responses with an `ETag` or
-//!   `Last-Modified` are cached (bounded, keyed by method, URL and
+//!   `Last-Modified` are cached (bounded, keyed by URL and
 //!   credential) and revalidated; a 304 is answered from the cache, costing
 //!   no primary quota;
 //! - **retries** ([`RetryPolicy`]): connection failures, timeouts and
@@ -129,26 +129,26 @@ pub const X_GITHUB_API_VERSION: HeaderName = HeaderName::from_static("x-github-a
 
 /// Marks the answer the transport makes up when a JIT config request's
 /// outcome was unknown and the runner turned out to exist (value: its id).
-pub(crate) const JIT_OUTCOME_HEADER: &str = "x-gha-runners-jit-outcome";
+pub(crate) const JIT_OUTCOME_HEADER: HeaderName = HeaderName::from_static("x-gha-runners-jit-outcome");
 
 /// The runner name of that made-up answer, percent-encoded.
-pub(crate) const JIT_RUNNER_NAME_HEADER: &str = "x-gha-runners-jit-runner-name";
+pub(crate) const JIT_RUNNER_NAME_HEADER: HeaderName = HeaderName::from_static("x-gha-runners-jit-runner-name");
 
 /// Marks the answer the transport makes up when GitHub App authentication
 /// failed (value: the [`crate::AppAuthFailure`] name).
-pub(crate) const APP_TOKEN_FAILURE_HEADER: &str = "x-gha-runners-app-token-failure";
+pub(crate) const APP_TOKEN_FAILURE_HEADER: HeaderName = HeaderName::from_static("x-gha-runners-app-token-failure");
 
 /// The status of the token request's answer in that made-up answer.
-pub(crate) const APP_TOKEN_STATUS_HEADER: &str = "x-gha-runners-app-token-status";
+pub(crate) const APP_TOKEN_STATUS_HEADER: HeaderName = HeaderName::from_static("x-gha-runners-app-token-status");
 
 /// The transport's classification of a 403/429 it hands back
 /// (`primary`, `secondary` or `none`), made on the whole body, so that
 /// [`crate::Error`] agrees with it even when the body is not JSON.
-pub(crate) const RATE_LIMIT_HEADER: &str = "x-gha-runners-rate-limit";
+pub(crate) const RATE_LIMIT_HEADER: HeaderName = HeaderName::from_static("x-gha-runners-rate-limit");
 
 /// Marks the 204 the transport hands back for a DELETE whose first answer
 /// was lost and whose retry found the resource gone.
-pub const DELETED_EARLIER_HEADER: &str = "x-gha-runners-deleted-earlier";
+pub const DELETED_EARLIER_HEADER: HeaderName = HeaderName::from_static("x-gha-runners-deleted-earlier");
 
 /// Per-client transport state carried inside the generated client.
 #[derive(Clone)]
@@ -169,6 +169,8 @@ pub struct Inner {
     pub(crate) max_body: u64,
     pub(crate) rate: Arc<Mutex<Option<RateLimit>>>,
     pub(crate) pacer: Option<Arc<tokio::sync::Semaphore>>,
+    /// The base URL's path, parsed on first use, with the base URL it is of.
+    base_path: std::sync::OnceLock<(String, String)>,
 }
 
 impl fmt::Debug for Inner {
@@ -205,6 +207,7 @@ impl Default for Inner {
             max_body: DEFAULT_MAX_RESPONSE_BYTES,
             rate: Arc::default(),
             pacer: Some(Arc::new(tokio::sync::Semaphore::new(1))),
+            base_path: std::sync::OnceLock::new(),
         }
     }
 }
@@ -236,6 +239,16 @@ impl Inner {
             None => None,
         };
         Ok(inner)
+    }
+
+    /// The path of the client's base URL (`/api/v3` on GHES), parsed once.
+    fn base_path<'a>(&'a self, base_url: &str) -> std::borrow::Cow<'a, str> {
+        let parse = |b: &str| reqwest::Url::parse(b).map(|u| u.path().to_string()).unwrap_or_default();
+        match self.base_path.get_or_init(|| (base_url.to_string(), parse(base_url))) {
+            (url, path) if url == base_url => std::borrow::Cow::Borrowed(path),
+            // State copied into a client with another base URL.
+            _ => std::borrow::Cow::Owned(parse(base_url)),
+        }
     }
 
     /// The requested REST API version.
@@ -288,38 +301,44 @@ impl ClientHooks<Inner> for Client {
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> Result<(), progenitor_client::Error<E>> {
-        let id = crate::deployment::github_id(info.operation_id);
-        if let (Some(deployment), Some(id)) = (&self.inner().deployment, id)
-            && let Err(e) = crate::deployment::check(id, deployment)
-        {
-            return Err(progenitor_client::Error::Custom(e.to_string()));
-        }
-        let template = crate::deployment::path_template(id.unwrap_or(info.operation_id));
-        if template.is_empty() {
+        let Some(&(id, _, on, template)) = crate::deployment::by_progenitor_id(info.operation_id) else {
             return Err(progenitor_client::Error::InvalidRequest(format!(
                 "{}: no path template is known for this operation",
                 info.operation_id
             )));
+        };
+        if let Some(deployment) = &self.inner().deployment
+            && let Err(e) = crate::deployment::check_on(id, on, deployment)
+        {
+            return Err(progenitor_client::Error::Custom(e.to_string()));
         }
-        let base_path = reqwest::Url::parse(self.baseurl()).map(|u| u.path().to_string()).unwrap_or_default();
+        let base_path = self.inner().base_path(self.baseurl());
         crate::path::check(template, &base_path, request.url()).map_err(progenitor_client::Error::InvalidRequest)
     }
 
     async fn exec(&self, mut request: reqwest::Request, info: &OperationInfo) -> reqwest::Result<reqwest::Response> {
         self.inner().prepare(&mut request);
-        let operation = crate::deployment::github_id(info.operation_id).unwrap_or(info.operation_id);
+        let (operation, template) = match crate::deployment::by_progenitor_id(info.operation_id) {
+            Some(&(id, _, _, template)) => (id, template),
+            None => (info.operation_id, ""),
+        };
         let span = tracing::debug_span!(
             "gha_runners.request",
             operation,
             method = %request.method(),
-            path = crate::deployment::path_template(operation),
+            path = template,
             status = tracing::field::Empty,
             attempt = tracing::field::Empty,
             rate_remaining = tracing::field::Empty,
             duration_ms = tracing::field::Empty,
         );
         let started = std::time::Instant::now();
-        let result = send(self, request, operation).instrument(span.clone()).await;
+        let result = if span.is_disabled() {
+            // No subscriber wants it: spare the wrapper on every poll.
+            send(self, request, operation, &span).await
+        } else {
+            send(self, request, operation, &span).instrument(span.clone()).await
+        };
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         if let Ok(r) = &result {
             span.record("status", r.status().as_u16());
@@ -344,6 +363,9 @@ enum Next {
 
 /// One request as it goes through its attempts.
 struct Call<'a> {
+    /// The request's span (recorded into directly: when it is disabled,
+    /// the current span is the caller's).
+    span: &'a tracing::Span,
     operation: &'static str,
     kind: Retry,
     tries: Attempts,
@@ -358,9 +380,11 @@ async fn send(
     client: &Client,
     request: reqwest::Request,
     operation: &'static str,
+    span: &tracing::Span,
 ) -> reqwest::Result<reqwest::Response> {
     let inner = client.inner();
     let mut call = Call {
+        span,
         operation,
         kind: policy::classify(request.method(), operation),
         tries: Attempts::default(),
@@ -369,7 +393,7 @@ async fn send(
     };
     loop {
         call.tries.number += 1;
-        tracing::Span::current().record("attempt", call.tries.number);
+        call.span.record("attempt", call.tries.number);
         let Some(mut req) = request.try_clone() else {
             // A streaming body cannot be sent twice: send it once, as is.
             // (The generated client always sends bytes; this is for safety.)
@@ -379,7 +403,7 @@ async fn send(
         };
         let credential = match auth::authorization(client).await {
             Ok(h) => h,
-            Err(failure) => return Ok(failure.into_response()),
+            Err(failure) => return Ok(failure.into_response(request.url())),
         };
         if let Some(h) = &credential {
             req.headers_mut().insert(AUTHORIZATION, h.clone());
@@ -434,7 +458,7 @@ async fn judge(
     let inner = client.inner();
     let status = answer.status;
     if let Some(remaining) = inner.observe_rate_limit(&answer.headers) {
-        tracing::Span::current().record("rate_remaining", remaining);
+        call.span.record("rate_remaining", remaining);
     }
     if let (StatusCode::NOT_MODIFIED, Some(entry)) = (status, cached) {
         tracing::debug!(operation = call.operation, "304 Not Modified: served from the cache");

@@ -5,7 +5,13 @@ use super::policy::RateLimitPolicy;
 use super::response::Buffered;
 use super::retry::Attempts;
 use chrono::{DateTime, Utc};
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+const LIMIT: HeaderName = HeaderName::from_static("x-ratelimit-limit");
+const REMAINING: HeaderName = HeaderName::from_static("x-ratelimit-remaining");
+const USED: HeaderName = HeaderName::from_static("x-ratelimit-used");
+const RESET: HeaderName = HeaderName::from_static("x-ratelimit-reset");
+const RESOURCE: HeaderName = HeaderName::from_static("x-ratelimit-resource");
 use std::time::Duration;
 
 /// GitHub's rate-limit headers of the latest response
@@ -27,19 +33,19 @@ pub struct RateLimit {
 impl RateLimit {
     /// Reads the headers of a response; `None` when it has none.
     pub fn from_headers(headers: &HeaderMap) -> Option<Self> {
-        let get = |k: &str| headers.get(k).and_then(|v| v.to_str().ok());
-        let num = |k: &str| get(k).and_then(|v| v.trim().parse::<u64>().ok());
-        let limit = num("x-ratelimit-limit")?;
-        let remaining = num("x-ratelimit-remaining")?;
-        let reset = get("x-ratelimit-reset")
+        let get = |k: &HeaderName| headers.get(k).and_then(|v| v.to_str().ok());
+        let num = |k: &HeaderName| get(k).and_then(|v| v.trim().parse::<u64>().ok());
+        let limit = num(&LIMIT)?;
+        let remaining = num(&REMAINING)?;
+        let reset = get(&RESET)
             .and_then(|v| v.trim().parse::<i64>().ok())
             .and_then(|t| DateTime::<Utc>::from_timestamp(t, 0))?;
         Some(Self {
             limit,
             remaining,
-            used: num("x-ratelimit-used").unwrap_or(limit.saturating_sub(remaining)),
+            used: num(&USED).unwrap_or(limit.saturating_sub(remaining)),
             reset,
-            resource: get("x-ratelimit-resource").unwrap_or("core").to_string(),
+            resource: get(&RESOURCE).unwrap_or("core").to_string(),
         })
     }
 }
@@ -67,20 +73,20 @@ pub(crate) fn classify(status: u16, headers: &HeaderMap, message: &[u8]) -> Opti
     if !matches!(status, 403 | 429) {
         return None;
     }
-    let get = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).map(str::trim);
-    let reset_at =
-        get("x-ratelimit-reset").and_then(|v| v.parse::<i64>().ok()).and_then(|t| DateTime::from_timestamp(t, 0));
-    let retry_after = get("retry-after").and_then(|v| v.parse::<u64>().ok()).map(std::time::Duration::from_secs);
+    let get = |k: &HeaderName| headers.get(k).and_then(|v| v.to_str().ok()).map(str::trim);
+    let reset_at = get(&RESET).and_then(|v| v.parse::<i64>().ok()).and_then(|t| DateTime::from_timestamp(t, 0));
+    let retry_after =
+        get(&reqwest::header::RETRY_AFTER).and_then(|v| v.parse::<u64>().ok()).map(std::time::Duration::from_secs);
     let says = |needle: &[u8]| message.windows(needle.len()).any(|w| w.eq_ignore_ascii_case(needle));
     // The transport's verdict on the whole body, when it handed this back.
-    let verdict = get(super::RATE_LIMIT_HEADER);
+    let verdict = get(&super::RATE_LIMIT_HEADER);
     let kind = if verdict == Some("none") {
         return None;
     } else if verdict == Some("primary") {
         Primary
     } else if verdict == Some("secondary") {
         Secondary
-    } else if get("x-ratelimit-remaining") == Some("0") {
+    } else if get(&REMAINING) == Some("0") {
         Primary
     } else if retry_after.is_some() || status == 429 || says(b"secondary rate limit") {
         Secondary

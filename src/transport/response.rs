@@ -28,11 +28,13 @@ pub(super) struct Buffered {
     pub version: reqwest::Version,
     pub headers: HeaderMap,
     pub body: Bytes,
+    /// The URL it answered (after redirects), kept for `Response::url`.
+    pub url: reqwest::Url,
 }
 
 impl Buffered {
     pub fn into_response(self) -> reqwest::Response {
-        rebuild(self.status, self.version, self.headers, self.body)
+        rebuild(self.status, self.version, self.headers, self.body, self.url)
     }
 }
 
@@ -50,6 +52,7 @@ pub(super) struct Refused {
     pub headers: HeaderMap,
     /// The `Content-Length` the server announced, if any.
     pub declared: Option<u64>,
+    pub url: reqwest::Url,
 }
 
 /// Reads a response's body chunk by chunk, refusing it as soon as it is
@@ -61,20 +64,20 @@ pub(super) struct Refused {
 /// is kept as that chunk; only a body in several chunks is copied, once,
 /// into one buffer (as `reqwest::Response::bytes` would).
 pub(super) async fn read_bounded(mut response: reqwest::Response, limit: u64) -> reqwest::Result<Read> {
-    let (status, version) = (response.status(), response.version());
+    let (status, version, url) = (response.status(), response.version(), response.url().clone());
     let declared = response.content_length();
     let mut headers = std::mem::take(response.headers_mut());
     strip_markers(&mut headers);
-    let refused = |headers| Read::TooLarge(Refused { status, version, headers, declared });
+    let refused = |headers, url| Read::TooLarge(Refused { status, version, headers, declared, url });
     if declared.is_some_and(|d| d > limit) {
-        return Ok(refused(headers));
+        return Ok(refused(headers, url));
     }
     let (mut first, mut joined): (Option<Bytes>, Option<BytesMut>) = (None, None);
     let mut read: u64 = 0;
     while let Some(chunk) = response.chunk().await? {
         read += chunk.len() as u64;
         if read > limit {
-            return Ok(refused(headers));
+            return Ok(refused(headers, url));
         }
         match (&first, &mut joined) {
             (None, _) => first = Some(chunk),
@@ -94,7 +97,7 @@ pub(super) async fn read_bounded(mut response: reqwest::Response, limit: u64) ->
         (Some(buffer), _) => buffer.freeze(),
         (None, first) => first.unwrap_or_default(),
     };
-    Ok(Read::Whole(Buffered { status, version, headers, body }))
+    Ok(Read::Whole(Buffered { status, version, headers, body, url }))
 }
 
 /// Removes the transport's own marker headers from a response that came
@@ -114,20 +117,25 @@ pub(super) fn strip_markers(headers: &mut HeaderMap) {
 }
 
 /// A response the transport makes up (it never came from GitHub).
-pub(super) fn made_up(status: StatusCode, mut headers: HeaderMap, message: &str) -> reqwest::Response {
+pub(super) fn made_up(
+    status: StatusCode,
+    mut headers: HeaderMap,
+    message: &str,
+    url: &reqwest::Url,
+) -> reqwest::Response {
     let body = serde_json::json!({ "message": message });
     headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    rebuild(status, reqwest::Version::HTTP_11, headers, Bytes::from(body.to_string()))
+    rebuild(status, reqwest::Version::HTTP_11, headers, Bytes::from(body.to_string()), url.clone())
 }
 
 /// The answer for a refused body: the real status and headers, and a body
 /// that fails to read with [`BodyTooLarge`] (which `crate::decode` turns
 /// into [`crate::Error::ResponseTooLarge`]).
 pub(super) fn too_large(refused: Refused, limit: u64) -> reqwest::Response {
-    let Refused { status, version, mut headers, declared } = refused;
+    let Refused { status, version, mut headers, declared, url } = refused;
     headers.remove(CONTENT_LENGTH);
     let error = BodyTooLarge { limit, declared };
-    rebuild(status, version, headers, reqwest::Body::wrap(RefusedBody(Some(error))))
+    rebuild(status, version, headers, reqwest::Body::wrap(RefusedBody(Some(error))), url)
 }
 
 /// The error a refused response body reads as.
@@ -155,14 +163,19 @@ impl http_body::Body for RefusedBody {
     }
 }
 
-/// A response with the same status, version and headers and this body.
+/// A response with this status, version, headers, body and URL (the URL
+/// also spares reqwest parsing a placeholder for every response).
 pub(super) fn rebuild(
     status: StatusCode,
     version: reqwest::Version,
     headers: HeaderMap,
     body: impl Into<reqwest::Body>,
+    url: reqwest::Url,
 ) -> reqwest::Response {
-    let mut rebuilt = http::Response::new(body);
+    use reqwest::ResponseBuilderExt;
+    // Setting an extension cannot fail; without it reqwest shows a placeholder URL.
+    let head = http::Response::builder().url(url).body(()).unwrap_or_else(|_| http::Response::new(()));
+    let mut rebuilt = head.map(|()| body.into());
     *rebuilt.status_mut() = status;
     *rebuilt.version_mut() = version;
     *rebuilt.headers_mut() = headers;

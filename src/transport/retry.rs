@@ -75,7 +75,7 @@ pub(super) async fn after_error(
         _ if nothing_sent && may_retry => {}
         Retry::Safe if may_retry => {}
         Retry::Jit => match jit::lookup(client, request).await {
-            JitLookup::Exists(id, name) => return Decision::Answer(jit::exists(id, &name)),
+            JitLookup::Exists(id, name) => return Decision::Answer(jit::exists(id, &name, request.url())),
             JitLookup::Absent if may_retry => {
                 tracing::warn!("JIT config outcome unknown ({error}); the runner does not exist: retrying");
             }
@@ -106,7 +106,7 @@ pub(super) async fn after_status(
     let retry = match kind {
         Retry::Safe => true,
         Retry::Jit => match jit::lookup(client, request).await {
-            JitLookup::Exists(id, name) => return Decision::Answer(jit::exists(id, &name)),
+            JitLookup::Exists(id, name) => return Decision::Answer(jit::exists(id, &name, request.url())),
             JitLookup::Absent => true,
             JitLookup::Failed => false,
         },
@@ -144,5 +144,5 @@ pub(super) fn deletion(response: &Buffered) -> reqwest::Response {
     headers.remove(CONTENT_LENGTH);
     headers.remove(CONTENT_TYPE);
     headers.insert(DELETED_EARLIER_HEADER, HeaderValue::from_static("404-after-lost-answer"));
-    rebuild(StatusCode::NO_CONTENT, reqwest::Version::HTTP_11, headers, Bytes::new())
+    rebuild(StatusCode::NO_CONTENT, reqwest::Version::HTTP_11, headers, Bytes::new(), response.url.clone())
 }
