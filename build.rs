@@ -37,6 +37,14 @@ const REPLACEMENTS: &[(&str, &str)] = &[
     ("SecretString", "crate::Secret"),
 ];
 
+/// Schemas replaced wherever they occur (compared without their
+/// descriptions): the string pattern of a custom image version becomes
+/// `crate::types::ImageVersion`, checked by hand, so the crate needs no
+/// regex engine at run time. If GitHub changes the pattern, the generated
+/// code asks for `regress`, which is not a dependency: the build fails and
+/// this list (and `ImageVersion`) must follow.
+const CONVERSIONS: &[(&str, &str)] = &[(r"^\d+\.\d+\.\d+$", "crate::types::ImageVersion")];
+
 /// The schema the xtask's `secret-strings` pass points secret fields at.
 const SECRET_SCHEMA_REF: &str = "#/components/schemas/secret-string";
 
@@ -69,6 +77,12 @@ fn generate() -> Result<(), String> {
         .with_derive("PartialEq");
     for (generated, ours) in REPLACEMENTS {
         settings.with_replacement(generated, ours, std::iter::empty());
+    }
+    for (pattern, ours) in CONVERSIONS {
+        let schema = serde_json::from_value(serde_json::json!({ "type": "string", "pattern": pattern }))
+            .map_err(|e| format!("the conversion schema for {ours}: {e}"))?;
+        let impls = [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr];
+        settings.with_conversion(schema, ours, impls.into_iter());
     }
     let mut generator = progenitor::Generator::new(&settings);
     let tokens = generator

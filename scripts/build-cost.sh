@@ -57,4 +57,4 @@ printf '  floor (reqwest + serde_json + tokio):  %6.1f s\n' "$floor"
 printf '  floor + rustls/ring provider:          %6.1f s\n' "$floor_tls"
 printf '  depends on gha-runners:                %6.1f s\n' "$user"
 printf '  ratio to the floor: %sx; to the floor with a TLS provider: %sx\n' "$(ratio "$user" "$floor")" "$(ratio "$user" "$floor_tls")"
-[[ "${KEEP:-}" == 1 ]] && echo "kept: $work"
+if [[ "${KEEP:-}" == 1 ]]; then echo "kept: $work"; fi

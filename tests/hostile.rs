@@ -549,3 +549,47 @@ fn repository_clone_tokens_in_generated_types_never_print() {
     assert!(!shown.contains(&clone), "{shown}");
     assert_eq!(repo.temp_clone_token.as_ref().map(|s| s.expose_secret()), Some(clone.as_str()));
 }
+
+// -------------------------------------------------------- bodies in pieces
+
+/// A body that arrives in many small chunks is read whole, byte for byte,
+/// up to exactly the limit; one byte more is refused; and what the cache
+/// kept from a chunked answer is served intact after a 304.
+#[tokio::test]
+async fn bodies_in_many_chunks_are_read_whole_up_to_exactly_the_limit() {
+    let runners: Vec<Value> = (1..=40)
+        .map(|i| json!({"id": i, "name": format!("r-{i}"), "os": "linux", "status": "online", "busy": false, "labels": []}))
+        .collect();
+    let page = json!({"total_count": 40, "runners": runners});
+    let body = serde_json::to_vec(&page).unwrap();
+    let mut reply = Reply::json(200, &page);
+    reply.headers.push(("etag".into(), "W/\"pieces\"".into()));
+    let limit = body.len() as u64;
+    let not_modified = Reply { status: 304, headers: vec![("etag".into(), "W/\"pieces\"".into())], body: vec![] };
+    let server = Loopback::script(vec![
+        Step::Chunked(reply.clone(), 7),
+        Step::Reply(not_modified),
+        Step::Chunked(Reply { body: [body.clone(), b" ".to_vec()].concat(), ..reply }, 13),
+    ])
+    .await;
+    let c = Client::builder().base_url(&server.base_url).token("t").max_response_bytes(limit).build().unwrap();
+    let runners = c.org("o").runners();
+    let decode =
+        |p: gha_runners::Page<gha_runners::types::Runner>| p.items.iter().map(|r| r.name.clone()).collect::<Vec<_>>();
+    let first =
+        runners.list_page(&Default::default(), Default::default()).await.expect("exactly the limit, in 7-byte chunks");
+    let names = decode(first);
+    assert_eq!(names, (1..=40).map(|i| format!("r-{i}")).collect::<Vec<_>>());
+    let cached = runners.list_page(&Default::default(), Default::default()).await.expect("served from the cache");
+    assert_eq!(decode(cached), names, "the cached copy of a chunked body is whole");
+    // The same page with a trailing space: one byte over the limit.
+    let c = Client::builder()
+        .base_url(&server.base_url)
+        .token("t")
+        .max_response_bytes(limit)
+        .cache_capacity(0)
+        .build()
+        .unwrap();
+    let err = c.org("o").runners().list_page(&Default::default(), Default::default()).await.unwrap_err();
+    assert!(matches!(err, Error::ResponseTooLarge { declared: None, .. }), "{err:?}");
+}

@@ -169,16 +169,10 @@ fn kinds() -> Vec<Kind> {
             }),
             raw: Box::new(|c, s| {
                 Box::pin(async move {
-                    // The generated version type checks GitHub's pattern when it is made,
-                    // so a refused value never reaches a request.
-                    let Ok(version) =
-                        s.parse::<gha_runners::generated::types::ActionsGetCustomImageVersionForOrgVersion>()
-                    else {
-                        return Err(Error::InvalidInput {
-                            field: "version",
-                            reason: "does not match ^\\d+\\.\\d+\\.\\d+$".into(),
-                        });
-                    };
+                    // The generated client takes an `ImageVersion`, which checks GitHub's
+                    // pattern when it is made: a value it refuses never reaches a request,
+                    // and one it wrongly accepted would be sent and caught below.
+                    let version: gha_runners::types::ImageVersion = s.parse()?;
                     raw(
                         "actions/get-custom-image-version-for-org",
                         c.raw().actions_get_custom_image_version_for_org("o", 3, &version),

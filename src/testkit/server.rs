@@ -601,6 +601,10 @@ fn dispatch(
         _ => {}
     }
     let scope = scope_of(params).ok_or_else(not_found)?;
+    if !data.scopes.contains_key(&scope) {
+        // Before an id is drawn: a 404 uses none up.
+        return Err(not_found());
+    }
     let next = data.next_id();
     let sd = data.scopes.get_mut(&scope).ok_or_else(not_found)?;
     let mut call = Call { action: action(operation), scope: &scope, sd, next, base, params, query, body };

@@ -404,12 +404,12 @@ fn refusal(app: &AppAuth, status: u16, body: &[u8]) -> TokenFailure {
 /// After a 401: with an installation token, and once per request, forgets
 /// the token this attempt sent (another caller may have renewed it
 /// already) so that the next attempt renews it; `true` to retry.
-pub(super) fn rejected(inner: &super::Inner, sent: Option<&HeaderValue>, renewed: &mut bool) -> bool {
+pub(super) fn rejected(inner: &super::Inner, sent: Option<&HeaderValue>, renewed: &mut bool, operation: &str) -> bool {
     let Some(app) = &inner.app else { return false };
     if *renewed {
         return false;
     }
-    tracing::debug!("401 with an installation token: renewing it once");
+    tracing::debug!(operation, "401 with an installation token: renewing it once");
     app.forget(sent);
     *renewed = true;
     true

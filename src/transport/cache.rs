@@ -30,15 +30,24 @@ pub(crate) struct Entry {
 
 impl Entry {
     /// The entry for a 200 response, if it has a validator to revalidate it with.
+    ///
+    /// The body and header values are copied: as received they may be
+    /// slices of the connection's whole read buffer, which the entry would
+    /// otherwise keep alive far beyond the bytes the cache counts.
     fn of(response: &Buffered) -> Option<Self> {
         let (etag, last_modified) = (response.headers.get(ETAG), response.headers.get(LAST_MODIFIED));
-        (etag.is_some() || last_modified.is_some()).then(|| Entry {
-            etag: etag.cloned(),
-            last_modified: last_modified.cloned(),
+        if etag.is_none() && last_modified.is_none() {
+            return None;
+        }
+        let headers: HeaderMap = response.headers.iter().map(|(k, v)| (k.clone(), owned(v))).collect();
+        let body = Bytes::copy_from_slice(&response.body);
+        Some(Entry {
+            etag: etag.map(owned),
+            last_modified: last_modified.map(owned),
             status: response.status,
-            headers: response.headers.clone(),
-            body: response.body.clone(),
-            held: held(&response.headers, &response.body),
+            held: held(&headers, &body),
+            headers,
+            body,
         })
     }
 
@@ -46,6 +55,13 @@ impl Entry {
     fn size(&self, key: &Key) -> usize {
         self.held + key.0.len() + 64
     }
+}
+
+/// A header value in its own allocation.
+fn owned(value: &HeaderValue) -> HeaderValue {
+    let mut copy = HeaderValue::from_bytes(value.as_bytes()).unwrap_or_else(|_| value.clone());
+    copy.set_sensitive(value.is_sensitive());
+    copy
 }
 
 /// What headers and a body hold in memory, roughly.
@@ -197,6 +213,32 @@ mod tests {
         let mut off = Cache::new(0, usize::MAX);
         off.insert(k("a", 1), entry());
         assert_eq!(off.len(), 0);
+    }
+
+    #[test]
+    fn entries_own_their_bytes_and_count_them() {
+        // As hyper hands them over: slices of one large read buffer.
+        let buffer = Bytes::from(vec![b'x'; 400 << 10]);
+        let body = buffer.slice(1000..1100);
+        let mut headers = HeaderMap::new();
+        let etag = HeaderValue::from_maybe_shared(buffer.slice(0..8)).unwrap();
+        headers.insert(ETAG, etag);
+        let response = Buffered {
+            status: reqwest::StatusCode::OK,
+            version: reqwest::Version::HTTP_11,
+            headers,
+            body,
+            url: reqwest::Url::parse("http://h/x").unwrap(),
+        };
+        let entry = Entry::of(&response).expect("an ETag makes it cacheable");
+        let inside = |p: *const u8| buffer.as_ptr_range().contains(&p);
+        assert!(!inside(entry.body.as_ptr()), "the body was copied out of the read buffer");
+        assert!(entry.headers.values().all(|v| !inside(v.as_bytes().as_ptr())), "header values too");
+        assert!(!inside(entry.etag.as_ref().unwrap().as_bytes().as_ptr()));
+        assert_eq!(entry.held, 100 + ("etag".len() + 8 + 32), "body and headers counted");
+        assert_eq!(entry.body, response.body);
+        let plain = Buffered { headers: HeaderMap::new(), ..response };
+        assert!(Entry::of(&plain).is_none(), "no validator, not cached");
     }
 
     #[test]

@@ -423,7 +423,7 @@ async fn send(
                 tracing::warn!(operation, limit = inner.max_body, declared = ?refused.declared, "response body over the limit: refused");
                 Next::MadeUp(response::too_large(refused, inner.max_body))
             }
-            Err(e) => match retry::after_error(client, &request, call.kind, &mut call.tries, &e).await {
+            Err(e) => match retry::after_error(client, &request, call.kind, &mut call.tries, &e, operation).await {
                 Decision::Retry(wait) => Next::Retry(Some(wait)),
                 Decision::Answer(made_up) => Next::MadeUp(made_up),
                 Decision::GiveUp => Next::Fail(e),
@@ -464,7 +464,7 @@ async fn judge(
         tracing::debug!(operation = call.operation, "304 Not Modified: served from the cache");
         return Next::Answer(cache::revalidated(entry, &answer));
     }
-    match retry::after_status(client, request, call.kind, &mut call.tries, status).await {
+    match retry::after_status(client, request, call.kind, &mut call.tries, status, call.operation).await {
         Decision::Retry(wait) => return Next::Retry(Some(wait)),
         Decision::Answer(made_up) => return Next::MadeUp(made_up),
         Decision::GiveUp => {}
@@ -477,10 +477,12 @@ async fn judge(
         let deletion = retry::deletion(&answer);
         return Next::Replaced(answer, deletion);
     }
-    if let Some(wait) = rate::judge(inner, &mut call.tries, &mut answer) {
+    if let Some(wait) = rate::judge(inner, &mut call.tries, &mut answer, call.operation) {
         return Next::Retry(Some(wait));
     }
-    if status == StatusCode::UNAUTHORIZED && auth::rejected(inner, credential.as_ref(), &mut call.tries.renewed) {
+    if status == StatusCode::UNAUTHORIZED
+        && auth::rejected(inner, credential.as_ref(), &mut call.tries.renewed, call.operation)
+    {
         return Next::Retry(None);
     }
     if let Some(key) = call.cache_key.take() {

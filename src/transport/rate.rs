@@ -103,12 +103,12 @@ pub(crate) fn classify(status: u16, headers: &HeaderMap, message: &[u8]) -> Opti
 /// retry, or `None` to hand the answer back, marked with the verdict
 /// (`primary`, `secondary` or `none`, made on the whole body) so that
 /// [`crate::Error`] agrees with the transport even when the body is not JSON.
-pub(super) fn judge(inner: &Inner, tries: &mut Attempts, response: &mut Buffered) -> Option<Duration> {
+pub(super) fn judge(inner: &Inner, tries: &mut Attempts, response: &mut Buffered, operation: &str) -> Option<Duration> {
     let status = response.status.as_u16();
     let verdict = match classify(status, &response.headers, &response.body) {
         Some(limit) => {
             if let Some(wait) = wait_for(inner, &limit, tries) {
-                tracing::warn!(kind = %limit.kind, wait_s = wait.as_secs(), "rate limited; waiting before retrying");
+                tracing::warn!(operation, kind = %limit.kind, wait_s = wait.as_secs(), "rate limited; waiting before retrying");
                 return Some(wait);
             }
             match limit.kind {

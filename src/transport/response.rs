@@ -84,7 +84,7 @@ pub(super) async fn read_bounded(mut response: reqwest::Response, limit: u64) ->
             (Some(_), Some(buffer)) => buffer.extend_from_slice(&chunk),
             (Some(head), None) => {
                 // Never let an announced length choose a large allocation up front.
-                let expected = declared.unwrap_or(0).min(limit).min(1 << 20);
+                let expected = declared.unwrap_or(0).min(limit).min(64 << 10);
                 let capacity = usize::try_from(expected.max(read)).unwrap_or(0);
                 let mut buffer = BytesMut::with_capacity(capacity);
                 buffer.extend_from_slice(head);

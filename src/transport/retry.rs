@@ -67,6 +67,7 @@ pub(super) async fn after_error(
     kind: Retry,
     tries: &mut Attempts,
     error: &reqwest::Error,
+    operation: &str,
 ) -> Decision {
     let inner = client.inner();
     let nothing_sent = error.is_connect();
@@ -77,7 +78,7 @@ pub(super) async fn after_error(
         Retry::Jit => match jit::lookup(client, request).await {
             JitLookup::Exists(id, name) => return Decision::Answer(jit::exists(id, &name, request.url())),
             JitLookup::Absent if may_retry => {
-                tracing::warn!("JIT config outcome unknown ({error}); the runner does not exist: retrying");
+                tracing::warn!(operation, "JIT config outcome unknown ({error}); the runner does not exist: retrying");
             }
             _ => return Decision::GiveUp,
         },
@@ -85,7 +86,7 @@ pub(super) async fn after_error(
     }
     tries.outcome_unknown |= !nothing_sent;
     let wait = tries.backoff(&inner.retry);
-    tracing::warn!(attempt = tries.number, %error, wait_ms = wait.as_millis() as u64, "request failed; retrying");
+    tracing::warn!(operation, attempt = tries.number, %error, wait_ms = wait.as_millis() as u64, "request failed; retrying");
     Decision::Retry(wait)
 }
 
@@ -98,6 +99,7 @@ pub(super) async fn after_status(
     kind: Retry,
     tries: &mut Attempts,
     status: StatusCode,
+    operation: &str,
 ) -> Decision {
     let inner = client.inner();
     if !transient_status(status.as_u16()) || !tries.may_retry(&inner.retry) {
@@ -119,6 +121,7 @@ pub(super) async fn after_status(
     tries.outcome_unknown |= status == StatusCode::GATEWAY_TIMEOUT;
     let wait = tries.backoff(&inner.retry);
     tracing::warn!(
+        operation,
         attempt = tries.number,
         status = status.as_u16(),
         wait_ms = wait.as_millis() as u64,

@@ -193,3 +193,94 @@ pub struct PublicIpLimits {
     /// How many are in use.
     pub current_usage: i64,
 }
+
+/// A custom image version as a path value: three dot-separated numbers
+/// (`1.2.3`), the pattern `^\d+\.\d+\.\d+$` GitHub documents. The generated
+/// client takes it for the custom-image-version operations (`build.rs`
+/// puts it in place of the pattern-checked string progenitor would
+/// generate, which needed a regex engine at run time).
+///
+/// ```
+/// use gha_runners::types::ImageVersion;
+/// let v: ImageVersion = "1.2.3".parse().unwrap();
+/// assert_eq!(v.to_string(), "1.2.3");
+/// assert!("1.2".parse::<ImageVersion>().is_err());
+/// assert!("1.2.3/..".parse::<ImageVersion>().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, JsonSchema)]
+#[serde(transparent)]
+pub struct ImageVersion(String);
+
+impl ImageVersion {
+    /// The version text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for ImageVersion {
+    type Err = crate::Error;
+
+    fn from_str(version: &str) -> Result<Self, Self::Err> {
+        crate::validate::image_version(version).map(|()| Self(version.to_string()))
+    }
+}
+
+impl TryFrom<&str> for ImageVersion {
+    type Error = crate::Error;
+
+    fn try_from(version: &str) -> Result<Self, Self::Error> {
+        version.parse()
+    }
+}
+
+impl TryFrom<String> for ImageVersion {
+    type Error = crate::Error;
+
+    fn try_from(version: String) -> Result<Self, Self::Error> {
+        version.parse()
+    }
+}
+
+impl std::ops::Deref for ImageVersion {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ImageVersion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ImageVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer)?.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ImageVersion;
+    use proptest::prelude::*;
+
+    /// The pattern of the `actions-custom-image-version` parameter, read
+    /// from the vendored spec: if GitHub changes it, this test says so.
+    fn documented_pattern() -> String {
+        let spec: serde_json::Value =
+            serde_json::from_str(include_str!("../../spec/openapi.json")).expect("spec/openapi.json");
+        let pattern = &spec["components"]["parameters"]["actions-custom-image-version"]["schema"]["pattern"];
+        pattern.as_str().expect("the version parameter has a pattern").to_string()
+    }
+
+    proptest! {
+        #[test]
+        fn image_version_accepts_exactly_what_githubs_pattern_accepts(s in "[0-9.a/ %\\-]{0,9}|[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}") {
+            let pattern = regress::Regex::new(&documented_pattern()).expect("an ECMAScript pattern");
+            prop_assert_eq!(s.parse::<ImageVersion>().is_ok(), pattern.find(&s).is_some(), "{:?}", s);
+        }
+    }
+}

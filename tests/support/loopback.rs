@@ -58,6 +58,9 @@ pub enum Step {
     /// chunks for as long as the client reads (counted in
     /// [`Loopback::body_bytes_written`]); with `declare`, a content-length.
     Huge { status: u16, total: u64, declare: bool },
+    /// Answer with the body in chunked transfer encoding, `size` bytes a
+    /// chunk, each written (and flushed) on its own after a 1 ms pause.
+    Chunked(Reply, usize),
 }
 
 /// The server: replies in order, then 500 with a note when the script runs out.
@@ -120,6 +123,28 @@ impl Loopback {
                             }
                             Step::Reply(r) => (r, false),
                             Step::Truncate(r) => (r, true),
+                            Step::Chunked(reply, size) => {
+                                in_flight.fetch_sub(1, SeqCst);
+                                let mut head = format!("HTTP/1.1 {} X\r\ntransfer-encoding: chunked\r\n", reply.status);
+                                for (k, v) in &reply.headers {
+                                    head.push_str(&format!("{k}: {v}\r\n"));
+                                }
+                                head.push_str("\r\n");
+                                if sock.write_all(head.as_bytes()).await.is_err() {
+                                    return;
+                                }
+                                for piece in reply.body.chunks(size.max(1)) {
+                                    tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                                    let framed = [format!("{:x}\r\n", piece.len()).as_bytes(), piece, b"\r\n"].concat();
+                                    if sock.write_all(&framed).await.is_err() || sock.flush().await.is_err() {
+                                        return;
+                                    }
+                                }
+                                if sock.write_all(b"0\r\n\r\n").await.is_err() {
+                                    return;
+                                }
+                                continue;
+                            }
                             Step::Delay(d, r) => {
                                 tokio::time::sleep(d).await;
                                 (r, false)

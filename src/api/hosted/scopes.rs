@@ -7,7 +7,7 @@ use crate::pagination::{Page, PageRequest};
 use crate::scope::{Enterprise, Org};
 use crate::types::{
     CuratedImage, CustomImage, CustomImageVersion, HostedRunner, HostedRunnerId, HostedRunnerLimits,
-    HostedRunnerUpdate, ImageDefinitionId, MachineSpec, NewHostedRunner, Platform,
+    HostedRunnerUpdate, ImageDefinitionId, ImageVersion, MachineSpec, NewHostedRunner, Platform,
 };
 use std::future::Future;
 
@@ -124,8 +124,7 @@ impl Ops for Enterprise {
     }
     async fn custom_image_version(&self, id: ImageDefinitionId, version: &str) -> Result<CustomImageVersion, Error> {
         const OP: &str = "actions/get-custom-image-version-for-enterprise";
-        let v: wire::ActionsGetCustomImageVersionForEnterpriseVersion =
-            version.parse().map_err(|e| crate::Error::invalid("version", format!("{e}")))?;
+        let v: ImageVersion = version.parse()?;
         send_body(
             &self.client,
             OP,
@@ -135,8 +134,7 @@ impl Ops for Enterprise {
     }
     async fn delete_custom_image_version(&self, id: ImageDefinitionId, version: &str) -> Result<(), Error> {
         const OP: &str = "actions/delete-custom-image-version-from-enterprise";
-        let v: wire::ActionsDeleteCustomImageVersionFromEnterpriseVersion =
-            version.parse().map_err(|e| crate::Error::invalid("version", format!("{e}")))?;
+        let v: ImageVersion = version.parse()?;
         send_unit(
             &self.client,
             OP,
@@ -227,14 +225,12 @@ impl Ops for Org {
     }
     async fn custom_image_version(&self, id: ImageDefinitionId, version: &str) -> Result<CustomImageVersion, Error> {
         const OP: &str = "actions/get-custom-image-version-for-org";
-        let v: wire::ActionsGetCustomImageVersionForOrgVersion =
-            version.parse().map_err(|e| crate::Error::invalid("version", format!("{e}")))?;
+        let v: ImageVersion = version.parse()?;
         send_body(&self.client, OP, self.raw().actions_get_custom_image_version_for_org(&self.org, id.0, &v)).await
     }
     async fn delete_custom_image_version(&self, id: ImageDefinitionId, version: &str) -> Result<(), Error> {
         const OP: &str = "actions/delete-custom-image-version-from-org";
-        let v: wire::ActionsDeleteCustomImageVersionFromOrgVersion =
-            version.parse().map_err(|e| crate::Error::invalid("version", format!("{e}")))?;
+        let v: ImageVersion = version.parse()?;
         send_unit(&self.client, OP, self.raw().actions_delete_custom_image_version_from_org(&self.org, id.0, &v)).await
     }
     async fn limits(&self) -> Result<HostedRunnerLimits, Error> {
