@@ -11,7 +11,8 @@
 //! 5. [`canonical`] writes deterministic JSON, and [`refresh`] writes the
 //!    provenance record.
 //!
-//! [`fixtures`] extracts the documented examples of the vendored operations.
+//! [`fixtures`] extracts the documented examples of the vendored operations;
+//! [`versions`] derives each REST API version from GitHub's annotations.
 #![deny(unsafe_code)]
 
 pub mod availability;
@@ -23,6 +24,7 @@ pub mod normalize;
 pub mod refresh;
 pub mod selection;
 pub mod source;
+pub mod versions;
 
 /// HTTP methods that carry an operation in an OpenAPI path item.
 pub const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];

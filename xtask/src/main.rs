@@ -64,15 +64,24 @@ enum Command {
         #[arg(long)]
         out_dir: Option<PathBuf>,
     },
-    /// Report what changed between the runner subsets of two descriptions (Markdown).
+    /// Report what changed between the runner subsets of two descriptions, or
+    /// of two REST API versions of one description (Markdown).
     /// Exit code 0: nothing breaking; 2: breaking changes; 1: error.
     Diff {
         /// The old description (file or URL).
         #[arg(long)]
         from: String,
-        /// The new description (file or URL).
+        /// The new description (file or URL); default: the old one (to
+        /// compare two of its versions).
         #[arg(long)]
-        to: String,
+        to: Option<String>,
+        /// Compare the old description as of this REST API version
+        /// (derived from its `x-github-breaking-changes` annotations).
+        #[arg(long)]
+        from_version: Option<String>,
+        /// Compare the new description as of this REST API version.
+        #[arg(long)]
+        to_version: Option<String>,
         /// Also write the report to this file.
         #[arg(long)]
         output: Option<PathBuf>,
@@ -196,13 +205,28 @@ fn run(cli: Cli) -> Result<i32> {
             println!("recorded {n} exchanges of `{scenario}` into {}", out_dir.display());
             Ok(0)
         }
-        Command::Diff { from, to, output } => {
+        Command::Diff { from, to, from_version, to_version, output } => {
+            if to.is_none() && from_version.is_none() && to_version.is_none() {
+                anyhow::bail!("nothing to compare: give --to, or --from-version/--to-version (or both)");
+            }
             let selection = read_selection(&default_spec_dir)?;
-            let (old_up, new_up) = (source::load(&from)?, source::load(&to)?);
+            let old_up = source::load(&from)?;
+            let new_up = match &to {
+                Some(to) => source::load(to)?,
+                None => source::load(&from)?,
+            };
             let old = refresh::build_with(&old_up, &selection, false)?;
             let new = refresh::build_with(&new_up, &selection, false)?;
-            let report = diff::diff(&old.spec, &new.spec);
-            let mut text = report.markdown(&label(&old_up), &label(&new_up));
+            let as_of = |spec: &serde_json::Value, version: &Option<String>| match version {
+                Some(v) => xtask::versions::derive(spec, v),
+                None => Ok(spec.clone()),
+            };
+            let report = diff::diff(&as_of(&old.spec, &from_version)?, &as_of(&new.spec, &to_version)?);
+            let name = |up: &source::Upstream, version: &Option<String>| match version {
+                Some(v) => format!("{} as of {v}", label(up)),
+                None => label(up),
+            };
+            let mut text = report.markdown(&name(&old_up, &from_version), &name(&new_up, &to_version));
             for (side, r) in [("old", &old), ("new", &new)] {
                 if !r.unmatched.is_empty() {
                     text.push_str(&format!(

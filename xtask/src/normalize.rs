@@ -30,6 +30,7 @@ pub const PASSES: &[Pass] = &[
     Pass { name: "request-defaults-to-docs", run: request_defaults_to_docs },
     Pass { name: "hoist-response-schemas", run: hoist_response_schemas },
     Pass { name: "secret-strings", run: secret_strings },
+    Pass { name: "version-union", run: crate::versions::union_of_versions },
 ];
 
 /// Applies every pass in order; returns each pass's name and change count.

@@ -1,7 +1,7 @@
 //! `cargo xtask refresh-spec`: upstream description in, vendored subset,
 //! provenance record and summary out.
 
-use crate::{availability, canonical, closure, normalize, selection::Selection, source::Upstream};
+use crate::{availability, canonical, closure, normalize, selection::Selection, source::Upstream, versions};
 use anyhow::{Context, Result};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -20,6 +20,9 @@ pub const AVAILABILITY_FILE: &str = "availability.json";
 pub const AVAILABILITY_DOC: &str = "availability.md";
 /// Documented examples of other deployments that differ from the vendored ones.
 pub const DEPLOYMENT_EXAMPLES_FILE: &str = "deployment-examples.json";
+/// Which REST API versions each vendored operation exists in, and whether
+/// its request or responses differ from the previous version.
+pub const VERSIONS_FILE: &str = "versions.json";
 /// Reviewed input: upstream examples known to contradict their schema.
 pub const EXAMPLE_DEFECTS_FILE: &str = "example-defects.toml";
 /// The reviewed inputs that live in the spec directory and are copied
@@ -45,6 +48,8 @@ pub struct Refreshed {
     pub availability: Value,
     /// `deployment-examples.json`.
     pub deployment_examples: Value,
+    /// `versions.json`.
+    pub versions: Value,
 }
 
 /// Runs selection, closure and normalization over `upstream`; every
@@ -73,6 +78,7 @@ pub fn build_with(upstream: &Upstream, selection: &Selection, strict: bool) -> R
         *scopes.entry(op.scope()).or_insert(0) += 1;
     }
     let upstream_version = upstream.doc.pointer("/info/version").cloned().unwrap_or(Value::Null);
+    let versions = versions::record(&spec).context("deriving the REST API versions")?;
     let provenance = json!({
         "source": upstream.label,
         "sha256": upstream.sha256,
@@ -84,6 +90,7 @@ pub fn build_with(upstream: &Upstream, selection: &Selection, strict: bool) -> R
         "schemas": closure::component_counts(&spec).get("schemas").copied().unwrap_or(0),
         "components": closure::component_counts(&spec),
         "secret_fields": normalize::SECRET_FIELDS,
+        "api_versions": versions["versions"].clone(),
         "normalization_passes": passes.iter().map(|(name, changed)| json!({"name": name, "changed": changed})).collect::<Vec<_>>(),
         "regenerate": format!("cargo xtask refresh-spec --from <{}>", upstream.label),
     });
@@ -97,6 +104,7 @@ pub fn build_with(upstream: &Upstream, selection: &Selection, strict: bool) -> R
         unmatched,
         availability,
         deployment_examples: json!({}),
+        versions,
     })
 }
 
@@ -130,6 +138,7 @@ pub fn write(refreshed: &Refreshed, spec_dir: &Path, out_dir: &Path) -> Result<(
     write(AVAILABILITY_FILE, &canonical::to_string(&refreshed.availability))?;
     write(AVAILABILITY_DOC, &availability::markdown(&refreshed.availability))?;
     write(DEPLOYMENT_EXAMPLES_FILE, &canonical::to_string(&refreshed.deployment_examples))?;
+    write(VERSIONS_FILE, &canonical::to_string(&refreshed.versions))?;
     let same = match (spec_dir.canonicalize(), out_dir.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,

@@ -38,6 +38,27 @@ fn diff_reports_additions_and_breaking_changes_with_exit_code_2() {
 }
 
 #[test]
+fn diff_compares_two_rest_api_versions_of_one_description() {
+    let upstream = synthetic().join("upstream.json");
+    let out = xtask(&["diff", "--from", s(&upstream), "--from-version", "2022-11-28", "--to-version", "2026-03-10"]);
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{md}\n{}", String::from_utf8_lossy(&out.stderr));
+    for line in [
+        "## Runner API changes: upstream.json (99.1.0) as of 2022-11-28 → upstream.json (99.1.0) as of 2026-03-10",
+        "- Operations removed: 0 (none)",
+        // (`ephemeral`, which 2026-03-10 adds, is declared in every version of
+        // the vendored subset by the version-union pass, so it is no change.)
+        "- **breaking** property `labels` removed",
+    ] {
+        assert!(md.contains(line), "missing {line:?} in:\n{md}");
+    }
+    let same = xtask(&["diff", "--from", s(&upstream), "--from-version", "2026-03-10", "--to-version", "2026-03-10"]);
+    assert_eq!(same.status.code(), Some(0), "{}", String::from_utf8_lossy(&same.stdout));
+    let neither = xtask(&["diff", "--from", s(&upstream)]);
+    assert_eq!(neither.status.code(), Some(1), "nothing to compare is an error");
+}
+
+#[test]
 fn diff_of_a_description_with_itself_is_empty_and_exits_0() {
     let new = synthetic().join("upstream.json");
     let out = xtask(&["diff", "--from", s(&new), "--to", s(&new)]);

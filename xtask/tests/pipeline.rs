@@ -86,7 +86,8 @@ fn every_normalization_pass_ran_and_is_recorded() {
             ("label-code-fences", 1),
             ("request-defaults-to-docs", 1),
             ("hoist-response-schemas", 1),
-            ("secret-strings", 1)
+            ("secret-strings", 1),
+            ("version-union", 2)
         ]
     );
     assert_eq!(counts.len(), normalize::PASSES.len(), "a new pass needs a synthetic case here");
@@ -107,9 +108,19 @@ fn every_normalization_pass_ran_and_is_recorded() {
             "label-code-fences",
             "request-defaults-to-docs",
             "hoist-response-schemas",
-            "secret-strings"
+            "secret-strings",
+            "version-union"
         ]
     );
+    // What 2026-03-10 removes is optional, what it adds is declared, and the
+    // annotation stays for deriving each version.
+    let runner = &r.spec["components"]["schemas"]["runner"];
+    assert_eq!(runner["required"], json!(["id", "name"]));
+    assert_eq!(runner["properties"]["ephemeral"], json!({"type": "boolean"}));
+    assert!(runner.get("x-github-breaking-changes").is_some());
+    assert_eq!(r.provenance["api_versions"], json!(["2022-11-28", "2026-03-10"]));
+    assert_eq!(r.versions["operations"]["actions/get-runner"]["2026-03-10"]["responses_changed"], true);
+    assert_eq!(r.versions["operations"]["actions/create-group"]["2026-03-10"]["responses_changed"], false);
     assert_eq!(
         r.spec["components"]["schemas"]["runner-group"]["properties"]["token"],
         json!({"$ref": "#/components/schemas/secret-string"})

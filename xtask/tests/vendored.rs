@@ -54,3 +54,25 @@ fn committed_fixtures_are_what_cargo_xtask_fixtures_extracts() {
         );
     }
 }
+
+#[test]
+fn versions_record_is_what_the_vendored_annotations_give() {
+    let spec = vendored();
+    let text = std::fs::read_to_string(root().join("spec/versions.json")).expect("spec/versions.json");
+    let recorded: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(recorded, xtask::versions::record(&spec).unwrap(), "rerun cargo xtask refresh-spec");
+    let provenance: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("spec/provenance.json")).unwrap()).unwrap();
+    assert_eq!(provenance["api_versions"], recorded["versions"]);
+    // 2026-03-10 adds and removes no runner operation; it changes the answers
+    // that carry repositories and the rate-limit overview.
+    let changed: Vec<&str> = recorded["operations"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, v)| v["2026-03-10"]["exists"] != true || v["2026-03-10"]["responses_changed"] == true)
+        .map(|(k, _)| k.as_str())
+        .collect();
+    assert_eq!(changed.len(), 10, "{changed:?}");
+    assert!(changed.contains(&"rate-limit/get") && changed.contains(&"apps/create-installation-access-token"));
+}
