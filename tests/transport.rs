@@ -229,7 +229,7 @@ async fn every_response_updates_the_rate_limit_snapshot() {
     let snap = c.rate_limit().unwrap();
     assert_eq!((snap.limit, snap.remaining, snap.used, snap.resource.as_str()), (5000, 4999, 1, "core"));
     let status = c.rate_limit_status().await.unwrap();
-    assert_eq!(status.rate.limit, 5000);
+    assert_eq!(status.resources.core.limit, 5000);
     assert_eq!(c.rate_limit().unwrap().remaining, 4999, "rate-limit/get costs nothing");
 }
 
