@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 const SPEC: &str = "spec/openapi.json";
 const AVAILABILITY: &str = "spec/availability.json";
 const PROVENANCE: &str = "spec/provenance.json";
+const VERSIONS: &str = "spec/versions.json";
 
 /// Generated types replaced by the crate's own (in `src/types/` and
 /// `src/error.rs`): the generated client then decodes straight into them.
@@ -52,6 +53,7 @@ fn main() {
     println!("cargo::rerun-if-changed={SPEC}");
     println!("cargo::rerun-if-changed={AVAILABILITY}");
     println!("cargo::rerun-if-changed={PROVENANCE}");
+    println!("cargo::rerun-if-changed={VERSIONS}");
     println!("cargo::rerun-if-changed=build.rs");
     if let Err(message) = generate().and_then(|()| generate_availability()).and_then(|()| generate_secret_fields()) {
         // One line per reason: cargo shows each `cargo::error` as an error.
@@ -237,6 +239,20 @@ fn generate_availability() -> Result<(), String> {
         .iter()
         .map(|d| d["name"].as_str().map(String::from).ok_or_else(|| bad("a deployment without a name")))
         .collect::<Result<_, _>>()?;
+    let mut deployment_versions = String::new();
+    for d in data["deployments"].as_array().into_iter().flatten() {
+        let versions: Vec<&str> = d["api_versions"]
+            .as_array()
+            .ok_or_else(|| bad("a deployment without api_versions"))?
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        deployment_versions.push_str(&format!("    ({:?}, &{versions:?}),\n", d["name"].as_str().unwrap_or_default()));
+    }
+    let versions_text = std::fs::read_to_string(Path::new(&manifest_dir).join(VERSIONS))
+        .map_err(|e| format!("cannot read {VERSIONS}: {e}"))?;
+    let versions: serde_json::Value =
+        serde_json::from_str(&versions_text).map_err(|e| format!("{VERSIONS} is not JSON: {e}"))?;
     let ops = data["operations"].as_object().ok_or_else(|| bad("no operations"))?;
     let spec_text =
         std::fs::read_to_string(Path::new(&manifest_dir).join(SPEC)).map_err(|e| format!("cannot read {SPEC}: {e}"))?;
@@ -268,7 +284,22 @@ fn generate_availability() -> Result<(), String> {
     };
     let mut table = String::new();
     let mut short_arms = String::new();
+    let mut version_arms = String::new();
     for (id, on) in ops {
+        let per_version = versions["operations"][id]
+            .as_object()
+            .ok_or_else(|| format!("{VERSIONS} does not list {id}; regenerate it with `cargo xtask refresh-spec`"))?;
+        let cell: Vec<String> = per_version
+            .iter()
+            .filter(|(_, v)| v["exists"] == true)
+            .map(|(version, v)| match (v["request_changed"] == true, v["responses_changed"] == true) {
+                (true, true) => format!("{version} (request and answer changed)"),
+                (true, false) => format!("{version} (request changed)"),
+                (false, true) => format!("{version} (answer changed)"),
+                (false, false) => version.clone(),
+            })
+            .collect();
+        version_arms.push_str(&format!("    ({id:?}) => {{ {:?} }};\n", cell.join(", ")));
         let on: Vec<&str> = on
             .as_array()
             .ok_or_else(|| bad("an operation without a list"))?
@@ -286,10 +317,12 @@ fn generate_availability() -> Result<(), String> {
         "/// Deployments of the vendored data, oldest kind first.\npub(crate) const DEPLOYMENTS: &[&str] = &{deployments:?};\n\
          /// (operationId, progenitor's operation id, deployments that publish it, path template).\npub(crate) const OPERATIONS: &[(&str, &str, &[&str], &str)] = &[\n{table}];\n\
          /// DELETE operations whose only success is 204 No Content.\npub(crate) const NO_CONTENT_DELETES: &[&str] = &{no_content_deletes:?};\n\
+         /// (deployment, the REST API versions it serves).\npub(crate) const DEPLOYMENT_VERSIONS: &[(&str, &[&str])] = &[\n{deployment_versions}];\n\
          /// The deployments that have an operation, for a table cell.\nmacro_rules! availability_of {{\n{short_arms}}}\npub(crate) use availability_of;\n\
+         /// The REST API versions that have an operation and what each changed, for a table cell.\nmacro_rules! versions_of {{\n{version_arms}}}\npub(crate) use versions_of;\n\
          /// A doc table of the operation a method calls at each scope and where it is available:\n\
          /// `operations_doc!(enterprise = \"...\", org = \"...\")`.\nmacro_rules! operations_doc {{\n    ($($scope:ident = $op:tt),+ $(,)?) => {{\n        \
-         concat!(\"| scope | GitHub operation | available on |\\n| --- | --- | --- |\\n\", $(\"| \", stringify!($scope), \" | `\", $op, \"` | \", $crate::deployment::availability_of!($op), \" |\\n\"),+)\n    }};\n}}\npub(crate) use operations_doc;\n"
+         concat!(\"| scope | GitHub operation | available on | REST API versions |\\n| --- | --- | --- | --- |\\n\", $(\"| \", stringify!($scope), \" | `\", $op, \"` | \", $crate::deployment::availability_of!($op), \" | \", $crate::deployment::versions_of!($op), \" |\\n\"),+)\n    }};\n}}\npub(crate) use operations_doc;\n"
     );
     let out_dir = std::env::var("OUT_DIR").map_err(|e| format!("OUT_DIR: {e}"))?;
     let out = Path::new(&out_dir).join("availability.rs");

@@ -1,7 +1,7 @@
 //! [`Client`] and its builder.
 
 use crate::scope::{Enterprise, Org, Repo};
-use crate::transport::{DEFAULT_API_VERSION, DEFAULT_USER_AGENT, Inner};
+use crate::transport::{DEFAULT_USER_AGENT, Inner};
 use crate::{Deployment, Error, Secret, generated};
 use std::fmt;
 use std::sync::Arc;
@@ -81,6 +81,13 @@ impl Client {
         }
     }
 
+    /// The REST API version this client sends (see
+    /// [`ClientBuilder::api_version`]).
+    pub fn api_version(&self) -> crate::ApiVersion {
+        use progenitor_client::ClientInfo;
+        crate::ApiVersion::from(self.raw.inner().api_version())
+    }
+
     /// GitHub's rate-limit headers of the latest response, if any (no
     /// request is sent). For an explicit check that does not count against
     /// the limit, see [`Client::rate_limit_status`].
@@ -133,7 +140,7 @@ pub struct ClientBuilder {
     token: Option<Secret>,
     base_url: String,
     user_agent: String,
-    api_version: String,
+    api_version: Option<crate::ApiVersion>,
     http: Option<reqwest::Client>,
     connect_timeout: Duration,
     timeout: Duration,
@@ -179,7 +186,7 @@ impl Default for ClientBuilder {
             token: None,
             base_url: DEFAULT_BASE_URL.into(),
             user_agent: DEFAULT_USER_AGENT.into(),
-            api_version: DEFAULT_API_VERSION.into(),
+            api_version: None,
             http: None,
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(60),
@@ -221,9 +228,27 @@ impl ClientBuilder {
         self
     }
 
-    /// The `X-GitHub-Api-Version` header; default `2022-11-28`.
-    pub fn api_version(mut self, version: impl Into<String>) -> Self {
-        self.api_version = version.into();
+    /// The REST API version sent as `X-GitHub-Api-Version` (an
+    /// [`ApiVersion`](crate::ApiVersion), or its text).
+    ///
+    /// Default: the newest version the deployment serves: 2026-03-10 on
+    /// github.com and GitHub Enterprise Cloud, 2022-11-28 on GitHub
+    /// Enterprise Server 3.17-3.19 and on a host whose deployment is not
+    /// known (what GitHub serves a request that names none). A known
+    /// version the configured deployment does not serve fails
+    /// [`ClientBuilder::build`] with [`Error::UnsupportedApiVersion`]; a
+    /// [custom](crate::ApiVersion::Custom) one must look like `YYYY-MM-DD`
+    /// and is sent as given.
+    ///
+    /// ```
+    /// use gha_runners::{ApiVersion, Client, Deployment, Error};
+    /// let pinned = Client::builder().token("t").api_version(ApiVersion::V2022_11_28).build().unwrap();
+    /// assert_eq!(pinned.api_version(), ApiVersion::V2022_11_28);
+    /// let ghes = Client::builder().base_url("https://ghe.example.com").deployment(Deployment::enterprise_server("3.19"));
+    /// assert!(matches!(ghes.api_version("2026-03-10").build(), Err(Error::UnsupportedApiVersion { .. })));
+    /// ```
+    pub fn api_version(mut self, version: impl Into<crate::ApiVersion>) -> Self {
+        self.api_version = Some(version.into());
         self
     }
 
@@ -341,13 +366,23 @@ impl ClientBuilder {
     /// token that cannot be sent.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = normalize_base_url(&self.base_url)?;
-        let mut inner = Inner::new(&self.api_version, &self.user_agent, self.token.as_ref())
-            .map_err(|field| Error::invalid(field, "contains characters that cannot be sent in an HTTP header"))?;
-        inner.deployment = match (self.check_availability, self.deployment) {
-            (false, _) => None,
-            (true, Some(d)) => Some(d),
-            (true, None) => default_deployment(&base_url),
+        let deployment = self.deployment.or_else(|| default_deployment(&base_url));
+        let api_version = match (self.api_version, &deployment) {
+            (Some(version), Some(d)) if self.check_availability => {
+                version.well_formed()?;
+                version.check(d)?;
+                version
+            }
+            (Some(version), _) => {
+                version.well_formed()?;
+                version
+            }
+            (None, Some(d)) => d.newest_api_version(),
+            (None, None) => crate::ApiVersion::V2022_11_28,
         };
+        let mut inner = Inner::new(api_version.as_str(), &self.user_agent, self.token.as_ref())
+            .map_err(|field| Error::invalid(field, "contains characters that cannot be sent in an HTTP header"))?;
+        inner.deployment = if self.check_availability { deployment } else { None };
         inner.recorder = self.recorder;
         inner.retry = self.retry;
         inner.rate_policy = self.rate_policy;

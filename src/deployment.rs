@@ -10,7 +10,7 @@ use std::fmt;
 mod data {
     include!(concat!(env!("OUT_DIR"), "/availability.rs"));
 }
-pub(crate) use data::{availability_of, operations_doc};
+pub(crate) use data::{availability_of, operations_doc, versions_of};
 
 /// Where the API is served, which decides what operations exist.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +32,26 @@ impl Deployment {
     /// GitHub Enterprise Server `version` (`"3.19"`).
     pub fn enterprise_server(version: impl Into<String>) -> Self {
         Deployment::EnterpriseServer { version: version.into() }
+    }
+
+    /// The REST API versions this deployment serves, oldest first, per the
+    /// vendored data (an Enterprise Server release the data does not have
+    /// counts as the nearest one it has).
+    ///
+    /// ```
+    /// use gha_runners::Deployment;
+    /// assert_eq!(Deployment::GitHubCom.api_versions(), ["2022-11-28", "2026-03-10"]);
+    /// assert_eq!(Deployment::enterprise_server("3.19").api_versions(), ["2022-11-28"]);
+    /// ```
+    pub fn api_versions(&self) -> &'static [&'static str] {
+        let key = self.data_key();
+        data::DEPLOYMENT_VERSIONS.iter().find(|(d, _)| *d == key).map_or(&[], |(_, v)| *v)
+    }
+
+    /// The newest REST API version this deployment serves: what a client
+    /// configured for it sends unless told otherwise.
+    pub fn newest_api_version(&self) -> crate::ApiVersion {
+        self.api_versions().last().map_or(crate::ApiVersion::V2022_11_28, |v| crate::ApiVersion::from(*v))
     }
 
     /// The key of the vendored data this deployment is checked against; an

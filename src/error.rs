@@ -151,6 +151,17 @@ pub enum Error {
         /// The first GitHub Enterprise Server release that has it, if any.
         first_ghes: Option<String>,
     },
+    /// The client was configured for a REST API version its deployment does
+    /// not serve; nothing was sent.
+    #[error("REST API version {version} is not served by {deployment}, which serves {}. Pick one of those with ClientBuilder::api_version, or leave it unset for the newest", supported.join(", "))]
+    UnsupportedApiVersion {
+        /// The version configured.
+        version: String,
+        /// The configured deployment.
+        deployment: String,
+        /// The versions it serves.
+        supported: Vec<String>,
+    },
     /// Input the API's rules refuse, caught before any request was sent.
     #[error("invalid {field}: {reason}")]
     InvalidInput {

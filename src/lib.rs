@@ -61,6 +61,7 @@ pub mod testkit;
 pub mod transport;
 pub mod types;
 mod validate;
+mod version;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, install_crypto_provider};
 pub use deployment::Deployment;
@@ -68,6 +69,7 @@ pub use error::{ApiError, AppAuthFailure, DecodeError, Error, FieldError, RateLi
 pub use pagination::{ItemStream, Page, PageRequest};
 pub use secret::{SECRET_FIELDS, Secret};
 pub use validate::MAX_LABELS;
+pub use version::ApiVersion;
 
 /// The client progenitor generates from `spec/openapi.json`: one builder
 /// method per operation (`Client::actions_list_self_hosted_runners_for_org`,

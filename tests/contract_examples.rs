@@ -131,3 +131,40 @@ mod conversion {
         assert_eq!(convert(&json!({"minimum": 0, "exclusiveMinimum": false})), json!({"minimum": 0}));
     }
 }
+
+/// Every REST API version: each documented example, as that version derives
+/// it from the annotations, validates against that version's schema (listed
+/// defects excepted, as above), and `rate-limit/get`'s example follows the
+/// version (2026-03-10 removed `rate`).
+#[test]
+fn every_version_s_examples_validate_against_that_version_s_schemas() {
+    let listed = spec::example_defects();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for version in spec::api_versions() {
+        let derived = spec::spec_as_of(&version);
+        let examples = spec::examples_as_of(&version);
+        assert!(examples.len() > 100, "{version}: {} examples", examples.len());
+        for (key, value) in &examples {
+            if listed.contains_key(key) {
+                continue;
+            }
+            let mut parts = key.rsplitn(3, '.');
+            let (_, status, operation) =
+                (parts.next(), parts.next().unwrap_or_default(), parts.next().unwrap_or_default());
+            let Some(schema) = spec::body_schema(&derived, operation, status) else {
+                problems.push(format!("{version} {key}: no schema"));
+                continue;
+            };
+            checked += 1;
+            if let Err(errors) = validate(&derived, &schema, value).and_then(|()| consistent(value)) {
+                problems.push(format!("{version} {key}: {}", errors.join("; ")));
+            }
+        }
+        let rate = examples.iter().find(|(k, _)| k.starts_with("rate-limit/get.200.")).map(|(_, v)| v);
+        let rate = rate.expect("the rate-limit example");
+        assert_eq!(rate.get("rate").is_some(), version == "2022-11-28", "{version}: {rate}");
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    assert!(checked > 180, "{checked}");
+}

@@ -8,7 +8,7 @@
 mod support;
 
 use std::collections::BTreeSet;
-use support::cases::{all_cases, run};
+use support::cases::{all_cases, run, run_as};
 
 #[tokio::test]
 async fn every_runner_operation_sends_the_documented_request_and_decodes_the_example() {
@@ -26,6 +26,33 @@ async fn every_runner_operation_sends_the_documented_request_and_decodes_the_exa
         all_cases().len(),
         failures.join("\n")
     );
+}
+
+/// Every operation under every REST API version: the client sends the
+/// version, and the facade decodes that version's documented example,
+/// which validates against that version's schema.
+#[tokio::test]
+async fn every_runner_operation_works_under_every_api_version() {
+    let versions = support::spec::api_versions();
+    assert_eq!(versions, ["2022-11-28", "2026-03-10"]);
+    let mut failures = Vec::new();
+    for version in &versions {
+        let derived = support::spec::spec_as_of(version);
+        let examples = support::spec::examples_as_of(version);
+        for case in all_cases() {
+            let payload = support::spec::response_payload_as_of(&examples, case.op, case.status);
+            let schema = support::spec::body_schema(&derived, case.op, &case.status.to_string());
+            if let (Some(body), Some(schema)) = (&payload, schema)
+                && let Err(errors) = support::openapi_schema::validate(&derived, &schema, body)
+            {
+                failures.push(format!("{version} {}: the example does not validate: {errors:?}", case.op));
+            }
+            if let Err(why) = run_as(&case, &derived, payload, Some(version)).await {
+                failures.push(format!("{version} {}: {why}", case.op));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use std::sync::OnceLock;
 
 /// The vendored spec, for its examples.
-fn spec() -> &'static Value {
+pub(crate) fn spec() -> &'static Value {
     static SPEC: OnceLock<Value> = OnceLock::new();
     SPEC.get_or_init(|| serde_json::from_str(include_str!("../../spec/openapi.json")).unwrap_or(Value::Null))
 }

@@ -39,6 +39,7 @@ mod runners;
 pub mod scenario;
 mod server;
 mod state;
+mod versions;
 
 pub use replay::Replayer;
 pub use server::{FakeGitHub, FakeGitHubBuilder, Fault, LoggedRequest, LoggedResponse};

@@ -423,6 +423,10 @@ async fn handle(
         }
         None => {}
     }
+    let version = match super::versions::requested(&headers) {
+        Ok(version) => version,
+        Err(message) => return error_response(&shared, 400, &[], &message),
+    };
     let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
     let bearer = headers
         .get("authorization")
@@ -471,6 +475,10 @@ async fn handle(
         }
         Err(Refusal(code, v)) => (code, Some(v), None),
     };
+    let mut value = value;
+    if let Some(answer) = value.as_mut() {
+        super::versions::shape(operation, status, version, answer);
+    }
     if token_request && let Some(token) = value.as_ref().and_then(|v| v["token"].as_str()) {
         s.issued.insert(token.to_string());
     }

@@ -13,7 +13,7 @@
 //! - removes the `api-version` header that progenitor adds from the spec's
 //!   `info.version`: GitHub does not know it;
 //! - sends `Accept: application/vnd.github+json`, `X-GitHub-Api-Version`
-//!   (default [`DEFAULT_API_VERSION`]), the user agent and the credential
+//!   (see [`crate::ClientBuilder::api_version`]), the user agent and the credential
 //!   (`Authorization: Bearer ...`, marked sensitive so it is never logged).
 //!
 //! And around every request, in this order:
@@ -95,8 +95,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tracing::Instrument;
 
-/// The REST API version requested by default: the version the vendored spec
-/// describes (its `info.version`, set by `cargo xtask refresh-spec`).
+/// The REST API version of transport state built without a client builder,
+/// and of a client whose deployment is not known: the version the vendored
+/// spec describes (its `info.version`, set by `cargo xtask refresh-spec`),
+/// which is also what GitHub serves a request that names none. A client
+/// for github.com or GitHub Enterprise Cloud sends the newest version
+/// instead (see [`crate::ClientBuilder::api_version`]).
 pub const DEFAULT_API_VERSION: &str = "2022-11-28";
 
 /// The media type GitHub recommends for every REST request.

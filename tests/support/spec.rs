@@ -178,3 +178,52 @@ pub fn operation_for(spec: &Value, method: &str, path: &str) -> Option<String> {
         .max_by_key(|(literals, _)| *literals)
         .map(|(_, id)| id)
 }
+
+/// The REST API versions of `spec/versions.json`, oldest first.
+pub fn api_versions() -> Vec<String> {
+    let record = read_json(&root().join("spec/versions.json"));
+    record["versions"].as_array().expect("versions").iter().map(|v| v.as_str().expect("text").to_string()).collect()
+}
+
+/// `spec/openapi.json` as of a REST API version (its annotations applied).
+pub fn spec_as_of(version: &str) -> Value {
+    xtask::versions::derive(&spec(), version).unwrap_or_else(|e| panic!("deriving {version}: {e:#}"))
+}
+
+/// Every documented example of a REST API version, by fixture key
+/// (`<operationId>.<status|request>.<example>`), derived from `spec/` the
+/// way `cargo xtask fixtures` extracts the committed ones.
+pub fn examples_as_of(version: &str) -> std::collections::BTreeMap<String, Value> {
+    let derived = spec_as_of(version);
+    let examples = xtask::fixtures::extract(&derived).unwrap_or_else(|e| panic!("examples of {version}: {e:#}"));
+    examples
+        .into_iter()
+        .map(|e| {
+            let file = e.file.to_string_lossy().replace('\\', "/");
+            let key = file.strip_suffix(".json").unwrap_or(&file).to_string();
+            let (tag, rest) = key.split_once('/').expect("tag/name");
+            (format!("{tag}/{rest}"), e.value)
+        })
+        .collect()
+}
+
+/// The payload a test server answers `operation_id` with for `status` under
+/// `version`: [`response_payload`] where the version does not change the
+/// example, else the version's own example. A listed defect whose example a
+/// version changes has no derived correction: that is a failure to resolve
+/// by hand.
+pub fn response_payload_as_of(
+    examples: &std::collections::BTreeMap<String, Value>,
+    operation_id: &str,
+    status: u16,
+) -> Option<Value> {
+    let prefix = format!("{operation_id}.{status}.");
+    let key = doc_fixtures().into_iter().map(|f| f.key).find(|k| k.starts_with(&prefix))?;
+    let base = doc_fixture(&key);
+    let derived = examples.get(&key).cloned().unwrap_or_else(|| panic!("{key}: no such example in the version"));
+    if derived == base {
+        return response_payload(operation_id, status);
+    }
+    assert!(!example_defects().contains_key(&key), "{key}: a listed defect that this version changes");
+    Some(derived)
+}

@@ -78,7 +78,8 @@ pub fn build_with(upstream: &Upstream, selection: &Selection, strict: bool) -> R
         *scopes.entry(op.scope()).or_insert(0) += 1;
     }
     let upstream_version = upstream.doc.pointer("/info/version").cloned().unwrap_or(Value::Null);
-    let versions = versions::record(&spec).context("deriving the REST API versions")?;
+    let named = versions::named_in(&upstream.label);
+    let versions = versions::record_as(&spec, named.as_deref()).context("deriving the REST API versions")?;
     let provenance = json!({
         "source": upstream.label,
         "sha256": upstream.sha256,

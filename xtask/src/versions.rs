@@ -325,6 +325,46 @@ fn refs(value: &Value) -> Vec<String> {
     out
 }
 
+/// The REST API version a file name names, as in GitHub's versioned
+/// descriptions (`ghec.2026-03-10.json`).
+pub fn named_in(file_name: &str) -> Option<String> {
+    let stem = file_name.rsplit('/').next()?.strip_suffix(".json")?;
+    let version = stem.rsplit('.').next()?;
+    let b = version.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    (b.len() == 10 && b[4] == b'-' && b[7] == b'-' && digits(0..4) && digits(5..7) && digits(8..10))
+        .then(|| version.to_string())
+}
+
+/// The operation-by-version record of a description one of GitHub's
+/// versioned files gave (`named`, from its file name): that version only,
+/// when the file carries no annotations; otherwise as [`record`].
+pub fn record_as(doc: &Value, named: Option<&str>) -> Result<Value> {
+    match named {
+        Some(version) if versions(doc)? == [BASE_VERSION] => {
+            let operations: Map<String, Value> = operations(doc)
+                .into_keys()
+                .map(|id| {
+                    let entry = json!({"exists": true, "request_changed": false, "responses_changed": false});
+                    (id, json!({ version: entry }))
+                })
+                .collect();
+            Ok(json!({ "base": version, "versions": [version], "operations": operations }))
+        }
+        _ => record(doc),
+    }
+}
+
+/// The versions a deployment's description serves: those of its
+/// annotations, or the one its versioned file name names.
+pub fn served_by(label: &str, doc: &Value) -> Vec<String> {
+    match (named_in(label), versions(doc)) {
+        (Some(named), Ok(found)) if found == [BASE_VERSION] => vec![named],
+        (_, Ok(found)) => found,
+        (_, Err(_)) => vec![BASE_VERSION.to_string()],
+    }
+}
+
 /// The operation-by-version record written to `spec/versions.json`.
 pub fn record(doc: &Value) -> Result<Value> {
     let changes = operation_changes(doc)?;
@@ -512,6 +552,21 @@ mod tests {
         assert_eq!(new["components"]["examples"]["overview"]["value"], json!({"resources": {}}));
         assert_eq!(derive(&doc, "2030-01-01").unwrap(), new, "a later version is the newest description");
         assert!(derive(&doc, "latest").is_err());
+    }
+
+    #[test]
+    fn versioned_file_names_name_their_version() {
+        assert_eq!(named_in("descriptions/ghec/ghec.2026-03-10.json").as_deref(), Some("2026-03-10"));
+        assert_eq!(named_in("ghec.json"), None);
+        assert_eq!(named_in("ghes-3.19.json"), None);
+        assert_eq!(named_in("ghec.2026-3-10.json"), None);
+        let plain = json!({"paths": {"/x": {"get": {"operationId": "a/b"}}}});
+        let r = record_as(&plain, Some("2026-03-10")).unwrap();
+        assert_eq!(r["versions"], json!(["2026-03-10"]));
+        assert_eq!(r["operations"]["a/b"]["2026-03-10"]["exists"], true);
+        assert_eq!(served_by("ghec.2026-03-10.json", &plain), ["2026-03-10"]);
+        assert_eq!(served_by("ghes-3.19.json", &plain), [BASE_VERSION]);
+        assert_eq!(served_by("ghec.json", &annotated()), ["2022-11-28", "2026-03-10"]);
     }
 
     #[test]

@@ -1,0 +1,101 @@
+//! REST API versions in the fake: the version a request names (GitHub's
+//! default when it names none, 400 for one GitHub does not serve), and each
+//! answer shaped as that version documents it.
+//!
+//! The shapes come from the vendored spec's `x-github-breaking-changes`
+//! annotations: walking an answer along its documented schema, every object
+//! whose schema a version's merge patch removes properties from loses them
+//! (2026-03-10: `rate` from the rate-limit overview, `has_downloads` and
+//! more from repositories).
+
+use super::catalog::spec;
+use axum::http::HeaderMap;
+use serde_json::Value;
+
+/// The versions the fake serves, like github.com.
+pub(crate) const SERVED: &[&str] = &["2022-11-28", "2026-03-10"];
+
+/// What a request without `X-GitHub-Api-Version` gets.
+pub(crate) const DEFAULT: &str = "2022-11-28";
+
+/// The version a request asks for, or the message of GitHub's 400.
+pub(crate) fn requested(headers: &HeaderMap) -> Result<&'static str, String> {
+    let Some(value) = headers.get("x-github-api-version") else { return Ok(DEFAULT) };
+    let asked = value.to_str().unwrap_or_default().trim();
+    SERVED.iter().find(|v| **v == asked).copied().ok_or_else(|| {
+        format!(
+            "Unsupported 'X-GitHub-Api-Version' header value: {asked:?}. Supported versions are: {}",
+            SERVED.join(", ")
+        )
+    })
+}
+
+/// Removes from `answer` what `version` removed from the schema of
+/// `operation`'s `status` answer.
+pub(crate) fn shape(operation: &str, status: u16, version: &str, answer: &mut Value) {
+    if version == DEFAULT {
+        return;
+    }
+    if let Some(schema) = answer_schema(operation, status) {
+        prune(schema, version, answer, 0);
+    }
+}
+
+/// The JSON schema of an operation's answer for a status.
+fn answer_schema(operation: &str, status: u16) -> Option<&'static Value> {
+    let doc = spec();
+    for item in doc["paths"].as_object()?.values() {
+        for op in item.as_object()?.values() {
+            if op["operationId"] == operation {
+                let response = resolve(&op["responses"][status.to_string()]);
+                return Some(resolve(&response["content"]["application/json"]["schema"]));
+            }
+        }
+    }
+    None
+}
+
+fn resolve(value: &'static Value) -> &'static Value {
+    match value.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+        Some(pointer) => spec().pointer(pointer).map_or(&Value::Null, resolve),
+        None => value,
+    }
+}
+
+/// Walks `value` along `schema`, dropping the properties a patch of a
+/// version up to `version` removes (`{"properties": {"x": null}}`).
+fn prune(schema: &'static Value, version: &str, value: &mut Value, depth: usize) {
+    if depth > 32 {
+        return;
+    }
+    let schema = resolve(schema);
+    for key in ["allOf", "anyOf", "oneOf"] {
+        for part in schema[key].as_array().into_iter().flatten() {
+            prune(part, version, value, depth + 1);
+        }
+    }
+    match value {
+        Value::Object(object) => {
+            for change in schema["x-github-breaking-changes"].as_array().into_iter().flatten() {
+                if change["version"].as_str().is_some_and(|v| v <= version) {
+                    for (property, patch) in change["patch"]["properties"].as_object().into_iter().flatten() {
+                        if patch.is_null() {
+                            object.remove(property);
+                        }
+                    }
+                }
+            }
+            for (property, child) in object.iter_mut() {
+                if let Some(child_schema) = schema["properties"].get(property) {
+                    prune(child_schema, version, child, depth + 1);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                prune(&schema["items"], version, item, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
