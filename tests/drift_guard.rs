@@ -6,6 +6,10 @@
 //! spec does not require; and it has every property the spec describes. A
 //! spec refresh that changes these objects fails here, naming the type and
 //! the field.
+//!
+//! Every REST API version counts: the examples of each version (derived
+//! from the annotations) decode, the type requires nothing some version
+//! does not require, and it has every property some version describes.
 
 mod support;
 
@@ -52,7 +56,8 @@ fn instances<'a>(doc: &Value, schema: &Value, value: &'a Value, out: &mut BTreeM
 }
 
 struct Guard {
-    doc: Value,
+    /// `spec/` as of each REST API version.
+    docs: Vec<(String, Value)>,
     examples: BTreeMap<String, Vec<Value>>,
     problems: Vec<String>,
     checked: BTreeSet<String>,
@@ -83,33 +88,41 @@ fn secret_problems(type_name: &str, v: &Value, problems: &mut Vec<String>) {
 
 impl Guard {
     fn new() -> Self {
-        let doc = spec::spec();
         let mut found: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         let defects = spec::example_defects();
-        for f in spec::doc_fixtures() {
-            let Some(schema) = spec::body_schema(&doc, &f.operation_id, &f.status) else {
-                continue;
-            };
-            let value = match defects.get(&f.key) {
-                Some(d) => spec::corrected_fixture(&d.corrected),
-                None => f.value.clone(),
-            };
-            let mut out = BTreeMap::new();
-            instances(&doc, &schema, &value, &mut out);
-            for (name, vals) in out {
-                found.entry(name).or_default().extend(vals.into_iter().cloned());
+        let mut docs = Vec::new();
+        for version in spec::api_versions() {
+            let doc = spec::spec_as_of(&version);
+            let examples = spec::examples_as_of(&version);
+            for f in spec::doc_fixtures() {
+                let Some(schema) = spec::body_schema(&doc, &f.operation_id, &f.status) else {
+                    continue;
+                };
+                let value = match defects.get(&f.key) {
+                    Some(d) => spec::corrected_fixture(&d.corrected),
+                    None => examples.get(&f.key).cloned().unwrap_or_else(|| f.value.clone()),
+                };
+                let mut out = BTreeMap::new();
+                instances(&doc, &schema, &value, &mut out);
+                for (name, vals) in out {
+                    found.entry(name).or_default().extend(vals.into_iter().cloned());
+                }
             }
+            docs.push((version, doc));
         }
-        Guard { doc, examples: found, problems: Vec::new(), checked: BTreeSet::new() }
+        Guard { docs, examples: found, problems: Vec::new(), checked: BTreeSet::new() }
     }
 
     fn check<T: JsonSchema + DeserializeOwned + Serialize>(&mut self, schema_name: &str) {
         let type_name = std::any::type_name::<T>();
         self.checked.insert(schema_name.to_string());
-        let Some(spec_schema) = self.doc.pointer(&format!("/components/schemas/{schema_name}")).cloned() else {
-            self.problems.push(format!("{type_name}: spec/ has no schema `{schema_name}`"));
+        let pointer = format!("/components/schemas/{schema_name}");
+        let versions: Vec<(&String, Value)> =
+            self.docs.iter().filter_map(|(v, doc)| doc.pointer(&pointer).cloned().map(|s| (v, s))).collect();
+        if versions.len() != self.docs.len() {
+            self.problems.push(format!("{type_name}: spec/ has no schema `{schema_name}` in every version"));
             return;
-        };
+        }
         let ours = serde_json::to_value(schemars::schema_for!(T)).expect("schema");
         let validator = jsonschema::draft7::new(&ours).expect("our schema compiles");
         let examples = self.examples.get(schema_name).cloned().unwrap_or_default();
@@ -131,15 +144,18 @@ impl Guard {
         let set = |v: Option<&Value>| -> BTreeSet<String> {
             v.and_then(Value::as_array).into_iter().flatten().filter_map(|s| s.as_str().map(String::from)).collect()
         };
-        let spec_required = set(spec_schema.get("required"));
         let our_required = set(ours.get("required"));
-        for extra in our_required.difference(&spec_required) {
-            self.problems.push(format!("{type_name}: requires `{extra}`, which `{schema_name}` does not require"));
+        for (version, spec_schema) in &versions {
+            let spec_required = set(spec_schema.get("required"));
+            for extra in our_required.difference(&spec_required) {
+                self.problems
+                    .push(format!("{type_name}: requires `{extra}`, which `{schema_name}` of {version} does not require"));
+            }
         }
         let keys = |v: Option<&Value>| -> BTreeSet<String> {
             v.and_then(Value::as_object).into_iter().flat_map(|m| m.keys().cloned()).collect()
         };
-        let spec_props = keys(spec_schema.get("properties"));
+        let spec_props: BTreeSet<String> = versions.iter().flat_map(|(_, s)| keys(s.get("properties"))).collect();
         let our_props = keys(ours.get("properties"));
         for missing in spec_props.difference(&our_props) {
             self.problems.push(format!("{type_name}: lacks `{missing}`, which `{schema_name}` describes"));
