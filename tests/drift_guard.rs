@@ -148,8 +148,9 @@ impl Guard {
         for (version, spec_schema) in &versions {
             let spec_required = set(spec_schema.get("required"));
             for extra in our_required.difference(&spec_required) {
-                self.problems
-                    .push(format!("{type_name}: requires `{extra}`, which `{schema_name}` of {version} does not require"));
+                self.problems.push(format!(
+                    "{type_name}: requires `{extra}`, which `{schema_name}` of {version} does not require"
+                ));
             }
         }
         let keys = |v: Option<&Value>| -> BTreeSet<String> {
