@@ -367,7 +367,9 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let base_url = normalize_base_url(&self.base_url)?;
         let deployment = self.deployment.or_else(|| default_deployment(&base_url));
-        let api_version = match (self.api_version, &deployment) {
+        // `Custom("2026-03-10")` is the known version, checked as such.
+        let requested = self.api_version.map(|v| crate::ApiVersion::from(v.as_str()));
+        let api_version = match (requested, &deployment) {
             (Some(version), Some(d)) if self.check_availability => {
                 version.well_formed()?;
                 version.check(d)?;

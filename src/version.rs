@@ -16,7 +16,7 @@ use std::fmt;
 /// assert!(matches!(ApiVersion::from("2027-06-01"), ApiVersion::Custom(_)));
 /// assert_eq!(ApiVersion::V2022_11_28.to_string(), "2022-11-28");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ApiVersion {
     /// 2022-11-28: the first calendar version, and what GitHub serves when a
@@ -51,7 +51,8 @@ impl ApiVersion {
     /// checked), else [`Error::UnsupportedApiVersion`] naming both.
     pub fn check(&self, deployment: &Deployment) -> Result<(), Error> {
         let served = deployment.api_versions();
-        if matches!(self, ApiVersion::Custom(_)) || served.contains(&self.as_str()) {
+        // No data for the deployment: nothing to check against.
+        if matches!(self, ApiVersion::Custom(_)) || served.is_empty() || served.contains(&self.as_str()) {
             return Ok(());
         }
         Err(Error::UnsupportedApiVersion {
@@ -90,6 +91,19 @@ impl From<String> for ApiVersion {
     }
 }
 
+/// Versions order by date (their text), custom ones included.
+impl PartialOrd for ApiVersion {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ApiVersion {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
 impl fmt::Display for ApiVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -111,6 +125,9 @@ mod tests {
         assert!(text.contains("2026-03-10") && text.contains("GitHub Enterprise Server 3.19"), "{text}");
         assert!(text.contains("2022-11-28"), "names what is supported: {text}");
         assert!(ApiVersion::from("2027-01-01").check(&ghes).is_ok(), "custom versions are the caller's call");
+        assert!(
+            ApiVersion::from("2021-01-01") < ApiVersion::V2022_11_28 && ApiVersion::V2026_03_10 < "2027-01-01".into()
+        );
         assert_eq!(Deployment::GitHubCom.newest_api_version(), ApiVersion::V2026_03_10);
         assert_eq!(Deployment::EnterpriseCloud.newest_api_version(), ApiVersion::V2026_03_10);
         for release in ["3.17", "3.18", "3.19", "3.10"] {

@@ -53,10 +53,13 @@ async fn repository_lists_lose_what_2026_removed() {
         let old = *version == ApiVersion::V2022_11_28;
         assert_eq!(in_group[0].has_downloads.is_some(), old, "{version}: minimal-repository has_downloads");
         // (`repository.has_downloads` decodes with GitHub's documented default when absent.)
-        let body = last_body(&fake, "actions/list-selected-repositories-self-hosted-runners-organization");
-        let text = body.to_string();
-        for gone in ["has_downloads", "master_branch", "use_squash_pr_title_as_default"] {
-            assert!(old || !text.contains(gone), "{version}: {gone} in {text}");
+        // Anywhere in the answers, nested copies (`template_repository`) included.
+        for operation in [
+            "actions/list-selected-repositories-self-hosted-runners-organization",
+            "actions/list-repo-access-to-self-hosted-runner-group-in-org",
+        ] {
+            let text = last_body(&fake, operation).to_string();
+            assert_eq!(text.contains("\"has_downloads\""), old, "{version} {operation}: {text}");
         }
     }
 }
@@ -111,6 +114,19 @@ async fn the_default_is_the_newest_version_the_deployment_serves() {
     }
 }
 
+#[test]
+fn hosts_imply_their_deployment_s_newest_version() {
+    for (base, expected) in [
+        ("https://api.github.com", "2026-03-10"),
+        ("https://api.acme.ghe.com", "2026-03-10"),
+        ("https://ghe.example.com", "2022-11-28"),
+        ("https://ghe.example.com/api/v3", "2022-11-28"),
+    ] {
+        let c = Client::builder().base_url(base).token("t").build().unwrap();
+        assert_eq!(c.api_version().as_str(), expected, "{base}");
+    }
+}
+
 #[tokio::test]
 async fn a_ghes_3_19_client_refuses_2026_03_10_before_sending() {
     let server = Loopback::always(Reply::json(200, &serde_json::json!({}))).await;
@@ -129,9 +145,13 @@ async fn a_ghes_3_19_client_refuses_2026_03_10_before_sending() {
         other => panic!("{other:?}"),
     }
     assert!(err.to_string().contains("GitHub Enterprise Server 3.19") && err.to_string().contains("2026-03-10"));
-    assert_eq!(server.request_count(), 0, "nothing was sent");
-    // With the availability check off, the caller takes the risk.
-    assert!(builder.check_availability(false).build().is_ok());
+    // Spelled as a custom version, it is still the known one, and refused.
+    let custom = builder.clone().api_version(ApiVersion::Custom("2026-03-10".into())).build();
+    assert!(matches!(custom, Err(Error::UnsupportedApiVersion { .. })), "{custom:?}");
+    // With the availability check off, the caller takes the risk: it is sent.
+    let unchecked = builder.check_availability(false).build().unwrap();
+    let _ = unchecked.org("o").runners().get(1).await;
+    assert_eq!(server.requests()[0].header("x-github-api-version"), Some("2026-03-10"));
     // A malformed custom version fails too, whatever the deployment.
     let typo = Client::builder().base_url(&server.base_url).token("t").api_version("2026-3-10").build();
     assert!(matches!(typo, Err(Error::InvalidInput { field: "api_version", .. })), "{typo:?}");

@@ -55,10 +55,30 @@ fn answer_schema(operation: &str, status: u16) -> Option<&'static Value> {
     None
 }
 
-fn resolve(value: &'static Value) -> &'static Value {
-    match value.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
-        Some(pointer) => spec().pointer(pointer).map_or(&Value::Null, resolve),
-        None => value,
+/// Follows `$ref`s (at most 16, so a reference cycle ends).
+fn resolve(mut value: &'static Value) -> &'static Value {
+    for _ in 0..16 {
+        match value.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+            Some(pointer) => value = spec().pointer(pointer).unwrap_or(&Value::Null),
+            None => return value,
+        }
+    }
+    &Value::Null
+}
+
+/// Removes `property` from `object` and from every object inside it.
+fn remove_deep(object: &mut serde_json::Map<String, Value>, property: &str) {
+    object.remove(property);
+    for child in object.values_mut() {
+        remove_deep_value(child, property);
+    }
+}
+
+fn remove_deep_value(value: &mut Value, property: &str) {
+    match value {
+        Value::Object(map) => remove_deep(map, property),
+        Value::Array(items) => items.iter_mut().for_each(|v| remove_deep_value(v, property)),
+        _ => {}
     }
 }
 
@@ -80,7 +100,9 @@ fn prune(schema: &'static Value, version: &str, value: &mut Value, depth: usize)
                 if change["version"].as_str().is_some_and(|v| v <= version) {
                     for (property, patch) in change["patch"]["properties"].as_object().into_iter().flatten() {
                         if patch.is_null() {
-                            object.remove(property);
+                            // At any depth: an undeclared nested copy (a repository's
+                            // `template_repository`) loses it too.
+                            remove_deep(object, property);
                         }
                     }
                 }

@@ -199,10 +199,9 @@ pub fn examples_as_of(version: &str) -> std::collections::BTreeMap<String, Value
     examples
         .into_iter()
         .map(|e| {
+            // `<tag>/<operation>.<status>.<example>.json` is the key plus `.json`.
             let file = e.file.to_string_lossy().replace('\\', "/");
-            let key = file.strip_suffix(".json").unwrap_or(&file).to_string();
-            let (tag, rest) = key.split_once('/').expect("tag/name");
-            (format!("{tag}/{rest}"), e.value)
+            (file.strip_suffix(".json").unwrap_or(&file).to_string(), e.value)
         })
         .collect()
 }

@@ -24,13 +24,14 @@ pub struct Pass {
 /// Every pass, in the order applied.
 pub const PASSES: &[Pass] = &[
     Pass { name: "set-api-version", run: set_api_version },
+    // Early: what it declares goes through the passes below (ids, secrets).
+    Pass { name: "version-union", run: crate::versions::union_of_versions },
     Pass { name: "merge-error-responses", run: merge_error_responses },
     Pass { name: "integer-ids-and-counts", run: integer_ids_and_counts },
     Pass { name: "label-code-fences", run: label_code_fences },
     Pass { name: "request-defaults-to-docs", run: request_defaults_to_docs },
     Pass { name: "hoist-response-schemas", run: hoist_response_schemas },
     Pass { name: "secret-strings", run: secret_strings },
-    Pass { name: "version-union", run: crate::versions::union_of_versions },
 ];
 
 /// Applies every pass in order; returns each pass's name and change count.

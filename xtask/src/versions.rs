@@ -23,6 +23,11 @@ pub const BASE_VERSION: &str = "2022-11-28";
 /// The extension that carries a later version's changes.
 pub const ANNOTATION: &str = "x-github-breaking-changes";
 
+/// Where the `version-union` pass records what it changed in a schema (the
+/// `required` list it had, the properties it added), so that [`derive`]
+/// starts every version from GitHub's own base.
+pub const UNION_RECORD: &str = "x-gha-runners-version-union";
+
 /// Applies a JSON merge patch (RFC 7386): objects merge key by key, `null`
 /// removes a key, anything else (arrays included) replaces.
 pub fn merge_patch(target: &mut Value, patch: &Value) {
@@ -62,6 +67,10 @@ fn apply_operation(doc: &mut Value, op: &Value) -> Result<()> {
     match text("op")? {
         "add" => add(doc, text("path")?, value()?),
         "remove" => remove(doc, text("path")?).map(drop),
+        "replace" if text("path")?.is_empty() => {
+            *doc = value()?;
+            Ok(())
+        }
         "replace" => {
             remove(doc, text("path")?)?;
             add(doc, text("path")?, value()?)
@@ -78,11 +87,27 @@ fn apply_operation(doc: &mut Value, op: &Value) -> Result<()> {
             let copied = doc.pointer(text("from")?).cloned().ok_or_else(|| anyhow!("nothing at \"from\""))?;
             add(doc, text("path")?, copied)
         }
-        "test" => match doc.pointer(text("path")?) {
-            Some(found) if *found == value()? => Ok(()),
-            _ => bail!("the value at the path is not the one tested"),
-        },
+        "test" => {
+            let expected = value()?;
+            match doc.pointer(text("path")?) {
+                Some(found) if same(found, &expected) => Ok(()),
+                _ => bail!("the value at the path is not the one tested"),
+            }
+        }
         other => bail!("unknown operation {other:?}"),
+    }
+}
+
+/// JSON equality as RFC 6902's `test` defines it: numbers equal in value
+/// are equal (`1` and `1.0`).
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b)),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
     }
 }
 
@@ -94,6 +119,10 @@ fn split_pointer(path: &str) -> Result<Option<(&str, String)>> {
     }
     if !path.starts_with('/') {
         bail!("{path:?} is not a JSON Pointer");
+    }
+    let bad_escape = path.match_indices('~').any(|(i, _)| !matches!(path.as_bytes().get(i + 1), Some(b'0' | b'1')));
+    if bad_escape {
+        bail!("{path:?} has a `~` that is not `~0` or `~1`");
     }
     let cut = path.rfind('/').unwrap_or(0);
     Ok(Some((&path[..cut], path[cut + 1..].replace("~1", "/").replace("~0", "~"))))
@@ -147,12 +176,28 @@ fn array_index(token: &str) -> Result<usize> {
 fn patches(annotated: &Map<String, Value>) -> Result<Vec<(String, Value)>> {
     let Some(list) = annotated.get(ANNOTATION) else { return Ok(Vec::new()) };
     let list = list.as_array().ok_or_else(|| anyhow!("{ANNOTATION} is not an array"))?;
-    list.iter()
+    let mut changes = list
+        .iter()
         .map(|change| {
             let version = change["version"].as_str().ok_or_else(|| anyhow!("a change without a version: {change}"))?;
+            check_calendar(version)?;
             Ok((version.to_string(), change["patch"].clone()))
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    // Oldest first, whatever the order GitHub lists them in (stable within a version).
+    changes.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(changes)
+}
+
+/// `Ok` for a calendar version `YYYY-MM-DD`.
+fn check_calendar(version: &str) -> Result<()> {
+    let b = version.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    if b.len() == 10 && b[4] == b'-' && b[7] == b'-' && digits(0..4) && digits(5..7) && digits(8..10) {
+        Ok(())
+    } else {
+        bail!("{version:?} is not a calendar version (YYYY-MM-DD)")
+    }
 }
 
 /// Applies one patch of either form to `target`.
@@ -195,9 +240,7 @@ fn visit(value: &Value, f: &mut impl FnMut(&Map<String, Value>)) {
 /// no annotation is left. Any calendar version works: one after the newest
 /// annotated version is the newest description.
 pub fn derive(doc: &Value, version: &str) -> Result<Value> {
-    if version.len() != 10 || version.as_bytes().get(4) != Some(&b'-') {
-        bail!("{version:?} is not a calendar version (YYYY-MM-DD)");
-    }
+    check_calendar(version)?;
     let mut derived = doc.clone();
     derive_in(&mut derived, version, "")?;
     Ok(derived)
@@ -211,6 +254,9 @@ fn derive_in(value: &mut Value, version: &str, at: &str) -> Result<()> {
                     derive_in(child, version, &format!("{at}/{}", key.replace('~', "~0").replace('/', "~1")))?;
                 }
             }
+            if let Some(record) = map.remove(UNION_RECORD) {
+                undo_union(map, &record);
+            }
             let list = patches(map).with_context(|| format!("at {at}"))?;
             map.remove(ANNOTATION);
             for (v, patch) in list.into_iter().filter(|(v, _)| v.as_str() <= version) {
@@ -222,6 +268,18 @@ fn derive_in(value: &mut Value, version: &str, at: &str) -> Result<()> {
             items.iter_mut().enumerate().try_for_each(|(i, v)| derive_in(v, version, &format!("{at}/{i}")))
         }
         _ => Ok(()),
+    }
+}
+
+/// Puts a schema back as GitHub's base version has it (see [`UNION_RECORD`]).
+fn undo_union(schema: &mut Map<String, Value>, record: &Value) {
+    if let Some(required) = record.get("required") {
+        schema.insert("required".into(), required.clone());
+    }
+    if let Some(props) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        for added in record["added"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+            props.remove(added);
+        }
     }
 }
 
@@ -417,9 +475,27 @@ pub fn union_of_versions(doc: &mut Value) -> Result<usize> {
                 }
             }
         }
+        for (p, s) in later["properties"].as_object().into_iter().flatten() {
+            if let Some(old) = base["properties"].get(p)
+                && old.get("type") != s.get("type")
+                && s.get("type").is_some()
+            {
+                bail!(
+                    "schema {name}: a later version changes the type of `{p}`; one generated type cannot decode both"
+                );
+            }
+        }
         let Some(target) = schema.as_object_mut() else { continue };
+        if target.contains_key(UNION_RECORD) {
+            continue; // already merged
+        }
+        let original_required = target.get("required").cloned();
+        let mut record = Map::new();
         let before = string_set(target.get("required").unwrap_or(&Value::Null));
         if before != union_required {
+            if let Some(required) = &original_required {
+                record.insert("required".into(), required.clone());
+            }
             let kept: Vec<Value> = target["required"]
                 .as_array()
                 .into_iter()
@@ -431,10 +507,15 @@ pub fn union_of_versions(doc: &mut Value) -> Result<usize> {
             changed += 1;
         }
         if !extra_properties.is_empty() {
-            if let Some(props) = target.get_mut("properties").and_then(Value::as_object_mut) {
-                props.extend(extra_properties);
-            }
+            let Some(props) = target.get_mut("properties").and_then(Value::as_object_mut) else {
+                bail!("schema {name}: a later version adds properties, but it declares none to add them to");
+            };
+            record.insert("added".into(), extra_properties.keys().cloned().map(Value::from).collect());
+            props.extend(extra_properties);
             changed += 1;
+        }
+        if !record.is_empty() {
+            target.insert(UNION_RECORD.into(), Value::Object(record));
         }
     }
     Ok(changed)
@@ -489,6 +570,15 @@ mod tests {
         ];
         json_patch(&mut doc, &ops).unwrap();
         assert_eq!(doc, json!({"foo": ["bar", "qux", "baz", "end"], "m~n": 20, "q": {}, "r": 3, "first": "bar"}));
+        // Numbers equal in value are equal; the root can be replaced; `~01` is `~1`.
+        json_patch(&mut doc, &[json!({"op": "test", "path": "/r", "value": 3.0})]).unwrap();
+        let mut escaped = json!({"~1": 1});
+        json_patch(&mut escaped, &[json!({"op": "test", "path": "/~01", "value": 1})]).unwrap();
+        json_patch(&mut doc, &[json!({"op": "replace", "path": "", "value": {"new": true}})]).unwrap();
+        assert_eq!(doc, json!({"new": true}));
+        let mut list = json!([1, 2, 3]);
+        json_patch(&mut list, &[json!({"op": "move", "from": "/0", "path": "/2"})]).unwrap();
+        assert_eq!(list, json!([2, 3, 1]));
     }
 
     #[test]
@@ -503,6 +593,7 @@ mod tests {
             (json!({"op": "move", "from": "/list", "path": "/list/0"}), "into itself"),
             (json!({"op": "frobnicate", "path": "/a"}), "unknown operation"),
             (json!({"op": "add", "path": "a", "value": 1}), "not a JSON Pointer"),
+            (json!({"op": "add", "path": "/a~2", "value": 1}), "not `~0` or `~1`"),
         ] {
             let mut doc = original.clone();
             let ops = [json!({"op": "add", "path": "/b", "value": 2}), bad];
@@ -587,5 +678,33 @@ mod tests {
         assert!(overview["properties"].get("rate").is_some(), "still declared");
         assert!(overview.get(ANNOTATION).is_some(), "the annotation stays");
         assert_eq!(union_of_versions(&mut doc).unwrap(), 0, "idempotent");
+        // Every version is still derived from GitHub's own base.
+        let base = derive(&doc, "2022-11-28").unwrap();
+        assert_eq!(base["components"]["schemas"]["overview"]["required"], json!(["rate", "resources"]));
+        assert_eq!(base, derive(&annotated(), "2022-11-28").unwrap());
+        assert_eq!(derive(&doc, "2026-03-10").unwrap(), derive(&annotated(), "2026-03-10").unwrap());
+    }
+
+    #[test]
+    fn the_union_refuses_what_one_type_cannot_decode() {
+        let mut doc = annotated();
+        doc["components"]["schemas"]["overview"][ANNOTATION][0]["patch"] =
+            json!({"properties": {"resources": {"type": "string"}}});
+        let err = union_of_versions(&mut doc).unwrap_err().to_string();
+        assert!(err.contains("changes the type of `resources`"), "{err}");
+    }
+
+    #[test]
+    fn patches_apply_oldest_first_and_versions_must_be_dates() {
+        let mut doc = json!({"components": {"schemas": {"s": {"properties": {"a": {"type": "string"}},
+        ANNOTATION: [
+            {"version": "2027-01-01", "patch": {"properties": {"a": {"description": "second"}}}},
+            {"version": "2026-03-10", "patch": {"properties": {"a": {"description": "first"}}}}
+        ]}}}});
+        let derived = derive(&doc, "2027-01-01").unwrap();
+        assert_eq!(derived["components"]["schemas"]["s"]["properties"]["a"]["description"], "second");
+        doc["components"]["schemas"]["s"][ANNOTATION][0]["version"] = json!("");
+        assert!(derive(&doc, "2027-01-01").is_err(), "an empty version is refused, not applied everywhere");
+        assert!(derive(&doc, "2026-03_10").is_err());
     }
 }

@@ -46,9 +46,8 @@ fn diff_compares_two_rest_api_versions_of_one_description() {
     for line in [
         "## Runner API changes: upstream.json (99.1.0) as of 2022-11-28 → upstream.json (99.1.0) as of 2026-03-10",
         "- Operations removed: 0 (none)",
-        // (`ephemeral`, which 2026-03-10 adds, is declared in every version of
-        // the vendored subset by the version-union pass, so it is no change.)
         "- **breaking** property `labels` removed",
+        "- property `ephemeral` added (boolean)",
     ] {
         assert!(md.contains(line), "missing {line:?} in:\n{md}");
     }
