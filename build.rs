@@ -34,6 +34,7 @@ const REPLACEMENTS: &[(&str, &str)] = &[
     ("PublicIp", "crate::types::PublicIp"),
     ("NetworkConfiguration", "crate::types::NetworkConfiguration"),
     ("SelfHostedRunnersSettings", "crate::types::SelfHostedRunnersSettings"),
+    ("Job", "crate::types::Job"),
     ("GithubError", "crate::error::ApiErrorBody"),
     ("SecretString", "crate::Secret"),
 ];

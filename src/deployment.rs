@@ -160,7 +160,7 @@ mod tests {
     #[test]
     fn every_vendored_operation_has_data_for_five_deployments() {
         assert_eq!(data::DEPLOYMENTS, ["github.com", "ghec", "ghes-3.17", "ghes-3.18", "ghes-3.19"]);
-        assert_eq!(data::OPERATIONS.len(), 118);
+        assert_eq!(data::OPERATIONS.len(), 121);
         assert!(data::OPERATIONS.iter().all(|(_, _, on, _)| on.contains(&"ghec")));
         assert_eq!(path_template("actions/list-self-hosted-runners-for-org"), "/orgs/{org}/actions/runners");
     }

@@ -26,6 +26,7 @@
 //! [HostedRunners]: api::HostedRunners
 //! [NetworkConfigurations]: api::NetworkConfigurations
 //! [RunnerPermissions]: api::RunnerPermissions
+//! [Jobs]: api::Jobs
 //!
 //! Lists come as a stream of items that follows GitHub's pages (100 items a
 //! request, one page in memory) or one page at a time ([`Page`]). Failures

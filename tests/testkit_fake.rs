@@ -13,7 +13,8 @@ use support::openapi_schema::validate;
 
 /// The fake seeded with everything the facade cases address.
 fn seeded() -> FakeGitHubBuilder {
-    let mut b = FakeGitHub::builder();
+    let mut b =
+        FakeGitHub::builder().job(FakeScope::repo("octo-org", "octo-repo"), 399444496, 29679449, ["self-hosted"]);
     for scope in
         [FakeScope::enterprise("octo-ent"), FakeScope::org("octo-org"), FakeScope::repo("octo-org", "octo-repo")]
     {
@@ -246,4 +247,25 @@ async fn runners_come_and_go() {
     assert!(!fake.runners(&scope).iter().any(|(id, ..)| *id == jit.runner.id));
     let labels = c.org("octo-org").runners().set_labels(42, &["a", "b"]).await.unwrap();
     assert_eq!(labels.iter().filter(|l| l.label_type == Some(gha_runners::types::LabelType::Custom)).count(), 2);
+}
+
+#[tokio::test]
+async fn queued_jobs_can_be_looked_up_while_they_wait() {
+    let fake = FakeGitHub::builder().repo("octo-org", "app").start().await;
+    let (job, run) = fake.queue_job(FakeScope::repo("octo-org", "app"), ["self-hosted", "gpu"]);
+    let jobs = fake.client().unwrap().repo("octo-org", "app").jobs();
+    let found = jobs.get(job).await.unwrap();
+    assert_eq!(found.status, gha_runners::types::JobStatus::Queued);
+    assert_eq!(found.labels, ["self-hosted", "gpu"]);
+    assert_eq!((found.run_id, found.runner_id), (run.into(), None));
+    let listed: Vec<_> = jobs.list(run, gha_runners::api::JobFilter::Latest).try_collect().await.unwrap();
+    assert_eq!(listed.iter().map(|j| j.id).collect::<Vec<_>>(), [found.id]);
+    let attempt: Vec<_> = jobs.list_for_attempt(run, 1).try_collect().await.unwrap();
+    assert_eq!(attempt.len(), 1);
+    assert!(jobs.list_for_attempt(run, 2).try_collect::<Vec<_>>().await.unwrap().is_empty());
+    assert!(matches!(jobs.get(job + 1000).await, Err(Error::NotFound(_))));
+    assert!(matches!(
+        jobs.list_for_attempt_page(run, 0, PageRequest::default()).await,
+        Err(Error::InvalidInput { .. })
+    ));
 }

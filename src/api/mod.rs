@@ -1,6 +1,7 @@
 //! The areas of the runner API, one handle type each, generic over the
 //! scope (kube-rs's `Api<K>` is the model): [`Runners`], [`RunnerGroups`],
-//! [`HostedRunners`], [`NetworkConfigurations`], [`RunnerPermissions`].
+//! [`HostedRunners`], [`NetworkConfigurations`], [`RunnerPermissions`],
+//! and the workflow [`Jobs`] an autoscaler looks up.
 //!
 //! Each area is one folder: `mod.rs` holds the public methods (one generic
 //! `impl` over the area's scope trait: validate the input, then call the
@@ -19,12 +20,14 @@ use std::future::Future;
 
 pub(crate) mod groups;
 pub(crate) mod hosted;
+pub(crate) mod jobs;
 pub(crate) mod network;
 pub(crate) mod permissions;
 pub(crate) mod runners;
 
 pub use groups::{GroupScope, RunnerGroups};
 pub use hosted::{HostedRunners, HostedScope};
+pub use jobs::{JobFilter, Jobs};
 pub use network::{NetworkConfigurations, NetworkScope};
 pub use permissions::RunnerPermissions;
 pub use runners::{RunnerScope, Runners};

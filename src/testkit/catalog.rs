@@ -46,6 +46,31 @@ pub(crate) fn organization(id: i64) -> Value {
     rename(template("organization-targets", "organizations"), id, &format!("org-{id}"), "")
 }
 
+/// A queued workflow job, shaped like the spec's `job` example.
+pub(crate) fn job(id: i64, run_id: i64, owner: &str, repo: &str, labels: &[String]) -> Value {
+    let mut v = spec().pointer("/components/examples/job/value").cloned().unwrap_or_else(|| json!({}));
+    let api = format!("https://api.github.com/repos/{owner}/{repo}/actions");
+    v["id"] = json!(id);
+    v["run_id"] = json!(run_id);
+    v["run_attempt"] = json!(1);
+    v["labels"] = json!(labels);
+    v["status"] = json!("queued");
+    v["conclusion"] = Value::Null;
+    v["completed_at"] = Value::Null;
+    // GitHub's example lacks `created_at`, which the schema requires.
+    let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    v["created_at"] = json!(now);
+    v["started_at"] = json!(now);
+    v["steps"] = json!([]);
+    for field in ["runner_id", "runner_name", "runner_group_id", "runner_group_name"] {
+        v[field] = Value::Null;
+    }
+    v["url"] = json!(format!("{api}/jobs/{id}"));
+    v["run_url"] = json!(format!("{api}/runs/{run_id}"));
+    v["html_url"] = json!(format!("https://github.com/{owner}/{repo}/actions/runs/{run_id}/job/{id}"));
+    v
+}
+
 /// Runner application downloads.
 pub(crate) fn downloads() -> Value {
     spec().pointer("/components/examples/runner-application-items/value").cloned().unwrap_or_else(|| json!([]))

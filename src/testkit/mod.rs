@@ -32,6 +32,7 @@ mod call;
 mod catalog;
 mod groups;
 mod hosted;
+mod jobs;
 mod network;
 mod permissions;
 mod replay;

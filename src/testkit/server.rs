@@ -3,7 +3,7 @@
 
 use super::call::{Call, Outcome, action};
 use super::state::*;
-use super::{groups, hosted, network, permissions, runners};
+use super::{groups, hosted, jobs, network, permissions, runners};
 use crate::{Client, Error};
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, Uri};
@@ -74,6 +74,7 @@ pub struct FakeGitHubBuilder {
     groups: Vec<(FakeScope, i64, String)>,
     hosted: Vec<(FakeScope, i64, String)>,
     networks: Vec<(FakeScope, String, String)>,
+    jobs: Vec<(FakeScope, i64, i64, Vec<String>)>,
     token: String,
     rate_limit: u64,
     app: Option<(String, String)>,
@@ -87,6 +88,7 @@ impl Default for FakeGitHubBuilder {
             groups: Vec::new(),
             hosted: Vec::new(),
             networks: Vec::new(),
+            jobs: Vec::new(),
             token: "fake-token".into(),
             rate_limit: 5000,
             app: None,
@@ -113,6 +115,18 @@ impl FakeGitHubBuilder {
     /// Adds a runner (and its scope, if new).
     pub fn runner(mut self, scope: FakeScope, runner: FakeRunner) -> Self {
         self.runners.push((scope, runner));
+        self
+    }
+    /// Adds a queued workflow job `id` of run `run_id` to a repository, asking
+    /// for a runner with `labels`.
+    pub fn job<L: Into<String>>(
+        mut self,
+        scope: FakeScope,
+        id: i64,
+        run_id: i64,
+        labels: impl IntoIterator<Item = L>,
+    ) -> Self {
+        self.jobs.push((scope, id, run_id, labels.into_iter().map(Into::into).collect()));
         self
     }
     /// Adds runner group `id` named `name` to an organization or enterprise.
@@ -171,6 +185,9 @@ impl FakeGitHubBuilder {
         }
         for (scope, runner) in self.runners {
             data.add_runner(&scope, runner);
+        }
+        for (scope, id, run_id, labels) in self.jobs {
+            data.add_job(&scope, Some(id), Some(run_id), &labels);
         }
         for (scope, id, name) in self.hosted {
             data.ensure_scope(&scope);
@@ -276,6 +293,14 @@ impl FakeGitHub {
     /// Adds a runner at run time; returns its id.
     pub fn add_runner(&self, scope: FakeScope, runner: FakeRunner) -> i64 {
         self.lock().data.add_runner(&scope, runner)
+    }
+
+    /// Queues a workflow job in a repository asking for a runner with
+    /// `labels`; returns its id and its run's id. `jobs().get(id)` answers
+    /// it as `queued`.
+    pub fn queue_job<L: Into<String>>(&self, scope: FakeScope, labels: impl IntoIterator<Item = L>) -> (i64, i64) {
+        let labels: Vec<String> = labels.into_iter().map(Into::into).collect();
+        self.lock().data.add_job(&scope, None, None, &labels)
     }
 
     /// Sets a runner's status (`online`/`offline`) and whether it is busy;
@@ -616,7 +641,7 @@ fn dispatch(
     let next = data.next_id();
     let sd = data.scopes.get_mut(&scope).ok_or_else(not_found)?;
     let mut call = Call { action: action(operation), scope: &scope, sd, next, base, params, query, body };
-    let areas = [runners::handle, groups::handle, hosted::handle, network::handle, permissions::handle];
+    let areas = [runners::handle, groups::handle, hosted::handle, network::handle, permissions::handle, jobs::handle];
     areas
         .iter()
         .find_map(|handle| handle(&mut call))

@@ -153,6 +153,8 @@ pub(crate) struct ScopeData {
     pub enabled_repositories: String,
     pub selected_repositories: BTreeSet<i64>,
     pub disable_for_all_orgs: bool,
+    /// Workflow jobs of a repository, by id.
+    pub jobs: BTreeMap<i64, Value>,
 }
 
 /// An error answer: status and GitHub-shaped body.
@@ -194,6 +196,30 @@ impl Data {
     pub fn next_id(&mut self) -> i64 {
         self.next_id += 1;
         self.next_id
+    }
+
+    /// Adds a queued workflow job to a repository: `id` and `run_id` are
+    /// drawn when `None`; returns both.
+    pub fn add_job(
+        &mut self,
+        scope: &FakeScope,
+        id: Option<i64>,
+        run_id: Option<i64>,
+        labels: &[String],
+    ) -> (i64, i64) {
+        self.ensure_scope(scope);
+        let id = id.unwrap_or_else(|| self.next_id());
+        let run_id = run_id.unwrap_or_else(|| self.next_id());
+        let (owner, repo) = match scope {
+            FakeScope::Repo(o, r) => (o.clone(), r.clone()),
+            FakeScope::Org(o) => (o.clone(), String::new()),
+            FakeScope::Enterprise(e) => (e.clone(), String::new()),
+        };
+        let job = super::catalog::job(id, run_id, &owner, &repo, labels);
+        if let Some(data) = self.scopes.get_mut(scope) {
+            data.jobs.insert(id, job);
+        }
+        (id, run_id)
     }
 
     /// Creates a scope (with its default runner group) if it is new.

@@ -97,6 +97,14 @@ id! {
     RepositoryId
 }
 id! {
+    /// A workflow job's id.
+    JobId
+}
+id! {
+    /// A workflow run's id.
+    RunId
+}
+id! {
     /// An organization's id.
     OrganizationId
 }

@@ -240,6 +240,29 @@ fn runner_cases() -> Vec<Case> {
         ),
         // repository
         case!(
+            "actions/get-job-for-workflow-run",
+            200,
+            "GET /repos/octo-org/octo-repo/actions/jobs/399444496",
+            None,
+            |c| async move { c.repo(OWNER, REPO).jobs().get(399444496).await }
+        ),
+        case!(
+            "actions/list-jobs-for-workflow-run",
+            200,
+            "GET /repos/octo-org/octo-repo/actions/runs/29679449/jobs?filter=all&page=1&per_page=100",
+            None,
+            |c| async move {
+                c.repo(OWNER, REPO).jobs().list_page(29679449, gha_runners::api::JobFilter::All, page1()).await
+            }
+        ),
+        case!(
+            "actions/list-jobs-for-workflow-run-attempt",
+            200,
+            "GET /repos/octo-org/octo-repo/actions/runs/29679449/attempts/1/jobs?page=1&per_page=100",
+            None,
+            |c| async move { c.repo(OWNER, REPO).jobs().list_for_attempt_page(29679449, 1, page1()).await }
+        ),
+        case!(
             "actions/list-self-hosted-runners-for-repo",
             200,
             "GET /repos/octo-org/octo-repo/actions/runners?page=1&per_page=100",
