@@ -48,9 +48,16 @@ pub(crate) fn from_response(
         403 => Error::Forbidden(api),
         404 => Error::NotFound(api),
         409 => Error::Conflict(api),
+        422 if runner_busy(operation, &api.message) => Error::RunnerBusy(api),
         422 => Error::ValidationFailed(api),
         _ => Error::Api(api),
     }
+}
+
+/// Whether a 422 answers the deletion of a runner that is running a job.
+fn runner_busy(operation: &str, message: &str) -> bool {
+    let deletion = operation.contains("/delete-self-hosted-runner-from-");
+    deletion && message.to_ascii_lowercase().contains("still running a job")
 }
 
 impl Error {
@@ -146,6 +153,16 @@ fn transport(operation: &'static str, source: reqwest::Error) -> Error {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn only_a_deletions_busy_422_is_runner_busy() {
+        let del = "actions/delete-self-hosted-runner-from-org";
+        assert!(runner_busy(del, "Bad request - Runner \"r\" is still running a job"));
+        assert!(runner_busy("enterprise-admin/delete-self-hosted-runner-from-enterprise", "STILL RUNNING A JOB"));
+        assert!(!runner_busy(del, "Validation Failed"), "another 422 of a deletion");
+        assert!(!runner_busy("actions/add-custom-labels-to-self-hosted-runner-for-org", "still running a job"));
+    }
+
     use super::*;
     use crate::error::*;
     use serde_json::json;

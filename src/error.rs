@@ -25,6 +25,11 @@ pub enum Error {
     /// runner name that is already taken).
     #[error("{0}: conflict with the current state (a runner with that name may already exist)")]
     Conflict(Box<ApiError>),
+    /// 422 to a runner deletion: the runner is running a job ("... is still
+    /// running a job"). Retry after the job ends, or take the runner out of
+    /// rotation first; nothing was deleted.
+    #[error("{0}: the runner is running a job and cannot be deleted now; delete it once the job has finished")]
+    RunnerBusy(Box<ApiError>),
     /// 422: GitHub rejected the request's content; see [`ApiError::errors`].
     #[error("{0}: validation failed{summary}", summary = field_summary(&.0.errors))]
     ValidationFailed(Box<ApiError>),

@@ -77,8 +77,10 @@ fn jit_config(c: &mut Call<'_>) -> Result<Outcome, Refusal> {
 
 fn delete(c: &mut Call<'_>) -> Result<Outcome, Refusal> {
     let id = c.runner()?;
-    if c.sd.runners[&id].busy {
-        return Err(invalid("runner", "busy", "Runner"));
+    let runner = &c.sd.runners[&id];
+    if runner.busy {
+        let message = format!("Bad request - Runner \"{}\" is still running a job", runner.name);
+        return Err(github_error(422, &message));
     }
     c.sd.runners.remove(&id);
     Ok(Outcome::Empty(204))

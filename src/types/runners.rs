@@ -96,3 +96,13 @@ pub struct RunnerVersionDeprecation {
     #[serde(default)]
     pub runtime_deprecates_at: Option<DateTime<Utc>>,
 }
+
+/// What [`Runners::jit_config_replacing_offline`](crate::api::Runners::jit_config_replacing_offline)
+/// did: the config, and the stale runner it deleted to get it, if any.
+#[derive(Debug, Clone)]
+pub struct JitIssued {
+    /// The new runner's JIT config.
+    pub config: super::JitConfig,
+    /// The offline, idle runner that held the name and was deleted.
+    pub replaced: Option<Runner>,
+}

@@ -60,6 +60,42 @@ impl<S: GroupScope> RunnerGroups<S> {
         Self { scope }
     }
 
+    /// The runner group named `name`, if there is one: what a JIT config
+    /// needs (its id) when you know the group by name. Names are matched
+    /// exactly, then ignoring ASCII case (GitHub treats group names so);
+    /// the list is read page by page until the group is found.
+    ///
+    /// ```no_run
+    /// # async fn demo(github: gha_runners::Client) -> Result<(), gha_runners::Error> {
+    /// use gha_runners::types::JitConfigRequest;
+    /// let org = github.org("octo-org");
+    /// let Some(gpu) = org.runner_groups().find("gpu").await? else { return Ok(()) };
+    /// let request = JitConfigRequest::new("gpu-runner-1", ["self-hosted", "gpu"]).runner_group_id(gpu.id);
+    /// let jit = org.runners().jit_config(&request).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    #[doc = operations_doc!(
+        enterprise = "enterprise-admin/list-self-hosted-runner-groups-for-enterprise",
+        org = "actions/list-self-hosted-runner-groups-for-org",
+    )]
+    pub async fn find(&self, name: &str) -> Result<Option<S::Group>, Error> {
+        use futures::TryStreamExt;
+        validate::segment("name", name)?;
+        let mut groups = std::pin::pin!(self.list(ListRunnerGroups::default()));
+        let mut folded = None;
+        while let Some(group) = groups.try_next().await? {
+            let found = S::name_of(&group);
+            if found == name {
+                return Ok(Some(group));
+            }
+            if folded.is_none() && found.eq_ignore_ascii_case(name) {
+                folded = Some(group);
+            }
+        }
+        Ok(folded)
+    }
+
     /// Streams every runner group.
     ///
     #[doc = operations_doc!(

@@ -25,6 +25,8 @@ pub trait Ops {
     fn check_new(group: &Self::New) -> Result<(), Error>;
     /// The scope's rules for a group update.
     fn check_update(update: &RunnerGroupUpdate) -> Result<(), Error>;
+    /// A group's name.
+    fn name_of(group: &Self::Group) -> &str;
     fn list(
         &self,
         visible_to: Option<&str>,
@@ -50,6 +52,10 @@ impl super::GroupScope for Org {}
 impl Ops for Org {
     type Group = RunnerGroup;
     type New = NewRunnerGroup;
+
+    fn name_of(group: &RunnerGroup) -> &str {
+        &group.name
+    }
 
     fn check_new(group: &NewRunnerGroup) -> Result<(), Error> {
         validate::segment("name", &group.name)
@@ -116,6 +122,10 @@ impl Ops for Org {
 impl Ops for Enterprise {
     type Group = EnterpriseRunnerGroup;
     type New = NewEnterpriseRunnerGroup;
+
+    fn name_of(group: &EnterpriseRunnerGroup) -> &str {
+        &group.name
+    }
 
     fn check_new(group: &NewEnterpriseRunnerGroup) -> Result<(), Error> {
         validate::segment("name", &group.name)?;

@@ -8,8 +8,8 @@ use crate::deployment::operations_doc;
 use crate::pagination::{ItemStream, Page, PageRequest, stream_pages};
 use crate::scope::{Enterprise, Org, Repo, Scope};
 use crate::types::{
-    JitConfig, JitConfigRequest, ListRunners, Runner, RunnerApplication, RunnerId, RunnerLabel, RunnerToken,
-    RunnerVersionDeprecation,
+    JitConfig, JitConfigRequest, JitIssued, ListRunners, Runner, RunnerApplication, RunnerId, RunnerLabel,
+    RunnerStatus, RunnerToken, RunnerVersionDeprecation,
 };
 use crate::{Error, validate};
 
@@ -227,6 +227,58 @@ impl<S: RunnerScope> Runners<S> {
         validate::runner_name(&request.name)?;
         validate::labels(&request.labels, 1)?;
         self.scope.jit_config(request).await
+    }
+
+    /// [`Runners::jit_config`], replacing a stale runner that holds the name:
+    /// when the name is taken ([`Error::Conflict`], or
+    /// [`Error::JitOutcomeUnknown`] after a lost answer) by a runner that is
+    /// offline and not running a job (one that never started, or whose
+    /// machine is gone), deletes it and requests the config once more. The
+    /// answer says which runner was replaced. A name held by a runner that
+    /// is online or busy is left alone: the original error is returned.
+    ///
+    /// Opt-in: an autoscaler that names runners after its machines wants
+    /// this; one that must never delete a runner it did not create does not.
+    ///
+    /// ```no_run
+    /// # async fn demo(github: gha_runners::Client) -> Result<(), gha_runners::Error> {
+    /// use gha_runners::types::JitConfigRequest;
+    /// let runners = github.org("octo-org").runners();
+    /// let issued = runners.jit_config_replacing_offline(&JitConfigRequest::new("vm-17", ["self-hosted"])).await?;
+    /// if let Some(old) = &issued.replaced {
+    ///     eprintln!("replaced stale runner {} ({})", old.id, old.name);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    ///
+    #[doc = operations_doc!(
+        enterprise = "actions/generate-runner-jitconfig-for-enterprise",
+        org = "actions/generate-runner-jitconfig-for-org",
+        repo = "actions/generate-runner-jitconfig-for-repo",
+    )]
+    pub async fn jit_config_replacing_offline(&self, request: &JitConfigRequest) -> Result<JitIssued, Error> {
+        let taken = match self.jit_config(request).await {
+            Ok(config) => return Ok(JitIssued { config, replaced: None }),
+            Err(e @ (Error::Conflict(_) | Error::JitOutcomeUnknown { .. })) => e,
+            Err(e) => return Err(e),
+        };
+        let holder = match &taken {
+            Error::JitOutcomeUnknown { runner_id, .. } => Some(self.get(*runner_id).await?),
+            _ => {
+                let page = self.list_page(&ListRunners::named(&request.name), PageRequest::default()).await?;
+                page.items.into_iter().find(|r| r.name == request.name)
+            }
+        };
+        let Some(stale) = holder.filter(|r| r.status == RunnerStatus::Offline && !r.busy) else {
+            return Err(taken);
+        };
+        tracing::info!(runner_id = stale.id.get(), "the runner name is held by an offline, idle runner: replacing it");
+        match self.delete(stale.id).await {
+            Ok(()) | Err(Error::NotFound(_)) => {}
+            Err(e) => return Err(e),
+        }
+        let config = self.jit_config(request).await?;
+        Ok(JitIssued { config, replaced: Some(stale) })
     }
 
     /// The runner application packages to download.
