@@ -63,6 +63,7 @@ pub mod transport;
 pub mod types;
 mod validate;
 mod version;
+pub mod webhook;
 
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, install_crypto_provider};
 pub use deployment::Deployment;
