@@ -12,7 +12,8 @@
 //!    provenance record.
 //!
 //! [`fixtures`] extracts the documented examples of the vendored operations;
-//! [`versions`] derives each REST API version from GitHub's annotations.
+//! [`versions`] derives each REST API version from GitHub's annotations;
+//! [`webhooks`] vendors the `workflow_job` webhook events.
 #![deny(unsafe_code)]
 
 pub mod availability;
@@ -25,6 +26,7 @@ pub mod refresh;
 pub mod selection;
 pub mod source;
 pub mod versions;
+pub mod webhooks;
 
 /// HTTP methods that carry an operation in an OpenAPI path item.
 pub const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];

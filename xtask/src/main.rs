@@ -33,6 +33,16 @@ enum Command {
         #[arg(long)]
         no_deployments: bool,
     },
+    /// Vendor the workflow_job webhook events of GitHub's webhook description
+    /// (OpenAPI 3.1) as spec/webhooks.json, normalized to OpenAPI 3.0.
+    RefreshWebhooks {
+        /// The webhook description (a file; e.g. the `ghec.json` of @octokit/openapi-webhooks).
+        #[arg(long)]
+        from: String,
+        /// Where to write [default: the spec directory].
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
+    },
     /// Extract every documented example of spec/ into tests/fixtures/docs/.
     Fixtures {
         /// Where to write the examples [default: tests/fixtures/docs/].
@@ -180,6 +190,20 @@ fn run(cli: Cli) -> Result<i32> {
             }
             refresh::write(&refreshed, &spec_dir, &out_dir)?;
             print!("{}", refresh::summary(&refreshed));
+            println!("wrote {}", out_dir.display());
+            Ok(0)
+        }
+        Command::RefreshWebhooks { from, out_dir } => {
+            let upstream = xtask::webhooks::load(&from)?;
+            let vendored = xtask::webhooks::build(&upstream)?;
+            let out_dir = out_dir.unwrap_or(default_spec_dir);
+            xtask::webhooks::write(&vendored, &out_dir)?;
+            println!(
+                "vendored {} events and {} schemas; passes: {}",
+                xtask::webhooks::EVENTS.len(),
+                vendored.provenance["schemas"],
+                vendored.provenance["normalization_passes"]
+            );
             println!("wrote {}", out_dir.display());
             Ok(0)
         }

@@ -35,9 +35,14 @@ pub fn load(from: &str) -> Result<Upstream> {
     parse(label, &bytes)
 }
 
+/// The SHA-256 of `bytes` in lower-case hex, as provenance records it.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
 /// Parses the bytes of a description and checks that it is OpenAPI 3.0.x.
 pub fn parse(label: String, bytes: &[u8]) -> Result<Upstream> {
-    let sha256 = hex(&Sha256::digest(bytes));
+    let sha256 = sha256_hex(bytes);
     let doc: Value = serde_json::from_slice(bytes)
         .with_context(|| format!("{label} is not JSON (an OpenAPI 3.0 description in JSON was expected)"))?;
     check_openapi_30(&label, &doc)?;

@@ -76,3 +76,44 @@ fn versions_record_is_what_the_vendored_annotations_give() {
     assert_eq!(changed.len(), 10, "{changed:?}");
     assert!(changed.contains(&"rate-limit/get") && changed.contains(&"apps/create-installation-access-token"));
 }
+
+#[test]
+fn vendored_webhooks_are_the_workflow_job_events_in_openapi_3_0() {
+    let text = std::fs::read_to_string(root().join("spec/webhooks.json")).expect("spec/webhooks.json");
+    let spec: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert_eq!(text, xtask::canonical::to_string(&spec), "canonical form: rerun cargo xtask refresh-webhooks");
+    let events: Vec<&String> = spec["x-webhooks"].as_object().unwrap().keys().collect();
+    assert_eq!(events.len(), 4);
+    for event in xtask::webhooks::EVENTS {
+        assert!(spec["x-webhooks"].get(*event).is_some(), "{event}");
+    }
+    assert_eq!(spec["components"]["schemas"].as_object().unwrap().len(), 13);
+    serde_json::from_value::<openapiv3::OpenAPI>(spec.clone()).expect("an OpenAPI 3.0 document");
+    // Nothing of 3.1 is left: no type arrays, no `null` types, no `examples` arrays on schemas.
+    let mut left = Vec::new();
+    fn walk(v: &serde_json::Value, path: String, left: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => {
+                if m.get("type").is_some_and(|t| t.is_array() || t == "null") {
+                    left.push(format!("{path}: type {}", m["type"]));
+                }
+                if m.contains_key("type") && m.get("examples").is_some_and(serde_json::Value::is_array) {
+                    left.push(format!("{path}: examples"));
+                }
+                for (k, c) in m {
+                    walk(c, format!("{path}/{k}"), left);
+                }
+            }
+            serde_json::Value::Array(a) => a.iter().enumerate().for_each(|(i, c)| walk(c, format!("{path}/{i}"), left)),
+            _ => {}
+        }
+    }
+    walk(&spec, String::new(), &mut left);
+    assert!(left.is_empty(), "{left:?}");
+    let run_id = &spec["components"]["schemas"]["webhook-workflow-job-queued"]["properties"]["workflow_job"];
+    assert!(run_id.to_string().contains(r#""run_id":{"format":"int64","type":"integer"}"#), "{run_id}");
+    let provenance: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("spec/webhooks-provenance.json")).unwrap()).unwrap();
+    assert_eq!(provenance["schemas"], 13);
+    assert_eq!(provenance["upstream_openapi"], "3.1.0");
+}
