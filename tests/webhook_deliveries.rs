@@ -1,0 +1,187 @@
+//! `webhook::parse`: every `workflow_job` action of the vendored webhook
+//! description, as a payload built from the schema's own examples (and
+//! validated against it), decodes into its typed event with the fields an
+//! autoscaler needs; unknown actions and other events are kept, never an
+//! error; signatures and headers are checked first.
+
+mod support;
+
+use gha_runners::Secret;
+use gha_runners::webhook::{self, DeliveryError, Event, SignatureError, WorkflowJobAction, WorkflowJobPayload};
+use serde_json::{Map, Value, json};
+
+fn webhooks() -> Value {
+    support::spec::read_json(&support::spec::root().join("spec/webhooks.json"))
+}
+
+/// An instance of `schema` with every property, from the schema's examples
+/// where it has them.
+fn sample(doc: &Value, schema: &Value, depth: usize) -> Value {
+    let schema = support::spec::resolve(doc, schema);
+    // An example of the schema's own type (GitHub's 3.1 `examples` on some
+    // arrays list items, not arrays).
+    let fits = |e: &Value| match schema.get("type").and_then(Value::as_str) {
+        Some("array") => e.is_array(),
+        Some("object") => e.is_object(),
+        Some("string") => e.is_string(),
+        Some("integer") => e.is_i64() || e.is_u64(),
+        Some("number") => e.is_number(),
+        Some("boolean") => e.is_boolean(),
+        _ => false,
+    };
+    if let Some(example) = schema.get("example").filter(|e| fits(e)) {
+        return example.clone();
+    }
+    if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+        // One schema of all the parts, merged keyword by keyword, deeply.
+        let mut merged = Value::Object(Map::new());
+        for part in parts {
+            deep_merge(doc, &mut merged, support::spec::resolve(doc, part));
+        }
+        return sample(doc, &merged, depth + 1);
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(first) = schema.get(key).and_then(|a| a.get(0)) {
+            return sample(doc, first, depth + 1);
+        }
+    }
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        return values.iter().find(|v| !v.is_null()).cloned().unwrap_or(Value::Null);
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("object") | None if depth < 12 => Value::Object(
+            schema["properties"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, s)| (k.clone(), sample(doc, s, depth + 1)))
+                .collect(),
+        ),
+        Some("array") => json!([sample(doc, &schema["items"], depth + 1)]),
+        Some("integer") => json!(7),
+        Some("number") => json!(7.5),
+        Some("boolean") => json!(true),
+        Some("string") => match schema["format"].as_str() {
+            Some("date-time") => json!("2026-11-30T04:00:00Z"),
+            Some("uri") => json!("https://example.com/x"),
+            Some("email") => json!("octocat@example.com"),
+            _ => json!("text"),
+        },
+        _ => Value::Null,
+    }
+}
+
+/// Merges schema `more` into `into`: objects key by key (references
+/// resolved), anything else replaced.
+fn deep_merge(doc: &Value, into: &mut Value, more: &Value) {
+    match (into, support::spec::resolve(doc, more)) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (key, value) in b {
+                match a.get_mut(key) {
+                    Some(existing) if existing.is_object() && value.is_object() => deep_merge(doc, existing, value),
+                    _ => {
+                        a.insert(key.clone(), support::spec::resolve(doc, value).clone());
+                    }
+                }
+            }
+        }
+        (into, more) => *into = more.clone(),
+    }
+}
+
+fn delivery(event: &str, body: &[u8], secret: &Secret) -> http::HeaderMap {
+    let mut h = http::HeaderMap::new();
+    h.insert("x-github-event", event.parse().unwrap());
+    h.insert("x-github-delivery", "72d3162e-cc78-11e3-81ab-4c9367dc0958".parse().unwrap());
+    h.insert("x-hub-signature-256", webhook::sign(secret, body).parse().unwrap());
+    h
+}
+
+#[test]
+fn every_workflow_job_action_decodes_into_its_typed_event() {
+    let doc = webhooks();
+    let secret = Secret::new("It's a Secret to Everybody");
+    for (event, action) in [
+        ("webhook-workflow-job-queued", WorkflowJobAction::Queued),
+        ("webhook-workflow-job-in-progress", WorkflowJobAction::InProgress),
+        ("webhook-workflow-job-completed", WorkflowJobAction::Completed),
+        ("webhook-workflow-job-waiting", WorkflowJobAction::Waiting),
+    ] {
+        let schema = json!({"$ref": format!("#/components/schemas/{event}")});
+        let mut payload = sample(&doc, &schema, 0);
+        payload["workflow_job"]["labels"] = json!(["self-hosted", "gpu"]);
+        payload["workflow_job"]["id"] = json!(399444496);
+        payload["workflow_job"]["run_id"] = json!(29679449);
+        if let Err(errors) = support::openapi_schema::validate(&doc, &schema, &payload) {
+            panic!("{event}: the sample does not validate: {errors:?}");
+        }
+        let body = serde_json::to_vec(&payload).unwrap();
+        let read = webhook::parse(&delivery("workflow_job", &body, &secret), &body, Some(&secret))
+            .unwrap_or_else(|e| panic!("{event}: {e}"));
+        assert_eq!(read.id.as_deref(), Some("72d3162e-cc78-11e3-81ab-4c9367dc0958"));
+        let Event::WorkflowJob(job) = read.event else { panic!("{event}: not a workflow_job") };
+        assert_eq!(job.action, action, "{event}");
+        assert_eq!((job.job_id.get(), job.run_id.get()), (399444496, 29679449));
+        assert_eq!(job.labels, ["self-hosted", "gpu"]);
+        assert_eq!(job.repository, payload["repository"]["full_name"].as_str().unwrap());
+        assert_eq!(job.organization.as_deref(), payload["organization"]["login"].as_str());
+        assert_eq!(job.installation_id, payload["installation"]["id"].as_i64());
+        let typed = matches!(
+            (&job.action, &job.payload),
+            (WorkflowJobAction::Queued, WorkflowJobPayload::Queued(_))
+                | (WorkflowJobAction::InProgress, WorkflowJobPayload::InProgress(_))
+                | (WorkflowJobAction::Completed, WorkflowJobPayload::Completed(_))
+                | (WorkflowJobAction::Waiting, WorkflowJobPayload::Waiting(_))
+        );
+        assert!(typed, "{event}: {:?}", job.payload);
+        match payload["workflow_job"]["runner_id"].as_i64() {
+            Some(id) => assert_eq!(job.runner.as_ref().map(|r| r.id.get()), Some(id), "{event}"),
+            None => assert!(job.runner.is_none(), "{event}"),
+        }
+    }
+}
+
+#[test]
+fn unknown_actions_and_other_events_are_kept_and_shapes_are_checked() {
+    let doc = webhooks();
+    let secret = Secret::new("s");
+    let mut payload = sample(&doc, &json!({"$ref": "#/components/schemas/webhook-workflow-job-queued"}), 0);
+    payload["action"] = json!("teleported");
+    let body = serde_json::to_vec(&payload).unwrap();
+    let read = webhook::parse(&delivery("workflow_job", &body, &secret), &body, Some(&secret)).unwrap();
+    let Event::WorkflowJob(job) = read.event else { panic!("not a workflow_job") };
+    assert_eq!(job.action, WorkflowJobAction::Unknown("teleported".into()));
+    assert!(matches!(job.payload, WorkflowJobPayload::Unknown(_)));
+
+    let body = br#"{"zen": "Design for failure.", "hook_id": 1}"#;
+    let read = webhook::parse(&delivery("ping", body, &secret), body, Some(&secret)).unwrap();
+    assert!(matches!(read.event, Event::Other { ref name, ref payload } if name == "ping" && payload["hook_id"] == 1));
+
+    // A queued payload without its sender does not match the schema.
+    let mut broken = sample(&doc, &json!({"$ref": "#/components/schemas/webhook-workflow-job-queued"}), 0);
+    broken.as_object_mut().unwrap().remove("sender");
+    let body = serde_json::to_vec(&broken).unwrap();
+    let err = webhook::parse(&delivery("workflow_job", &body, &secret), &body, Some(&secret)).unwrap_err();
+    assert!(matches!(err, DeliveryError::Payload { ref action, .. } if action == "queued"), "{err}");
+}
+
+#[test]
+fn the_signature_and_headers_are_checked_before_the_body_is_read() {
+    let secret = Secret::new("s");
+    let body = b"not json";
+    let mut headers = delivery("workflow_job", body, &secret);
+    // Signed correctly: the body is read, and it is not JSON.
+    assert!(matches!(webhook::parse(&headers, body, Some(&secret)), Err(DeliveryError::NotJson(_))));
+    // Wrong secret, tampered body, no signature: refused before reading.
+    let wrong = webhook::parse(&headers, body, Some(&Secret::new("t"))).unwrap_err();
+    assert!(matches!(wrong, DeliveryError::Signature(SignatureError::Mismatch)), "{wrong}");
+    let tampered = webhook::parse(&headers, b"not jsoN", Some(&secret)).unwrap_err();
+    assert!(matches!(tampered, DeliveryError::Signature(SignatureError::Mismatch)));
+    headers.remove("x-hub-signature-256");
+    let missing = webhook::parse(&headers, body, Some(&secret)).unwrap_err();
+    assert!(matches!(missing, DeliveryError::Signature(SignatureError::Missing)));
+    // Without a secret configured, no check (for local tests only).
+    assert!(matches!(webhook::parse(&headers, body, None), Err(DeliveryError::NotJson(_))));
+    headers.remove("x-github-event");
+    assert!(matches!(webhook::parse(&headers, b"{}", None), Err(DeliveryError::MissingEvent)));
+}
