@@ -189,6 +189,7 @@ impl Error {
             Error::NotFound(e)
             | Error::Conflict(e)
             | Error::ValidationFailed(e)
+            | Error::RunnerBusy(e)
             | Error::Unauthorized(e)
             | Error::Forbidden(e)
             | Error::Api(e) => Some(e),

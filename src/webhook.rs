@@ -31,6 +31,9 @@ pub enum SignatureError {
     /// The header is not `sha256=` followed by 64 hexadecimal digits.
     #[error("the X-Hub-Signature-256 header is malformed ({0}); GitHub sends sha256= and 64 hexadecimal digits")]
     Malformed(&'static str),
+    /// The configured secret is empty: anyone could sign with it.
+    #[error("the webhook secret is empty; set the same non-empty secret here and on the webhook in GitHub")]
+    EmptySecret,
     /// The signature does not match the body under the secret.
     #[error(
         "the X-Hub-Signature-256 signature does not match the body: the webhook's secret differs from the one configured here, or the body was altered on the way"
@@ -53,6 +56,9 @@ pub enum SignatureError {
 /// assert_eq!(verify(&secret, b"Hello, World!", None), Err(SignatureError::Missing));
 /// ```
 pub fn verify(secret: &Secret, body: &[u8], signature: Option<&str>) -> Result<(), SignatureError> {
+    if secret.expose_secret().is_empty() {
+        return Err(SignatureError::EmptySecret);
+    }
     let header = signature.ok_or(SignatureError::Missing)?;
     let hex = header.trim().strip_prefix("sha256=").ok_or(SignatureError::Malformed("no sha256= prefix"))?;
     let tag = decode_hex(hex)?;
@@ -149,6 +155,16 @@ pub enum WorkflowJobPayload {
     Waiting(Box<generated::types::WebhookWorkflowJobWaiting>),
     /// An unknown action: the raw JSON.
     Unknown(serde_json::Value),
+    /// A known action whose payload the generated types do not decode (a
+    /// status or conclusion newer than the vendored schema, say): the raw
+    /// JSON and why. The event's other fields are still filled in, so a
+    /// scaler does not miss the job.
+    Undecoded {
+        /// The payload.
+        payload: serde_json::Value,
+        /// serde's reason.
+        reason: String,
+    },
 }
 
 /// The runner a job was assigned to.
@@ -197,7 +213,10 @@ pub struct WorkflowJobEvent {
 /// A webhook delivery, read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delivery {
-    /// `X-GitHub-Delivery`: the delivery's GUID (for deduplication).
+    /// `X-GitHub-Delivery`: the delivery's GUID. It is not covered by the
+    /// signature (a replayed body can carry a new one): deduplicate on the
+    /// event's content (job id, attempt, action) and confirm a job is still
+    /// queued with `jobs().get` before acting on it.
     pub id: Option<String>,
     /// What it carries.
     pub event: Event,
@@ -219,9 +238,9 @@ pub enum Event {
     },
 }
 
-/// Reads a delivery: checks `X-Hub-Signature-256` against `secret` when
-/// one is given (always give one in production), then reads
-/// `X-GitHub-Event` and `X-GitHub-Delivery` and decodes the payload.
+/// Reads a delivery: checks `X-Hub-Signature-256` against `secret` (see
+/// [`verify`]), then reads `X-GitHub-Event` and `X-GitHub-Delivery` and
+/// decodes the payload.
 ///
 /// ```
 /// use gha_runners::{Secret, webhook};
@@ -230,14 +249,20 @@ pub enum Event {
 /// let mut headers = http::HeaderMap::new();
 /// headers.insert("x-github-event", "ping".parse().unwrap());
 /// headers.insert("x-hub-signature-256", webhook::sign(&secret, body).parse().unwrap());
-/// let delivery = webhook::parse(&headers, body, Some(&secret)).unwrap();
+/// let delivery = webhook::parse(&headers, body, &secret).unwrap();
 /// assert!(matches!(delivery.event, webhook::Event::Other { ref name, .. } if name == "ping"));
 /// ```
-pub fn parse(headers: &http::HeaderMap, body: &[u8], secret: Option<&Secret>) -> Result<Delivery, DeliveryError> {
+pub fn parse(headers: &http::HeaderMap, body: &[u8], secret: &Secret) -> Result<Delivery, DeliveryError> {
+    let signature = headers.get(SIGNATURE_HEADER).and_then(|v| v.to_str().ok());
+    verify(secret, body, signature)?;
+    parse_unverified(headers, body)
+}
+
+/// [`parse`] without the signature check: for deliveries already verified
+/// (a proxy that checks them) and for local tests. Never for deliveries
+/// from the network.
+pub fn parse_unverified(headers: &http::HeaderMap, body: &[u8]) -> Result<Delivery, DeliveryError> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-    if let Some(secret) = secret {
-        verify(secret, body, header(SIGNATURE_HEADER).as_deref())?;
-    }
     let name = header("x-github-event").ok_or(DeliveryError::MissingEvent)?;
     let id = header("x-github-delivery");
     let payload: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
@@ -253,14 +278,15 @@ pub fn parse(headers: &http::HeaderMap, body: &[u8], secret: Option<&Secret>) ->
 
 fn workflow_job(raw: serde_json::Value) -> Result<WorkflowJobEvent, DeliveryError> {
     let action_text = raw["action"].as_str().unwrap_or_default().to_string();
-    let typed = |value: serde_json::Value| -> Result<_, DeliveryError> {
-        Ok(match action_text.as_str() {
-            "queued" => WorkflowJobPayload::Queued(Box::new(decode(&action_text, value)?)),
-            "in_progress" => WorkflowJobPayload::InProgress(Box::new(decode(&action_text, value)?)),
-            "completed" => WorkflowJobPayload::Completed(Box::new(decode(&action_text, value)?)),
-            "waiting" => WorkflowJobPayload::Waiting(Box::new(decode(&action_text, value)?)),
-            _ => WorkflowJobPayload::Unknown(value),
-        })
+    let typed = |value: serde_json::Value| -> WorkflowJobPayload {
+        let decoded = match action_text.as_str() {
+            "queued" => decode(&value).map(|p| WorkflowJobPayload::Queued(Box::new(p))),
+            "in_progress" => decode(&value).map(|p| WorkflowJobPayload::InProgress(Box::new(p))),
+            "completed" => decode(&value).map(|p| WorkflowJobPayload::Completed(Box::new(p))),
+            "waiting" => decode(&value).map(|p| WorkflowJobPayload::Waiting(Box::new(p))),
+            _ => return WorkflowJobPayload::Unknown(value),
+        };
+        decoded.unwrap_or_else(|reason| WorkflowJobPayload::Undecoded { payload: value, reason })
     };
     let action = match action_text.as_str() {
         "queued" => WorkflowJobAction::Queued,
@@ -271,7 +297,8 @@ fn workflow_job(raw: serde_json::Value) -> Result<WorkflowJobEvent, DeliveryErro
     };
     let job = &raw["workflow_job"];
     let missing = |field: &str| DeliveryError::Payload { action: action_text.clone(), reason: format!("no `{field}`") };
-    let int = |v: &serde_json::Value| v.as_i64().or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64));
+    // Ids are positive integers; anything else is absent.
+    let int = |v: &serde_json::Value| v.as_i64().filter(|n| *n > 0);
     let text = |v: &serde_json::Value| v.as_str().map(str::to_string);
     let job_id = int(&job["id"]).ok_or_else(|| missing("workflow_job.id"))?;
     let run_id = int(&job["run_id"]).ok_or_else(|| missing("workflow_job.run_id"))?;
@@ -292,12 +319,11 @@ fn workflow_job(raw: serde_json::Value) -> Result<WorkflowJobEvent, DeliveryErro
         organization: text(&raw["organization"]["login"]),
         enterprise: text(&raw["enterprise"]["slug"]),
         installation_id: int(&raw["installation"]["id"]),
-        payload: typed(raw.clone())?,
+        payload: typed(raw),
         action,
     })
 }
 
-fn decode<T: serde::de::DeserializeOwned>(action: &str, value: serde_json::Value) -> Result<T, DeliveryError> {
-    serde_json::from_value(value)
-        .map_err(|e| DeliveryError::Payload { action: action.to_string(), reason: e.to_string() })
+fn decode<T: serde::de::DeserializeOwned>(value: &serde_json::Value) -> Result<T, String> {
+    T::deserialize(value).map_err(|e| e.to_string())
 }

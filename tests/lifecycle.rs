@@ -12,12 +12,16 @@ async fn fake() -> (FakeGitHub, Client) {
         .org("octo-org")
         .runner_group(org.clone(), 7, "GPU")
         .runner_group(org.clone(), 8, "gpu-large")
+        .runner_group(org.clone(), 9, "gpu")
         .runner(org.clone(), FakeRunner::new("busy-1").id(10).online())
         .runner(org.clone(), FakeRunner::new("stale-1").id(11))
         .runner(org.clone(), FakeRunner::new("online-1").id(12).online())
+        .runner(org.clone(), FakeRunner::new("finishing-1").id(13))
         .start()
         .await;
     assert!(fake.set_runner_state(&org, 10, "online", true));
+    // Offline but still marked busy (its machine went away mid-job).
+    assert!(fake.set_runner_state(&org, 13, "offline", true));
     let client = fake.client().unwrap();
     (fake, client)
 }
@@ -40,7 +44,11 @@ async fn a_group_is_found_by_name_exactly_then_ignoring_case() {
     let (_fake, c) = fake().await;
     let groups = c.org("octo-org").runner_groups();
     assert_eq!(groups.find("GPU").await.unwrap().map(|g| g.id.get()), Some(7));
-    assert_eq!(groups.find("gpu").await.unwrap().map(|g| g.id.get()), Some(7), "case folded");
+    // An exact match wins over an earlier case-insensitive one.
+    assert_eq!(groups.find("gpu").await.unwrap().map(|g| g.id.get()), Some(9));
+    // Without an exact match, the first case-insensitive one.
+    assert_eq!(groups.find("Gpu").await.unwrap().map(|g| g.id.get()), Some(7), "case folded");
+    assert_eq!(groups.find("GPU-Large").await.unwrap().map(|g| g.id.get()), Some(8));
     assert_eq!(groups.find("gpu-large").await.unwrap().map(|g| g.id.get()), Some(8));
     assert_eq!(groups.find("Default").await.unwrap().map(|g| g.id.get()), Some(1));
     assert!(groups.find("nope").await.unwrap().is_none());
@@ -63,7 +71,7 @@ async fn a_taken_jit_name_is_replaced_only_when_its_runner_is_offline_and_idle()
     assert!(!names.iter().any(|(id, _)| *id == 11), "the old runner is gone: {names:?}");
     assert_eq!(names.iter().filter(|(_, n)| n == "stale-1").count(), 1, "one runner holds the name: {names:?}");
 
-    for held in ["online-1", "busy-1"] {
+    for held in ["online-1", "busy-1", "finishing-1"] {
         let err = runners.jit_config_replacing_offline(&JitConfigRequest::new(held, ["x"])).await.unwrap_err();
         assert!(matches!(err, Error::Conflict(_)), "{held}: {err:?}");
         assert!(fake.runners(&org).iter().any(|(_, n, ..)| n == held), "{held} was left alone");

@@ -177,6 +177,10 @@ pub fn nullable_type_arrays(doc: &mut Value) -> usize {
         let kinds: Vec<Value> = types.iter().filter(|t| t.as_str() != Some("null")).cloned().collect();
         let nullable = kinds.len() < types.len();
         match kinds.as_slice() {
+            // Only `null`: 3.0 cannot say it; a nullable schema of any type.
+            [] => {
+                map.remove("type");
+            }
             [one] => {
                 map.insert("type".into(), one.clone());
             }
@@ -262,8 +266,9 @@ mod tests {
 
     #[test]
     fn type_arrays_become_nullable_types() {
-        let mut v = json!({"properties": {"a": {"type": ["string", "null"]}, "b": {"type": ["integer", "string"]}, "c": {"type": "string"}}});
-        assert_eq!(nullable_type_arrays(&mut v), 2);
+        let mut v = json!({"properties": {"a": {"type": ["string", "null"]}, "b": {"type": ["integer", "string"]}, "c": {"type": "string"}, "d": {"type": ["null"]}}});
+        assert_eq!(nullable_type_arrays(&mut v), 3);
+        assert_eq!(v["properties"]["d"], json!({"nullable": true}));
         assert_eq!(v["properties"]["a"], json!({"type": "string", "nullable": true}));
         assert_eq!(v["properties"]["b"], json!({"anyOf": [{"type": "integer"}, {"type": "string"}]}));
         assert_eq!(v["properties"]["c"], json!({"type": "string"}));

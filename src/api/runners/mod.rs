@@ -239,6 +239,11 @@ impl<S: RunnerScope> Runners<S> {
     ///
     /// Opt-in: an autoscaler that names runners after its machines wants
     /// this; one that must never delete a runner it did not create does not.
+    /// A runner whose machine has not connected *yet* is offline and idle
+    /// too: use this only where one writer owns each name (two callers
+    /// requesting the same name at once would delete each other's fresh
+    /// runner). If the holder takes a job just before the deletion, the
+    /// original error is returned.
     ///
     /// ```no_run
     /// # async fn demo(github: gha_runners::Client) -> Result<(), gha_runners::Error> {
@@ -263,7 +268,15 @@ impl<S: RunnerScope> Runners<S> {
             Err(e) => return Err(e),
         };
         let holder = match &taken {
-            Error::JitOutcomeUnknown { runner_id, .. } => Some(self.get(*runner_id).await?),
+            Error::JitOutcomeUnknown { runner_id, .. } => match self.get(*runner_id).await {
+                Ok(runner) => Some(runner),
+                // Gone meanwhile: the name is free again.
+                Err(Error::NotFound(_)) => {
+                    let config = self.jit_config(request).await?;
+                    return Ok(JitIssued { config, replaced: None });
+                }
+                Err(e) => return Err(e),
+            },
             _ => {
                 let page = self.list_page(&ListRunners::named(&request.name), PageRequest::default()).await?;
                 page.items.into_iter().find(|r| r.name == request.name)
@@ -275,10 +288,17 @@ impl<S: RunnerScope> Runners<S> {
         tracing::info!(runner_id = stale.id.get(), "the runner name is held by an offline, idle runner: replacing it");
         match self.delete(stale.id).await {
             Ok(()) | Err(Error::NotFound(_)) => {}
+            // It took a job after the check: it is not stale after all.
+            Err(Error::RunnerBusy(_)) => return Err(taken),
             Err(e) => return Err(e),
         }
-        let config = self.jit_config(request).await?;
-        Ok(JitIssued { config, replaced: Some(stale) })
+        match self.jit_config(request).await {
+            Ok(config) => Ok(JitIssued { config, replaced: Some(stale) }),
+            Err(e) => {
+                tracing::warn!(runner_id = stale.id.get(), error = %e, "the stale runner was deleted, but the new JIT config request failed");
+                Err(e)
+            }
+        }
     }
 
     /// The runner application packages to download.
