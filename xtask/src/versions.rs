@@ -224,7 +224,8 @@ pub fn versions(doc: &Value) -> Result<Vec<String>> {
     result.map(|()| found.into_iter().collect())
 }
 
-fn visit(value: &Value, f: &mut impl FnMut(&Map<String, Value>)) {
+/// Calls `f` on every object inside `value`, depth first.
+pub(crate) fn visit(value: &Value, f: &mut impl FnMut(&Map<String, Value>)) {
     match value {
         Value::Object(map) => {
             f(map);
@@ -367,19 +368,11 @@ fn closure_differs(old: &Value, new: &Value, roots: &[&Value]) -> bool {
 /// The JSON Pointers of the local `$ref`s inside `value`.
 fn refs(value: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    let mut stack = vec![value];
-    while let Some(v) = stack.pop() {
-        match v {
-            Value::Object(map) => {
-                if let Some(r) = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
-                    out.push(r.to_string());
-                }
-                stack.extend(map.values());
-            }
-            Value::Array(items) => stack.extend(items),
-            _ => {}
+    visit(value, &mut |map| {
+        if let Some(r) = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+            out.push(r.to_string());
         }
-    }
+    });
     out
 }
 
@@ -388,10 +381,7 @@ fn refs(value: &Value) -> Vec<String> {
 pub fn named_in(file_name: &str) -> Option<String> {
     let stem = file_name.rsplit('/').next()?.strip_suffix(".json")?;
     let version = stem.rsplit('.').next()?;
-    let b = version.as_bytes();
-    let digits = |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
-    (b.len() == 10 && b[4] == b'-' && b[7] == b'-' && digits(0..4) && digits(5..7) && digits(8..10))
-        .then(|| version.to_string())
+    check_calendar(version).ok().map(|()| version.to_string())
 }
 
 /// The operation-by-version record of a description one of GitHub's

@@ -4,6 +4,7 @@
 //! with exactly the schemas they reference, normalized into OpenAPI 3.0
 //! that progenitor and typify digest, and a provenance record.
 
+use crate::versions::visit;
 use crate::{canonical, source::Upstream};
 use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value, json};
@@ -135,17 +136,6 @@ fn refs(value: &Value) -> Vec<String> {
         }
     });
     out
-}
-
-fn visit(value: &Value, f: &mut impl FnMut(&Map<String, Value>)) {
-    match value {
-        Value::Object(map) => {
-            f(map);
-            map.values().for_each(|v| visit(v, f));
-        }
-        Value::Array(items) => items.iter().for_each(|v| visit(v, f)),
-        _ => {}
-    }
 }
 
 /// Every schema-like object (one with `type`, `properties`, `items` or a
