@@ -7,86 +7,12 @@
 mod support;
 
 use gha_runners::Secret;
+use gha_runners::testkit::webhook_sample;
 use gha_runners::webhook::{self, DeliveryError, Event, SignatureError, WorkflowJobAction, WorkflowJobPayload};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 fn webhooks() -> Value {
     support::spec::read_json(&support::spec::root().join("spec/webhooks.json"))
-}
-
-/// An instance of `schema` with every property, from the schema's examples
-/// where it has them.
-fn sample(doc: &Value, schema: &Value, depth: usize) -> Value {
-    let schema = support::spec::resolve(doc, schema);
-    // An example of the schema's own type (GitHub's 3.1 `examples` on some
-    // arrays list items, not arrays).
-    let fits = |e: &Value| match schema.get("type").and_then(Value::as_str) {
-        Some("array") => e.is_array(),
-        Some("object") => e.is_object(),
-        Some("string") => e.is_string(),
-        Some("integer") => e.is_i64() || e.is_u64(),
-        Some("number") => e.is_number(),
-        Some("boolean") => e.is_boolean(),
-        _ => false,
-    };
-    if let Some(example) = schema.get("example").filter(|e| fits(e)) {
-        return example.clone();
-    }
-    if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
-        // One schema of all the parts, merged keyword by keyword, deeply.
-        let mut merged = Value::Object(Map::new());
-        for part in parts {
-            deep_merge(doc, &mut merged, support::spec::resolve(doc, part));
-        }
-        return sample(doc, &merged, depth + 1);
-    }
-    for key in ["oneOf", "anyOf"] {
-        if let Some(first) = schema.get(key).and_then(|a| a.get(0)) {
-            return sample(doc, first, depth + 1);
-        }
-    }
-    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
-        return values.iter().find(|v| !v.is_null()).cloned().unwrap_or(Value::Null);
-    }
-    match schema.get("type").and_then(Value::as_str) {
-        Some("object") | None if depth < 12 => Value::Object(
-            schema["properties"]
-                .as_object()
-                .into_iter()
-                .flatten()
-                .map(|(k, s)| (k.clone(), sample(doc, s, depth + 1)))
-                .collect(),
-        ),
-        Some("array") => json!([sample(doc, &schema["items"], depth + 1)]),
-        Some("integer") => json!(7),
-        Some("number") => json!(7.5),
-        Some("boolean") => json!(true),
-        Some("string") => match schema["format"].as_str() {
-            Some("date-time") => json!("2026-11-30T04:00:00Z"),
-            Some("uri") => json!("https://example.com/x"),
-            Some("email") => json!("octocat@example.com"),
-            _ => json!("text"),
-        },
-        _ => Value::Null,
-    }
-}
-
-/// Merges schema `more` into `into`: objects key by key (references
-/// resolved), anything else replaced.
-fn deep_merge(doc: &Value, into: &mut Value, more: &Value) {
-    match (into, support::spec::resolve(doc, more)) {
-        (Value::Object(a), Value::Object(b)) => {
-            for (key, value) in b {
-                match a.get_mut(key) {
-                    Some(existing) if existing.is_object() && value.is_object() => deep_merge(doc, existing, value),
-                    _ => {
-                        a.insert(key.clone(), support::spec::resolve(doc, value).clone());
-                    }
-                }
-            }
-        }
-        (into, more) => *into = more.clone(),
-    }
 }
 
 fn delivery(event: &str, body: &[u8], secret: &Secret) -> http::HeaderMap {
@@ -108,7 +34,7 @@ fn every_workflow_job_action_decodes_into_its_typed_event() {
         ("webhook-workflow-job-waiting", WorkflowJobAction::Waiting),
     ] {
         let schema = json!({"$ref": format!("#/components/schemas/{event}")});
-        let mut payload = sample(&doc, &schema, 0);
+        let mut payload = webhook_sample(event).unwrap();
         payload["workflow_job"]["labels"] = json!(["self-hosted", "gpu"]);
         payload["workflow_job"]["id"] = json!(399444496);
         payload["workflow_job"]["run_id"] = json!(29679449);
@@ -160,9 +86,8 @@ fn every_workflow_job_action_decodes_into_its_typed_event() {
 
 #[test]
 fn unknown_actions_and_other_events_are_kept_and_shapes_are_checked() {
-    let doc = webhooks();
     let secret = Secret::new("s");
-    let mut payload = sample(&doc, &json!({"$ref": "#/components/schemas/webhook-workflow-job-queued"}), 0);
+    let mut payload = webhook_sample("webhook-workflow-job-queued").unwrap();
     payload["action"] = json!("teleported");
     let body = serde_json::to_vec(&payload).unwrap();
     let read = webhook::parse(&delivery("workflow_job", &body, &secret), &body, &secret).unwrap();
@@ -176,7 +101,7 @@ fn unknown_actions_and_other_events_are_kept_and_shapes_are_checked() {
 
     // A queued payload the generated types do not decode (a status newer
     // than the schema) still gives the job: the scaler does not miss it.
-    let mut newer = sample(&doc, &json!({"$ref": "#/components/schemas/webhook-workflow-job-queued"}), 0);
+    let mut newer = webhook_sample("webhook-workflow-job-queued").unwrap();
     newer["workflow_job"]["status"] = json!("deferred");
     newer["workflow_job"]["id"] = json!(5);
     let body = serde_json::to_vec(&newer).unwrap();

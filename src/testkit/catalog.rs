@@ -53,6 +53,8 @@ pub(crate) fn job(id: i64, run_id: i64, owner: &str, repo: &str, labels: &[Strin
     v["id"] = json!(id);
     v["run_id"] = json!(run_id);
     v["run_attempt"] = json!(1);
+    v["node_id"] = json!(format!("CR_kwDOFAKE{id:X}"));
+    v["name"] = json!(format!("build ({})", labels.join(", ")));
     v["labels"] = json!(labels);
     v["status"] = json!("queued");
     v["conclusion"] = Value::Null;

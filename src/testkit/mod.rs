@@ -10,6 +10,35 @@
 //! token. Tests can inject faults, read the request log and change runner
 //! state.
 //!
+//! It also drives a scaling loop, so an autoscaler can be tested end to
+//! end: [`FakeGitHub::queue_job`] queues a workflow job and, with a webhook
+//! set ([`FakeGitHubBuilder::webhook`]), sends a signed `workflow_job`
+//! `queued` delivery built on the vendored webhook schema;
+//! [`FakeGitHub::start_runner`] stands in for a machine booting with a JIT
+//! config, and that runner takes a queued job whose labels it has
+//! (`in_progress`); the job ends after [`FakeGitHubBuilder::job_duration`]
+//! or at [`FakeGitHub::complete_job`] (`completed`), and the ephemeral
+//! runner is removed. `jobs().get` answers each state.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), gha_runners::Error> {
+//! use gha_runners::testkit::{FakeGitHub, FakeScope};
+//! use gha_runners::types::{JitConfigRequest, JobConclusion, JobStatus};
+//!
+//! let fake = FakeGitHub::builder().org("octo-org").start().await;
+//! let (job, _run) = fake.queue_job(FakeScope::repo("octo-org", "app"), ["self-hosted", "gpu"]);
+//! let github = fake.client()?;
+//! let jit = github.org("octo-org").runners().jit_config(&JitConfigRequest::new("gpu-1", ["self-hosted", "gpu"])).await?;
+//! fake.start_runner(jit.encoded_jit_config.expose_secret()).expect("a config the fake issued");
+//! let jobs = github.repo("octo-org", "app").jobs();
+//! assert_eq!(jobs.get(job).await?.status, JobStatus::InProgress);
+//! fake.complete_job(job, JobConclusion::Success);
+//! assert_eq!(jobs.get(job).await?.status, JobStatus::Completed);
+//! assert!(fake.runners(&FakeScope::org("octo-org")).is_empty(), "the ephemeral runner is gone");
+//! # Ok(()) }
+//! ```
+//!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), gha_runners::Error> {
@@ -30,18 +59,24 @@
 
 mod call;
 mod catalog;
+mod deliveries;
 mod groups;
 mod hosted;
 mod jobs;
+mod lifecycle;
 mod network;
 mod permissions;
 mod replay;
 mod runners;
+mod sample;
 pub mod scenario;
 mod server;
 mod state;
 mod versions;
 
+pub use deliveries::FakeDelivery;
+pub use lifecycle::StartError;
 pub use replay::Replayer;
+pub use sample::webhook_sample;
 pub use server::{FakeGitHub, FakeGitHubBuilder, Fault, LoggedRequest, LoggedResponse};
 pub use state::{FakeRunner, FakeScope};

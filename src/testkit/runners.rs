@@ -69,10 +69,12 @@ fn jit_config(c: &mut Call<'_>) -> Result<Outcome, Refusal> {
         labels,
         group_id: gid,
         ephemeral: true,
+        started: false,
     };
     let runner = runner_json(&r);
     c.sd.runners.insert(next, r);
-    Ok(Outcome::Json(201, json!({"runner": runner, "encoded_jit_config": format!("ZmFrZS1qaXQtY29uZmlnLX{next:x}==")})))
+    let config = c.sd.issue_jit_config(next);
+    Ok(Outcome::Json(201, json!({"runner": runner, "encoded_jit_config": config})))
 }
 
 fn delete(c: &mut Call<'_>) -> Result<Outcome, Refusal> {

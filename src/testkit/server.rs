@@ -2,9 +2,12 @@
 //! authentication, rate limits, ETags, pagination, faults and logs.
 
 use super::call::{Call, Outcome, action};
+use super::deliveries::{FakeDelivery, Hooks};
+use super::lifecycle::{JobChange, StartError};
 use super::state::*;
 use super::{groups, hosted, jobs, network, permissions, runners};
-use crate::{Client, Error};
+use crate::types::JobConclusion;
+use crate::{Client, Error, Secret};
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, Method, Response, StatusCode, Uri};
 use serde_json::{Map, Value, json};
@@ -64,6 +67,8 @@ struct Shared {
     requests: Vec<LoggedRequest>,
     responses: Vec<LoggedResponse>,
     base_url: String,
+    hooks: Hooks,
+    job_duration: Option<Duration>,
 }
 
 /// Configures a [`FakeGitHub`] before it starts.
@@ -78,6 +83,8 @@ pub struct FakeGitHubBuilder {
     token: String,
     rate_limit: u64,
     app: Option<(String, String)>,
+    webhook: Option<(String, Secret)>,
+    job_duration: Option<Duration>,
 }
 
 impl Default for FakeGitHubBuilder {
@@ -92,6 +99,8 @@ impl Default for FakeGitHubBuilder {
             token: "fake-token".into(),
             rate_limit: 5000,
             app: None,
+            webhook: None,
+            job_duration: None,
         }
     }
 }
@@ -159,6 +168,20 @@ impl FakeGitHubBuilder {
         self.app = Some((app_id.to_string(), public_key_pem.to_string()));
         self
     }
+    /// Sends a signed `workflow_job` delivery to `url` for every change of
+    /// a job: `queued` ([`FakeGitHub::queue_job`]), `in_progress` (a
+    /// started runner took it), `completed`. See
+    /// [`FakeGitHub::set_webhook`].
+    pub fn webhook(mut self, url: &str, secret: Secret) -> Self {
+        self.webhook = Some((url.to_string(), secret));
+        self
+    }
+    /// Jobs end (`success`) this long after a runner takes them. Without
+    /// it a job runs until [`FakeGitHub::complete_job`].
+    pub fn job_duration(mut self, duration: Duration) -> Self {
+        self.job_duration = Some(duration);
+        self
+    }
     /// The primary rate-limit budget (default 5000 requests).
     pub fn rate_limit(mut self, limit: u64) -> Self {
         self.rate_limit = limit;
@@ -211,6 +234,10 @@ impl FakeGitHubBuilder {
         let base_url = format!("http://{addr}");
         let app =
             self.app.and_then(|(id, pem)| Some((id, jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).ok()?)));
+        let (hooks, sender) = Hooks::start();
+        if let Some((url, secret)) = self.webhook {
+            hooks.set_target(url, secret);
+        }
         let shared = Arc::new(Mutex::new(Shared {
             data,
             token: self.token,
@@ -223,6 +250,8 @@ impl FakeGitHubBuilder {
             requests: Vec::new(),
             responses: Vec::new(),
             base_url: base_url.clone(),
+            hooks,
+            job_duration: self.job_duration,
         }));
         let app = axum::Router::new().fallback({
             let shared = shared.clone();
@@ -234,7 +263,7 @@ impl FakeGitHubBuilder {
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        FakeGitHub { base_url, shared, task: Arc::new(task) }
+        FakeGitHub { base_url, shared, task: Arc::new(task), sender: Arc::new(sender) }
     }
 }
 
@@ -244,12 +273,15 @@ pub struct FakeGitHub {
     base_url: String,
     shared: Arc<Mutex<Shared>>,
     task: Arc<tokio::task::JoinHandle<()>>,
+    /// Sends the webhook deliveries.
+    sender: Arc<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for FakeGitHub {
     fn drop(&mut self) {
         if Arc::strong_count(&self.task) == 1 {
             self.task.abort();
+            self.sender.abort();
         }
     }
 }
@@ -296,21 +328,88 @@ impl FakeGitHub {
     }
 
     /// Queues a workflow job in a repository asking for a runner with
-    /// `labels`; returns its id and its run's id. `jobs().get(id)` answers
-    /// it as `queued`.
+    /// `labels`; returns its id and its run's id.
+    ///
+    /// The job is `queued` (`jobs().get(id)` says so) and, with a webhook
+    /// set, a signed `workflow_job` `queued` delivery announces it. An
+    /// online, idle runner that serves the repository and has every label
+    /// (ASCII case aside) takes it at once (`in_progress`); otherwise the
+    /// first such runner to start or become idle does.
+    ///
+    /// Runners serve jobs as GitHub's scopes do: a repository's runners its
+    /// own jobs, an organization's runners its repositories' jobs, an
+    /// enterprise's runners every repository's (the fake models neither
+    /// enterprise membership nor runner group visibility).
     pub fn queue_job<L: Into<String>>(&self, scope: FakeScope, labels: impl IntoIterator<Item = L>) -> (i64, i64) {
         let labels: Vec<String> = labels.into_iter().map(Into::into).collect();
-        self.lock().data.add_job(&scope, None, None, &labels)
+        let mut s = self.lock();
+        let (ids, changes) = s.data.queue_job(&scope, &labels);
+        self.announce(&mut s, changes);
+        ids
+    }
+
+    /// The machine given `encoded_jit_config` has booted: the runner the
+    /// config registered comes online and takes the oldest queued job it
+    /// can serve, if any (`in_progress`, announced by a delivery). When
+    /// that job ends, the runner is removed, as GitHub removes ephemeral
+    /// runners. Returns the runner's id.
+    ///
+    /// # Errors
+    /// A config the fake did not issue, one whose runner was deleted, or
+    /// one already started: the real runner would fail to connect.
+    pub fn start_runner(&self, encoded_jit_config: &str) -> Result<i64, StartError> {
+        let mut s = self.lock();
+        let (id, changes) = s.data.start_runner(encoded_jit_config)?;
+        self.announce(&mut s, changes);
+        Ok(id)
+    }
+
+    /// Ends job `job_id`, queued or running, with `conclusion` (a
+    /// `completed` delivery); a running job's ephemeral runner is removed,
+    /// any other runner is freed for the next job. False when there is no
+    /// such job or it has ended.
+    pub fn complete_job(&self, job_id: i64, conclusion: JobConclusion) -> bool {
+        complete(&self.shared, job_id, &conclusion)
+    }
+
+    /// Sends later job changes to `url` as `workflow_job` deliveries
+    /// signed with `secret` (`X-Hub-Signature-256`), in order, one at a
+    /// time, with `X-GitHub-Event` and a fresh `X-GitHub-Delivery`. As on
+    /// GitHub, a failed delivery is logged, not retried.
+    pub fn set_webhook(&self, url: &str, secret: Secret) {
+        self.lock().hooks.set_target(url.to_string(), secret);
+    }
+
+    /// Every delivery sent so far with the receiver's answer, in order.
+    pub fn deliveries(&self) -> Vec<FakeDelivery> {
+        self.lock().hooks.log()
+    }
+
+    /// Waits until every delivery queued so far has been answered or has
+    /// failed.
+    pub async fn deliveries_settled(&self) {
+        let hooks = self.lock().hooks.clone();
+        hooks.settled().await;
+    }
+
+    /// Queues the deliveries of `changes` and, with a job duration, the end
+    /// of the jobs a runner took.
+    fn announce(&self, s: &mut Shared, changes: Vec<JobChange>) {
+        announce(&self.shared, s, changes);
     }
 
     /// Sets a runner's status (`online`/`offline`) and whether it is busy;
-    /// false if there is no such runner.
+    /// false if there is no such runner. An online runner that is not busy
+    /// takes a queued job it can serve.
     pub fn set_runner_state(&self, scope: &FakeScope, runner_id: i64, status: &str, busy: bool) -> bool {
         let mut s = self.lock();
         match s.data.scopes.get_mut(scope).and_then(|d| d.runners.get_mut(&runner_id)) {
             Some(r) => {
                 r.status = status.to_string();
                 r.busy = busy;
+                r.started |= status == "online";
+                let changes = s.data.assign();
+                self.announce(&mut s, changes);
                 true
             }
             None => false,
@@ -352,6 +451,33 @@ impl FakeGitHub {
     pub fn responses(&self) -> Vec<LoggedResponse> {
         self.lock().responses.clone()
     }
+}
+
+/// Queues the deliveries of `changes` and, with a job duration, schedules
+/// the end of each job a runner took.
+fn announce(shared: &Arc<Mutex<Shared>>, s: &mut Shared, changes: Vec<JobChange>) {
+    for change in changes {
+        let org = match &change.scope {
+            FakeScope::Repo(owner, _) => s.data.scopes.contains_key(&FakeScope::org(owner)),
+            _ => false,
+        };
+        s.hooks.announce(&change, org);
+        if let (Some(after), "in_progress", Some(job_id)) = (s.job_duration, change.action, change.job["id"].as_i64()) {
+            let shared = shared.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(after).await;
+                complete(&shared, job_id, &JobConclusion::Success);
+            });
+        }
+    }
+}
+
+/// Ends a job and announces what follows.
+fn complete(shared: &Arc<Mutex<Shared>>, job_id: i64, conclusion: &JobConclusion) -> bool {
+    let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
+    let Some(changes) = s.data.complete_job(job_id, conclusion) else { return false };
+    announce(shared, &mut s, changes);
+    true
 }
 
 /// One route of the spec.

@@ -134,6 +134,8 @@ pub(crate) struct Runner {
     pub labels: Vec<Label>,
     pub group_id: i64,
     pub ephemeral: bool,
+    /// Whether its machine has booted (a JIT config starts one runner once).
+    pub started: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -155,6 +157,8 @@ pub(crate) struct ScopeData {
     pub disable_for_all_orgs: bool,
     /// Workflow jobs of a repository, by id.
     pub jobs: BTreeMap<i64, Value>,
+    /// The JIT configs issued here, and their runners.
+    pub jit_configs: BTreeMap<String, i64>,
 }
 
 /// An error answer: status and GitHub-shaped body.
@@ -186,6 +190,8 @@ pub(crate) struct Data {
     next_id: i64,
     pub scopes: BTreeMap<FakeScope, ScopeData>,
     pub last_seen: BTreeMap<i64, DateTime<Utc>>,
+    /// Running jobs and their runners' scope and id.
+    pub assigned: BTreeMap<i64, (FakeScope, i64)>,
 }
 
 impl Data {
@@ -256,15 +262,17 @@ impl Data {
             let lid = self.next_id();
             labels.push(Label { id: lid, name, custom: true });
         }
+        let status = spec.status;
         let runner = Runner {
             id,
             name: spec.name,
             os: spec.os,
-            status: spec.status,
+            status: status.clone(),
             busy: spec.busy,
             labels,
             group_id: spec.group_id,
             ephemeral: spec.ephemeral,
+            started: status == "online",
         };
         if let Some(t) = spec.last_seen {
             self.last_seen.insert(id, t);

@@ -1,0 +1,181 @@
+//! What happens to the fake's workflow jobs: queued, taken by a started
+//! runner whose labels match, completed, and the ephemeral runner removed,
+//! as GitHub does. Each step is a [`JobChange`] the server announces as a
+//! `workflow_job` delivery.
+
+use super::state::*;
+use crate::types::JobConclusion;
+use chrono::{SecondsFormat, Utc};
+use serde_json::{Value, json};
+
+/// A job that changed, as the delivery announcing it needs it.
+#[derive(Debug, Clone)]
+pub(crate) struct JobChange {
+    /// The job's repository.
+    pub scope: FakeScope,
+    /// `queued`, `in_progress` or `completed`.
+    pub action: &'static str,
+    /// The job after the change (REST shape).
+    pub job: Value,
+}
+
+/// Why [`FakeGitHub::start_runner`](super::FakeGitHub::start_runner) did
+/// not start a runner.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StartError {
+    /// The fake never issued this JIT config.
+    #[error("the fake issued no such JIT config")]
+    UnknownConfig,
+    /// The config's runner was deleted before its machine booted: the real
+    /// runner would fail to connect.
+    #[error("the runner of this JIT config was deleted")]
+    RunnerDeleted,
+    /// A JIT config starts one runner, once.
+    #[error("the runner of this JIT config has already started")]
+    AlreadyStarted,
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Whether a runner of `runner` scope may take a job of repository `job`:
+/// a repository's runners its own jobs, an organization's runners the jobs
+/// of the repositories it owns, an enterprise's runners any job (the fake
+/// does not model which organizations an enterprise holds, nor runner
+/// group visibility).
+fn serves(runner: &FakeScope, job: &FakeScope) -> bool {
+    match (runner, job) {
+        (FakeScope::Repo(..), _) => runner == job,
+        (FakeScope::Org(o), FakeScope::Repo(owner, _)) => o == owner,
+        (FakeScope::Enterprise(_), FakeScope::Repo(..)) => true,
+        _ => false,
+    }
+}
+
+/// Whether a runner has every label the job asks for (GitHub compares
+/// labels without regard to ASCII case).
+fn labels_match(job: &Value, runner: &Runner) -> bool {
+    job["labels"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .all(|wanted| runner.labels.iter().any(|l| l.name.eq_ignore_ascii_case(wanted)))
+}
+
+impl ScopeData {
+    /// Records a JIT config the fake issued for runner `id` of this scope.
+    pub fn issue_jit_config(&mut self, id: i64) -> String {
+        let config = format!("ZmFrZS1qaXQtY29uZmlnLX{id:x}{:016x}", fastrand::u64(..));
+        self.jit_configs.insert(config.clone(), id);
+        config
+    }
+}
+
+impl Data {
+    /// Queues a job (see [`Data::add_job`]) and gives it to an idle runner
+    /// if one matches.
+    pub fn queue_job(&mut self, scope: &FakeScope, labels: &[String]) -> ((i64, i64), Vec<JobChange>) {
+        let ids = self.add_job(scope, None, None, labels);
+        let mut changes = Vec::new();
+        if let Some(job) = self.scopes.get(scope).and_then(|d| d.jobs.get(&ids.0)) {
+            changes.push(JobChange { scope: scope.clone(), action: "queued", job: job.clone() });
+        }
+        changes.extend(self.assign());
+        (ids, changes)
+    }
+
+    /// The machine booted with `config`: its runner comes online (and is
+    /// seen now) and takes a queued job whose labels it has.
+    pub fn start_runner(&mut self, config: &str) -> Result<(i64, Vec<JobChange>), StartError> {
+        let (d, id) = self
+            .scopes
+            .values_mut()
+            .find_map(|d| {
+                let id = d.jit_configs.get(config).copied()?;
+                Some((d, id))
+            })
+            .ok_or(StartError::UnknownConfig)?;
+        let runner = d.runners.get_mut(&id).ok_or(StartError::RunnerDeleted)?;
+        if runner.started {
+            return Err(StartError::AlreadyStarted);
+        }
+        runner.status = "online".into();
+        runner.started = true;
+        self.last_seen.insert(id, Utc::now());
+        Ok((id, self.assign()))
+    }
+
+    /// Gives queued jobs, oldest first, to online idle runners whose scope
+    /// serves them and whose labels match, lowest id first.
+    pub fn assign(&mut self) -> Vec<JobChange> {
+        let mut changes = Vec::new();
+        let queued: Vec<(FakeScope, i64)> = self
+            .scopes
+            .iter()
+            .flat_map(|(scope, d)| {
+                d.jobs.iter().filter(|(_, j)| j["status"] == "queued").map(move |(id, _)| (scope.clone(), *id))
+            })
+            .collect();
+        for (job_scope, job_id) in queued {
+            let Some(job) = self.scopes.get(&job_scope).and_then(|d| d.jobs.get(&job_id)) else { continue };
+            let taker = self.scopes.iter().find_map(|(scope, d)| {
+                let runner = d
+                    .runners
+                    .values()
+                    .find(|r| r.status == "online" && !r.busy && serves(scope, &job_scope) && labels_match(job, r))?;
+                let group = d.groups.get(&runner.group_id).and_then(|g| g.fields.get("name")).cloned();
+                Some((scope.clone(), runner.id, runner.name.clone(), runner.group_id, group))
+            });
+            let Some((runner_scope, runner_id, name, group_id, group_name)) = taker else { continue };
+            if let Some(r) = self.scopes.get_mut(&runner_scope).and_then(|d| d.runners.get_mut(&runner_id)) {
+                r.busy = true;
+            }
+            self.assigned.insert(job_id, (runner_scope, runner_id));
+            let Some(job) = self.scopes.get_mut(&job_scope).and_then(|d| d.jobs.get_mut(&job_id)) else { continue };
+            let started = now();
+            job["status"] = json!("in_progress");
+            job["started_at"] = json!(started);
+            job["runner_id"] = json!(runner_id);
+            job["runner_name"] = json!(name);
+            job["runner_group_id"] = json!(group_id);
+            job["runner_group_name"] = group_name.unwrap_or_else(|| json!("Default"));
+            job["steps"] = json!([{"name": "Set up job", "status": "in_progress", "conclusion": null, "number": 1,
+                "started_at": started, "completed_at": null}]);
+            changes.push(JobChange { scope: job_scope, action: "in_progress", job: job.clone() });
+        }
+        changes
+    }
+
+    /// Ends a queued or running job with `conclusion`; its runner is
+    /// removed if ephemeral, otherwise freed to take the next job. `None`
+    /// when there is no such job or it has ended already.
+    pub fn complete_job(&mut self, job_id: i64, conclusion: &JobConclusion) -> Option<Vec<JobChange>> {
+        let (scope, job) = self.scopes.iter_mut().find_map(|(s, d)| Some((s.clone(), d.jobs.get_mut(&job_id)?)))?;
+        if job["status"] == "completed" {
+            return None;
+        }
+        let ended = now();
+        job["status"] = json!("completed");
+        job["conclusion"] = json!(conclusion.as_str());
+        job["completed_at"] = json!(ended);
+        for step in job["steps"].as_array_mut().into_iter().flatten() {
+            step["status"] = json!("completed");
+            step["conclusion"] = json!(conclusion.as_str());
+            step["completed_at"] = json!(ended);
+        }
+        let mut changes = vec![JobChange { scope, action: "completed", job: job.clone() }];
+        if let Some((runner_scope, runner_id)) = self.assigned.remove(&job_id)
+            && let Some(d) = self.scopes.get_mut(&runner_scope)
+        {
+            if d.runners.get(&runner_id).is_some_and(|r| r.ephemeral) {
+                d.runners.remove(&runner_id);
+            } else if let Some(r) = d.runners.get_mut(&runner_id) {
+                r.busy = false;
+            }
+            changes.extend(self.assign());
+        }
+        Some(changes)
+    }
+}

@@ -1,0 +1,117 @@
+//! Instances of the vendored webhook schemas, built from the schemas' own
+//! examples: the skeleton of every delivery the fake sends.
+
+use serde_json::{Map, Value, json};
+use std::sync::OnceLock;
+
+/// The vendored webhook description (`spec/webhooks.json`).
+pub(crate) fn webhooks() -> &'static Value {
+    static DOC: OnceLock<Value> = OnceLock::new();
+    DOC.get_or_init(|| serde_json::from_str(include_str!("../../spec/webhooks.json")).unwrap_or(Value::Null))
+}
+
+/// A payload of the webhook schema `name` (`webhook-workflow-job-queued`)
+/// of the vendored description, with every property the schema declares,
+/// taken from the schema's own examples where it has them and made up (of
+/// the declared type and format) where it has none; `None` when the
+/// description has no such schema.
+///
+/// The fake's deliveries start from these; tests can use them to build a
+/// delivery GitHub would send. Fields an autoscaler reads (the job, the
+/// runner, the repository) are examples, not consistent with each other:
+/// overwrite them.
+///
+/// ```
+/// let queued = gha_runners::testkit::webhook_sample("webhook-workflow-job-queued").unwrap();
+/// assert_eq!(queued["action"], "queued");
+/// assert!(queued["workflow_job"]["labels"].is_array());
+/// assert!(gha_runners::testkit::webhook_sample("webhook-push").is_none());
+/// ```
+pub fn webhook_sample(name: &str) -> Option<Value> {
+    let doc = webhooks();
+    doc.pointer(&format!("/components/schemas/{}", name.replace('~', "~0").replace('/', "~1")))?;
+    Some(sample(doc, &json!({"$ref": format!("#/components/schemas/{name}")}), 0))
+}
+
+/// `v` itself, or what its local `$ref` points at (`Null` if nothing).
+fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
+    match v.get("$ref").and_then(Value::as_str) {
+        Some(r) => r.strip_prefix('#').and_then(|p| doc.pointer(p)).unwrap_or(&Value::Null),
+        None => v,
+    }
+}
+
+/// An instance of `schema`: its example when it has one of its own type,
+/// otherwise every property, recursively.
+fn sample(doc: &Value, schema: &Value, depth: usize) -> Value {
+    let schema = resolve(doc, schema);
+    // GitHub's 3.1 `examples` on some arrays list items, not arrays: only
+    // an example of the schema's own type is used.
+    let fits = |e: &Value| match schema.get("type").and_then(Value::as_str) {
+        Some("array") => e.is_array(),
+        Some("object") => e.is_object(),
+        Some("string") => e.is_string(),
+        Some("integer") => e.is_i64() || e.is_u64(),
+        Some("number") => e.is_number(),
+        Some("boolean") => e.is_boolean(),
+        _ => false,
+    };
+    if let Some(example) = schema.get("example").filter(|e| fits(e)) {
+        return example.clone();
+    }
+    if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {
+        // One schema of all the parts, merged keyword by keyword, deeply.
+        let mut merged = Value::Object(Map::new());
+        for part in parts {
+            deep_merge(doc, &mut merged, resolve(doc, part));
+        }
+        return sample(doc, &merged, depth + 1);
+    }
+    for key in ["oneOf", "anyOf"] {
+        if let Some(first) = schema.get(key).and_then(|a| a.get(0)) {
+            return sample(doc, first, depth + 1);
+        }
+    }
+    if let Some(values) = schema.get("enum").and_then(Value::as_array) {
+        return values.iter().find(|v| !v.is_null()).cloned().unwrap_or(Value::Null);
+    }
+    match schema.get("type").and_then(Value::as_str) {
+        Some("object") | None if depth < 12 => Value::Object(
+            schema["properties"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, s)| (k.clone(), sample(doc, s, depth + 1)))
+                .collect(),
+        ),
+        Some("array") => json!([sample(doc, &schema["items"], depth + 1)]),
+        Some("integer") => json!(7),
+        Some("number") => json!(7.5),
+        Some("boolean") => json!(true),
+        Some("string") => match schema["format"].as_str() {
+            Some("date-time") => json!("2026-11-30T04:00:00Z"),
+            Some("uri") => json!("https://example.com/x"),
+            Some("email") => json!("octocat@example.com"),
+            _ => json!("text"),
+        },
+        _ => Value::Null,
+    }
+}
+
+/// Merges schema `more` into `into`: objects key by key (references
+/// resolved), anything else replaced.
+fn deep_merge(doc: &Value, into: &mut Value, more: &Value) {
+    match (into, resolve(doc, more)) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (key, value) in b {
+                match a.get_mut(key) {
+                    Some(existing) if existing.is_object() && value.is_object() => deep_merge(doc, existing, value),
+                    _ => {
+                        a.insert(key.clone(), resolve(doc, value).clone());
+                    }
+                }
+            }
+        }
+        (into, more) => *into = more.clone(),
+    }
+}
