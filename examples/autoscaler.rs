@@ -1,0 +1,550 @@
+//! `autoscaler`: a small webhook-driven autoscaler for GitHub Actions
+//! self-hosted runners, built on gha-runners.
+//!
+//! ```text
+//! cargo run --example autoscaler -- demo
+//! GITHUB_TOKEN=... HOOK_SECRET=... cargo run --example autoscaler -- serve \
+//!     --listen 0.0.0.0:8080 --webhook-secret-env HOOK_SECRET --org octo-org \
+//!     --pool Default=self-hosted,linux,x64 --pool gpu=self-hosted,linux,gpu \
+//!     --launch './boot-vm.sh'
+//! ```
+//!
+//! The loop: GitHub sends a `workflow_job` delivery when a job is queued;
+//! the scaler checks the signature, picks the pool whose labels cover the
+//! job's, checks with the API that the job is still queued, creates a
+//! just-in-time runner with the pool's labels in the pool's runner group,
+//! and hands its config to a [`Launcher`] that boots a machine. The runner
+//! takes a job, GitHub removes it when the job ends. A reaper deletes the
+//! runners whose machine never came up, or that came up and found no job,
+//! and the scaler makes new runners while jobs still wait.
+//!
+//! Runners are not bound to jobs: GitHub gives a job to any idle runner
+//! whose labels cover it, so the scaler counts demand per pool (jobs
+//! waiting minus runners not yet running) rather than per job. Pools whose
+//! labels contain another pool's let the wider runner take the narrower
+//! job; the reaper and the next count make up for it.
+//!
+//! `demo` runs against the crate's in-process fake GitHub (no token, no
+//! network): it queues a burst of jobs with mixed labels, lets the fake's
+//! machines boot the runners, and prints one line,
+//! `demo: N jobs queued, N runners created, N jobs completed, 0 runners left`.
+//! `--lost-machines K` makes K machines never boot, to watch the reaper.
+//!
+//! `serve` serves real deliveries on `--listen` (path `/webhook`; set the
+//! webhook's content type to `application/json` and select "Workflow
+//! jobs"). `--launch` is a shell command run once per runner with the
+//! config in `ACTIONS_RUNNER_INPUT_JITCONFIG` (what `run.sh` reads) and the
+//! runner name in `RUNNER_NAME`; it should start the machine and return.
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use clap::{Parser, Subcommand};
+use futures::TryStreamExt;
+use gha_runners::testkit::{FakeGitHub, FakeScope};
+use gha_runners::types::{JitConfigRequest, JobId, JobStatus, ListRunners, RunnerGroupId, RunnerId, RunnerStatus};
+use gha_runners::webhook::{self, DeliveryError, Event, WorkflowJobAction, WorkflowJobEvent};
+use gha_runners::{Client, Error, Secret};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::future::Future;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+#[derive(Parser)]
+#[command(name = "autoscaler", about = "A webhook-driven runner autoscaler (gha-runners example)")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scale a burst of jobs on the in-process fake GitHub (no token needed).
+    Demo {
+        /// How many jobs to queue.
+        #[arg(long, default_value_t = 12)]
+        jobs: usize,
+        /// How many machines never boot (the reaper deletes their runners).
+        #[arg(long, default_value_t = 0)]
+        lost_machines: usize,
+    },
+    /// Serve GitHub's workflow_job deliveries (needs GITHUB_TOKEN).
+    Serve {
+        /// Address to listen on; deliveries are POSTed to /webhook.
+        #[arg(long)]
+        listen: SocketAddr,
+        /// The environment variable that holds the webhook secret.
+        #[arg(long)]
+        webhook_secret_env: String,
+        /// The organization whose runners the scaler creates.
+        #[arg(long)]
+        org: String,
+        /// A pool: runner group name and labels, e.g. `gpu=self-hosted,linux,gpu`.
+        #[arg(long = "pool", required = true)]
+        pools: Vec<Pool>,
+        /// Shell command that boots a machine (config in ACTIONS_RUNNER_INPUT_JITCONFIG).
+        #[arg(long)]
+        launch: String,
+        /// Runner name prefix: the scaler creates and deletes only runners named so.
+        #[arg(long, default_value = "gha-scaler")]
+        prefix: String,
+        /// Seconds a machine may take to bring its runner online.
+        #[arg(long, default_value_t = 600)]
+        boot_timeout: u64,
+        /// Seconds a runner may stay online without a job.
+        #[arg(long, default_value_t = 900)]
+        idle_timeout: u64,
+        /// API root, e.g. https://ghe.example.com for GitHub Enterprise Server.
+        #[arg(long, env = "GITHUB_API_URL")]
+        base_url: Option<String>,
+    },
+}
+
+/// Runners of one kind: the group they register in and their labels.
+#[derive(Debug, Clone)]
+struct Pool {
+    group: String,
+    labels: Vec<String>,
+}
+
+impl FromStr for Pool {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (group, labels) = s.split_once('=').ok_or("expected GROUP=label,label")?;
+        let labels: Vec<String> =
+            labels.split(',').map(str::trim).filter(|l| !l.is_empty()).map(String::from).collect();
+        if group.trim().is_empty() || labels.is_empty() {
+            return Err("a pool needs a group name and at least one label".into());
+        }
+        Ok(Pool { group: group.trim().to_string(), labels })
+    }
+}
+
+impl Pool {
+    /// Whether this pool's runners have every label the job asks for
+    /// (GitHub compares labels without regard to ASCII case).
+    fn serves(&self, job_labels: &[String]) -> bool {
+        !job_labels.is_empty() && job_labels.iter().all(|l| self.labels.iter().any(|p| p.eq_ignore_ascii_case(l)))
+    }
+}
+
+/// Boots machines that run a runner from its JIT config.
+trait Launcher: Send + Sync + 'static {
+    /// Starts a machine for runner `name` with `config` and returns once it
+    /// is on its way (not when it is up).
+    fn launch(&self, name: &str, config: Secret) -> impl Future<Output = Result<(), String>> + Send;
+}
+
+/// The scaler's settings.
+struct Settings {
+    org: String,
+    prefix: String,
+    pools: Vec<Pool>,
+    boot_timeout: Duration,
+    idle_timeout: Duration,
+}
+
+/// A job waiting for a runner.
+struct Waiting {
+    repo: String,
+    pool: usize,
+}
+
+/// A runner the scaler created that has not been seen running a job.
+struct Pending {
+    pool: usize,
+    created: Instant,
+}
+
+#[derive(Default)]
+struct State {
+    deliveries: HashSet<String>,
+    waiting: BTreeMap<JobId, Waiting>,
+    ended: HashSet<JobId>,
+    pending: HashMap<RunnerId, Pending>,
+    attempts: HashMap<JobId, u32>,
+    group_ids: HashMap<String, RunnerGroupId>,
+    queued: usize,
+    created: usize,
+    completed: usize,
+}
+
+struct Scaler<L> {
+    github: Client,
+    settings: Settings,
+    launcher: L,
+    secret: Secret,
+    state: Mutex<State>,
+    /// One reconciliation at a time, so two do not both fill a gap.
+    reconciling: tokio::sync::Mutex<()>,
+}
+
+impl<L: Launcher> Scaler<L> {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Answers one delivery: 401 for a bad signature, 400 for a body that is
+    /// not a delivery, 202 otherwise (the work happens after the answer:
+    /// GitHub waits 10 seconds at most).
+    fn on_delivery(self: &Arc<Self>, headers: &HeaderMap, body: &[u8]) -> StatusCode {
+        let delivery = match webhook::parse(headers, body, &self.secret) {
+            Ok(delivery) => delivery,
+            Err(DeliveryError::Signature(e)) => {
+                eprintln!("refused a delivery: {e}");
+                return StatusCode::UNAUTHORIZED;
+            }
+            Err(e) => {
+                eprintln!("refused a delivery: {e}");
+                return StatusCode::BAD_REQUEST;
+            }
+        };
+        if let Some(id) = delivery.id
+            && !self.state().deliveries.insert(id)
+        {
+            return StatusCode::ACCEPTED; // a redelivery
+        }
+        if let Event::WorkflowJob(job) = delivery.event {
+            self.on_job(*job);
+        }
+        StatusCode::ACCEPTED
+    }
+
+    fn on_job(self: &Arc<Self>, job: WorkflowJobEvent) {
+        let Some(pool) = self.settings.pools.iter().position(|p| p.serves(&job.labels)) else { return };
+        let mut s = self.state();
+        match job.action {
+            WorkflowJobAction::Queued if !s.ended.contains(&job.job_id) && !s.waiting.contains_key(&job.job_id) => {
+                s.queued += 1;
+                s.waiting.insert(job.job_id, Waiting { repo: job.repository.clone(), pool });
+                drop(s);
+                eprintln!("job {} queued in {} for {:?}", job.job_id, job.repository, job.labels);
+                let scaler = self.clone();
+                tokio::spawn(async move { scaler.reconcile().await });
+            }
+            WorkflowJobAction::InProgress => {
+                s.waiting.remove(&job.job_id);
+                if let Some(runner) = &job.runner {
+                    s.pending.remove(&runner.id);
+                }
+            }
+            WorkflowJobAction::Completed if s.ended.insert(job.job_id) => {
+                s.waiting.remove(&job.job_id);
+                s.completed += 1;
+                if let Some(runner) = &job.runner {
+                    s.pending.remove(&runner.id);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Creates runners where jobs of a pool outnumber its runners that are
+    /// not running yet, oldest jobs first, after checking each job is still
+    /// queued.
+    async fn reconcile(&self) {
+        let _one = self.reconciling.lock().await;
+        let wanted: Vec<(JobId, String, usize)> = {
+            let s = self.state();
+            let mut free: Vec<usize> = vec![0; self.settings.pools.len()];
+            for p in s.pending.values() {
+                free[p.pool] += 1;
+            }
+            s.waiting
+                .iter()
+                .filter(|(_, w)| {
+                    let spare = free[w.pool] > 0;
+                    free[w.pool] = free[w.pool].saturating_sub(1);
+                    !spare
+                })
+                .map(|(id, w)| (*id, w.repo.clone(), w.pool))
+                .collect()
+        };
+        for (job, repo, pool) in wanted {
+            if let Err(e) = self.make_runner(job, &repo, pool).await {
+                eprintln!("job {job}: no runner created: {e}");
+            }
+        }
+    }
+
+    /// Checks job `job` is still queued, then creates a JIT runner of `pool`
+    /// and launches its machine.
+    async fn make_runner(&self, job: JobId, repo: &str, pool: usize) -> Result<(), String> {
+        let (owner, name) = repo.split_once('/').unwrap_or((repo, ""));
+        let status = self.github.repo(owner, name).jobs().get(job).await.map_err(|e| e.to_string())?.status;
+        if status != JobStatus::Queued {
+            self.state().waiting.remove(&job);
+            eprintln!("job {job} is {status:?} already: no runner");
+            return Ok(());
+        }
+        let pool_spec = &self.settings.pools[pool];
+        let group = self.group_id(&pool_spec.group).await?;
+        let attempt = {
+            let mut s = self.state();
+            let n = s.attempts.entry(job).or_default();
+            *n += 1;
+            *n
+        };
+        let runner_name = format!("{}-{job}-{attempt}", self.settings.prefix);
+        let request = JitConfigRequest::new(&runner_name, pool_spec.labels.iter().cloned()).runner_group_id(group);
+        // The prefix is ours: a runner of an earlier run of the scaler
+        // holding the name, offline and idle, is replaced.
+        let runners = self.github.org(&self.settings.org).runners();
+        let issued = runners.jit_config_replacing_offline(&request).await.map_err(|e| e.to_string())?;
+        {
+            let mut s = self.state();
+            s.created += 1;
+            s.pending.insert(issued.config.runner.id, Pending { pool, created: Instant::now() });
+        }
+        eprintln!("runner {runner_name} ({}) created in group {}", issued.config.runner.id, pool_spec.group);
+        if let Err(e) = self.launcher.launch(&runner_name, issued.config.encoded_jit_config).await {
+            // Left to the reaper: it deletes the runner after the boot timeout.
+            eprintln!("runner {runner_name}: the machine did not launch: {e}");
+        }
+        Ok(())
+    }
+
+    async fn group_id(&self, name: &str) -> Result<RunnerGroupId, String> {
+        if let Some(id) = self.state().group_ids.get(name) {
+            return Ok(*id);
+        }
+        let group = self.github.org(&self.settings.org).runner_groups().find(name).await.map_err(|e| e.to_string())?;
+        let id = group.map(|g| g.id).ok_or_else(|| format!("no runner group named {name:?}"))?;
+        self.state().group_ids.insert(name.to_string(), id);
+        Ok(id)
+    }
+
+    /// Deletes the scaler's runners that never came online within the boot
+    /// timeout, or came online and found no job within the idle timeout,
+    /// and those a previous run left offline; then fills what is missing.
+    async fn reap(&self) -> Result<(), Error> {
+        let runners = self.github.org(&self.settings.org).runners();
+        let ours: Vec<_> = runners
+            .list(ListRunners::default())
+            .try_filter(|r| std::future::ready(r.name.starts_with(&format!("{}-", self.settings.prefix))))
+            .try_collect()
+            .await?;
+        let listed: HashSet<RunnerId> = ours.iter().map(|r| r.id).collect();
+        self.state().pending.retain(|id, _| listed.contains(id)); // ended and removed by GitHub
+        for r in ours.iter().filter(|r| !r.busy) {
+            let age = self.state().pending.get(&r.id).map(|p| p.created.elapsed());
+            let stale = match (r.status == RunnerStatus::Online, age) {
+                (false, Some(age)) => age > self.settings.boot_timeout,
+                (true, Some(age)) => age > self.settings.idle_timeout + self.settings.boot_timeout,
+                (false, None) => true, // left by an earlier run
+                (true, None) => false, // not ours to judge: it may be running
+            };
+            if !stale {
+                continue;
+            }
+            match runners.delete(r.id).await {
+                Ok(()) | Err(Error::NotFound(_)) => eprintln!("runner {} ({}) deleted: never ran a job", r.name, r.id),
+                Err(Error::RunnerBusy(_)) => continue, // it took a job just now
+                Err(e) => return Err(e),
+            }
+            self.state().pending.remove(&r.id);
+        }
+        self.reconcile().await;
+        Ok(())
+    }
+
+    /// Reaps every `interval`, forever.
+    async fn reap_every(self: Arc<Self>, interval: Duration) {
+        loop {
+            tokio::time::sleep(interval).await;
+            if let Err(e) = self.reap().await {
+                eprintln!("reaper: {e}");
+            }
+        }
+    }
+
+    /// Serves deliveries on `listener` (POST /webhook).
+    fn router(self: &Arc<Self>) -> axum::Router {
+        let scaler = self.clone();
+        axum::Router::new().route(
+            "/webhook",
+            axum::routing::post(
+                move |headers: HeaderMap, body: Bytes| async move { scaler.on_delivery(&headers, &body) },
+            ),
+        )
+    }
+}
+
+/// Machines of the fake GitHub: each boots its runner after a short delay,
+/// except the first `lose` ones, which never do.
+struct FakeMachines {
+    fake: FakeGitHub,
+    lose: Mutex<usize>,
+}
+
+impl Launcher for FakeMachines {
+    async fn launch(&self, name: &str, config: Secret) -> Result<(), String> {
+        {
+            let mut lose = self.lose.lock().unwrap_or_else(|p| p.into_inner());
+            if *lose > 0 {
+                *lose -= 1;
+                eprintln!("machine of {name} lost: it will never boot");
+                return Ok(());
+            }
+        }
+        let fake = self.fake.clone();
+        let name = name.to_string();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(fastrand::u64(10..60))).await;
+            if let Err(e) = fake.start_runner(config.expose_secret()) {
+                eprintln!("machine of {name} booted, but its runner did not start: {e}");
+            }
+        });
+        Ok(())
+    }
+}
+
+/// Runs a shell command per runner, the config in its environment.
+struct CommandLauncher {
+    command: String,
+}
+
+impl Launcher for CommandLauncher {
+    async fn launch(&self, name: &str, config: Secret) -> Result<(), String> {
+        let status = tokio::process::Command::new("sh")
+            .arg("-c")
+            .arg(&self.command)
+            .env("ACTIONS_RUNNER_INPUT_JITCONFIG", config.expose_secret())
+            .env("RUNNER_NAME", name)
+            .status()
+            .await
+            .map_err(|e| format!("cannot run the launch command: {e}"))?;
+        if status.success() { Ok(()) } else { Err(format!("the launch command failed ({status})")) }
+    }
+}
+
+async fn demo(jobs: usize, lost_machines: usize) -> Result<bool, String> {
+    let fake = FakeGitHub::builder()
+        .org("octo-org")
+        .runner_group(FakeScope::org("octo-org"), 2, "gpu")
+        .runner_group(FakeScope::org("octo-org"), 3, "arm64")
+        .job_duration(Duration::from_millis(30))
+        .start()
+        .await;
+    let pools = vec![
+        Pool::from_str("Default=self-hosted,linux,x64")?,
+        Pool::from_str("gpu=self-hosted,linux,gpu")?,
+        Pool::from_str("arm64=self-hosted,linux,arm64")?,
+    ];
+    let secret = Secret::new(format!("{:032x}", fastrand::u128(..)));
+    let scaler = Arc::new(Scaler {
+        github: fake.client().map_err(|e| e.to_string())?,
+        settings: Settings {
+            org: "octo-org".into(),
+            prefix: "demo".into(),
+            pools: pools.clone(),
+            boot_timeout: Duration::from_secs(1),
+            idle_timeout: Duration::from_secs(2),
+        },
+        launcher: FakeMachines { fake: fake.clone(), lose: Mutex::new(lost_machines) },
+        secret: secret.clone(),
+        state: Mutex::default(),
+        reconciling: tokio::sync::Mutex::new(()),
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let app = scaler.router();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    tokio::spawn(scaler.clone().reap_every(Duration::from_millis(100)));
+    fake.set_webhook(&format!("http://{addr}/webhook"), secret);
+    eprintln!("demo: the in-process fake GitHub sends deliveries to http://{addr}/webhook");
+
+    for i in 0..jobs {
+        let repo = FakeScope::repo("octo-org", ["api", "web", "ml"][i % 3]);
+        fake.queue_job(repo, pools[i % pools.len()].labels.iter().cloned());
+    }
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while scaler.state().completed < jobs {
+        if Instant::now() > deadline {
+            eprintln!("demo: gave up waiting for the jobs to complete");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    fake.deliveries_settled().await;
+    scaler.reap().await.map_err(|e| e.to_string())?;
+    let left = fake.runners(&FakeScope::org("octo-org")).len();
+    let s = scaler.state();
+    println!(
+        "demo: {} jobs queued, {} runners created, {} jobs completed, {left} runners left",
+        s.queued, s.created, s.completed
+    );
+    Ok(s.queued == jobs && s.completed == jobs && left == 0)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn serve(
+    listen: SocketAddr,
+    secret_env: &str,
+    org: String,
+    pools: Vec<Pool>,
+    launch: String,
+    prefix: String,
+    timeouts: (u64, u64),
+    base_url: Option<String>,
+) -> Result<(), String> {
+    let token = std::env::var("GITHUB_TOKEN").map_err(|_| "serve needs GITHUB_TOKEN".to_string())?;
+    let secret = std::env::var(secret_env).map_err(|_| format!("{secret_env} is not set"))?;
+    if secret.is_empty() {
+        return Err(format!("{secret_env} is empty: anyone could sign deliveries"));
+    }
+    let mut builder = Client::builder().token(token).user_agent("gha-runners-autoscaler-example");
+    if let Some(url) = base_url {
+        builder = builder.base_url(&url);
+    }
+    let scaler = Arc::new(Scaler {
+        github: builder.build().map_err(|e| e.to_string())?,
+        settings: Settings {
+            org,
+            prefix,
+            pools,
+            boot_timeout: Duration::from_secs(timeouts.0),
+            idle_timeout: Duration::from_secs(timeouts.1),
+        },
+        launcher: CommandLauncher { command: launch },
+        secret: Secret::new(secret),
+        state: Mutex::default(),
+        reconciling: tokio::sync::Mutex::new(()),
+    });
+    let listener =
+        tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    tokio::spawn(scaler.clone().reap_every(Duration::from_secs(30)));
+    eprintln!("listening on http://{addr}/webhook");
+    axum::serve(listener, scaler.router()).await.map_err(|e| e.to_string())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let outcome = match Cli::parse().command {
+        Command::Demo { jobs, lost_machines } => demo(jobs, lost_machines).await.map(|ok| ok.then_some(())),
+        Command::Serve {
+            listen,
+            webhook_secret_env,
+            org,
+            pools,
+            launch,
+            prefix,
+            boot_timeout,
+            idle_timeout,
+            base_url,
+        } => serve(listen, &webhook_secret_env, org, pools, launch, prefix, (boot_timeout, idle_timeout), base_url)
+            .await
+            .map(Some),
+    };
+    match outcome {
+        Ok(Some(())) => ExitCode::SUCCESS,
+        Ok(None) => ExitCode::FAILURE,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
