@@ -44,8 +44,9 @@ use gha_runners::testkit::{FakeGitHub, FakeScope};
 use gha_runners::types::{JitConfigRequest, JobId, JobStatus, ListRunners, RunnerGroupId, RunnerId, RunnerStatus};
 use gha_runners::webhook::{self, DeliveryError, Event, WorkflowJobAction, WorkflowJobEvent};
 use gha_runners::{Client, Error, Secret};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::future::Future;
+use std::hash::Hash;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -158,12 +159,53 @@ struct Pending {
     created: Instant,
 }
 
+/// The last keys seen, so that repeats are dropped without the memory
+/// growing for as long as the scaler runs.
+struct Recent<T> {
+    order: VecDeque<T>,
+    set: HashSet<T>,
+}
+
+impl<T> Default for Recent<T> {
+    fn default() -> Self {
+        Self { order: VecDeque::new(), set: HashSet::new() }
+    }
+}
+
+impl<T: Hash + Eq + Clone> Recent<T> {
+    const CAPACITY: usize = 100_000;
+
+    /// False when `key` was seen (among the last ones).
+    fn insert(&mut self, key: T) -> bool {
+        if !self.set.insert(key.clone()) {
+            return false;
+        }
+        self.order.push_back(key);
+        if self.order.len() > Self::CAPACITY
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.set.remove(&oldest);
+        }
+        true
+    }
+
+    fn contains(&self, key: &T) -> bool {
+        self.set.contains(key)
+    }
+}
+
 #[derive(Default)]
 struct State {
-    deliveries: HashSet<String>,
+    /// Delivery ids seen (GitHub redelivers on request).
+    deliveries: Recent<String>,
+    /// Jobs waiting for a runner, oldest first.
     waiting: BTreeMap<JobId, Waiting>,
-    ended: HashSet<JobId>,
+    /// Jobs that left the queue (a runner took them, or they ended).
+    started: Recent<JobId>,
+    /// Jobs that ended.
+    ended: Recent<JobId>,
     pending: HashMap<RunnerId, Pending>,
+    /// Runners made per waiting job, for their names.
     attempts: HashMap<JobId, u32>,
     group_ids: HashMap<String, RunnerGroupId>,
     queued: usize,
@@ -171,13 +213,24 @@ struct State {
     completed: usize,
 }
 
+impl State {
+    /// Job `job` no longer waits for a runner.
+    fn dequeue(&mut self, job: JobId) {
+        self.waiting.remove(&job);
+        self.attempts.remove(&job);
+        self.started.insert(job);
+    }
+}
+
 struct Scaler<L> {
     github: Client,
     settings: Settings,
-    launcher: L,
+    launcher: Arc<L>,
     secret: Secret,
     state: Mutex<State>,
-    /// One reconciliation at a time, so two do not both fill a gap.
+    /// One reconciliation or reaper pass at a time: two would both fill a
+    /// gap, and a reaper listing runners while one is being created would
+    /// take the new runner for a leftover.
     reconciling: tokio::sync::Mutex<()>,
 }
 
@@ -213,25 +266,29 @@ impl<L: Launcher> Scaler<L> {
     }
 
     fn on_job(self: &Arc<Self>, job: WorkflowJobEvent) {
+        // The organization's runners serve only its own repositories' jobs.
+        if !job.owner.eq_ignore_ascii_case(&self.settings.org) {
+            return;
+        }
         let Some(pool) = self.settings.pools.iter().position(|p| p.serves(&job.labels)) else { return };
         let mut s = self.state();
         match job.action {
-            WorkflowJobAction::Queued if !s.ended.contains(&job.job_id) && !s.waiting.contains_key(&job.job_id) => {
+            WorkflowJobAction::Queued if !s.started.contains(&job.job_id) && !s.waiting.contains_key(&job.job_id) => {
                 s.queued += 1;
                 s.waiting.insert(job.job_id, Waiting { repo: job.repository.clone(), pool });
                 drop(s);
-                eprintln!("job {} queued in {} for {:?}", job.job_id, job.repository, job.labels);
+                eprintln!("job {} queued in {:?} for {:?}", job.job_id, job.repository, job.labels);
                 let scaler = self.clone();
                 tokio::spawn(async move { scaler.reconcile().await });
             }
             WorkflowJobAction::InProgress => {
-                s.waiting.remove(&job.job_id);
+                s.dequeue(job.job_id);
                 if let Some(runner) = &job.runner {
                     s.pending.remove(&runner.id);
                 }
             }
             WorkflowJobAction::Completed if s.ended.insert(job.job_id) => {
-                s.waiting.remove(&job.job_id);
+                s.dequeue(job.job_id);
                 s.completed += 1;
                 if let Some(runner) = &job.runner {
                     s.pending.remove(&runner.id);
@@ -246,6 +303,11 @@ impl<L: Launcher> Scaler<L> {
     /// queued.
     async fn reconcile(&self) {
         let _one = self.reconciling.lock().await;
+        self.fill().await;
+    }
+
+    /// [`Scaler::reconcile`], for a caller that holds the lock.
+    async fn fill(&self) {
         let wanted: Vec<(JobId, String, usize)> = {
             let s = self.state();
             let mut free: Vec<usize> = vec![0; self.settings.pools.len()];
@@ -275,7 +337,7 @@ impl<L: Launcher> Scaler<L> {
         let (owner, name) = repo.split_once('/').unwrap_or((repo, ""));
         let status = self.github.repo(owner, name).jobs().get(job).await.map_err(|e| e.to_string())?.status;
         if status != JobStatus::Queued {
-            self.state().waiting.remove(&job);
+            self.state().dequeue(job);
             eprintln!("job {job} is {status:?} already: no runner");
             return Ok(());
         }
@@ -299,10 +361,14 @@ impl<L: Launcher> Scaler<L> {
             s.pending.insert(issued.config.runner.id, Pending { pool, created: Instant::now() });
         }
         eprintln!("runner {runner_name} ({}) created in group {}", issued.config.runner.id, pool_spec.group);
-        if let Err(e) = self.launcher.launch(&runner_name, issued.config.encoded_jit_config).await {
-            // Left to the reaper: it deletes the runner after the boot timeout.
-            eprintln!("runner {runner_name}: the machine did not launch: {e}");
-        }
+        // Launched beside the loop: a slow launcher delays no other runner.
+        let launcher = self.launcher.clone();
+        tokio::spawn(async move {
+            if let Err(e) = launcher.launch(&runner_name, issued.config.encoded_jit_config).await {
+                // Left to the reaper: it deletes the runner after the boot timeout.
+                eprintln!("runner {runner_name}: the machine did not launch: {e}");
+            }
+        });
         Ok(())
     }
 
@@ -320,6 +386,7 @@ impl<L: Launcher> Scaler<L> {
     /// timeout, or came online and found no job within the idle timeout,
     /// and those a previous run left offline; then fills what is missing.
     async fn reap(&self) -> Result<(), Error> {
+        let _one = self.reconciling.lock().await;
         let runners = self.github.org(&self.settings.org).runners();
         let ours: Vec<_> = runners
             .list(ListRunners::default())
@@ -327,7 +394,22 @@ impl<L: Launcher> Scaler<L> {
             .try_collect()
             .await?;
         let listed: HashSet<RunnerId> = ours.iter().map(|r| r.id).collect();
-        self.state().pending.retain(|id, _| listed.contains(id)); // ended and removed by GitHub
+        // A runner GitHub removed ran a job and ended. Its `in_progress`
+        // delivery normally says so first; one missing after the boot
+        // timeout was lost, and the job it took may still be counted as
+        // waiting: those pools' waiting jobs are checked again.
+        let lost: HashSet<usize> = {
+            let mut s = self.state();
+            let boot = self.settings.boot_timeout;
+            let gone: Vec<RunnerId> = s
+                .pending
+                .iter()
+                .filter(|(id, p)| !listed.contains(id) && p.created.elapsed() > boot)
+                .map(|(id, _)| *id)
+                .collect();
+            gone.iter().filter_map(|id| s.pending.remove(id)).map(|p| p.pool).collect()
+        };
+        self.recheck(&lost).await;
         for r in ours.iter().filter(|r| !r.busy) {
             let age = self.state().pending.get(&r.id).map(|p| p.created.elapsed());
             let stale = match (r.status == RunnerStatus::Online, age) {
@@ -346,8 +428,25 @@ impl<L: Launcher> Scaler<L> {
             }
             self.state().pending.remove(&r.id);
         }
-        self.reconcile().await;
+        self.fill().await;
         Ok(())
+    }
+
+    /// Asks GitHub about every waiting job of `pools` and forgets those no
+    /// longer queued.
+    async fn recheck(&self, pools: &HashSet<usize>) {
+        let jobs: Vec<(JobId, String)> = {
+            let s = self.state();
+            s.waiting.iter().filter(|(_, w)| pools.contains(&w.pool)).map(|(id, w)| (*id, w.repo.clone())).collect()
+        };
+        for (job, repo) in jobs {
+            let (owner, name) = repo.split_once('/').unwrap_or((&repo, ""));
+            match self.github.repo(owner, name).jobs().get(job).await {
+                Ok(found) if found.status != JobStatus::Queued => self.state().dequeue(job),
+                Ok(_) => {}
+                Err(e) => eprintln!("job {job}: cannot check it: {e}"),
+            }
+        }
     }
 
     /// Reaps every `interval`, forever.
@@ -443,7 +542,7 @@ async fn demo(jobs: usize, lost_machines: usize) -> Result<bool, String> {
             boot_timeout: Duration::from_secs(1),
             idle_timeout: Duration::from_secs(2),
         },
-        launcher: FakeMachines { fake: fake.clone(), lose: Mutex::new(lost_machines) },
+        launcher: Arc::new(FakeMachines { fake: fake.clone(), lose: Mutex::new(lost_machines) }),
         secret: secret.clone(),
         state: Mutex::default(),
         reconciling: tokio::sync::Mutex::new(()),
@@ -508,7 +607,7 @@ async fn serve(
             boot_timeout: Duration::from_secs(timeouts.0),
             idle_timeout: Duration::from_secs(timeouts.1),
         },
-        launcher: CommandLauncher { command: launch },
+        launcher: Arc::new(CommandLauncher { command: launch }),
         secret: Secret::new(secret),
         state: Mutex::default(),
         reconciling: tokio::sync::Mutex::new(()),

@@ -3,6 +3,8 @@
 //! boot); `serve` scales deliveries from a GitHub it knows only by URL and
 //! token (the fake, in this process), refusing unsigned ones.
 
+mod support;
+
 use gha_runners::Secret;
 use gha_runners::testkit::{FakeGitHub, FakeScope};
 use gha_runners::types::{JobConclusion, JobStatus};
@@ -14,9 +16,7 @@ use std::time::{Duration, Instant};
 
 /// The example binary, which `cargo test` builds beside the test binaries.
 fn example() -> PathBuf {
-    let exe = std::env::current_exe().expect("test exe");
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    dir.join("examples").join(format!("autoscaler{}", std::env::consts::EXE_SUFFIX))
+    support::examples::binary("autoscaler")
 }
 
 fn demo(args: &[&str]) -> Output {
@@ -124,6 +124,8 @@ async fn serve_scales_deliveries_and_refuses_unsigned_ones() {
 
     fake.set_webhook(&url, Secret::new(&secret));
     let (ignored, _) = fake.queue_job(repo.clone(), ["self-hosted", "windows"]);
+    // Another owner's job: the organization's runners cannot serve it.
+    let (foreign, _) = fake.queue_job(FakeScope::repo("someone-else", "app"), ["self-hosted", "gpu"]);
     let (job, _) = fake.queue_job(repo.clone(), ["self-hosted", "GPU"]);
     let booted = || std::fs::read_dir(&machines).unwrap().filter_map(Result::ok).map(|e| e.path()).collect::<Vec<_>>();
     until("the launch command", || !booted().is_empty()).await;
@@ -135,9 +137,23 @@ async fn serve_scales_deliveries_and_refuses_unsigned_ones() {
     assert!(fake.complete_job(job, JobConclusion::Success));
     fake.deliveries_settled().await;
     assert!(fake.deliveries().iter().all(|d| d.status == Some(202)), "{:#?}", fake.deliveries());
-    assert!(fake.runners(&org).is_empty());
-    // No pool has `windows`: no runner for that job.
+    assert!(
+        fake.runners(&org).is_empty(),
+        "{:?} {:#?}",
+        fake.runners(&org),
+        fake.deliveries()
+            .iter()
+            .map(|d| (
+                d.job_id,
+                d.payload["repository"]["owner"]["login"].clone(),
+                d.payload["repository"]["full_name"].clone()
+            ))
+            .collect::<Vec<_>>()
+    );
+    // No pool has `windows`, and another owner's job is not ours: no runner.
     assert_eq!(jobs.get(ignored).await.unwrap().status, JobStatus::Queued);
+    let elsewhere = fake.client().unwrap().repo("someone-else", "app").jobs();
+    assert_eq!(elsewhere.get(foreign).await.unwrap().status, JobStatus::Queued);
     assert_eq!(booted().len(), 1);
     while let Ok(line) = lines.recv_timeout(Duration::from_millis(200)) {
         log.push(line);

@@ -1,14 +1,14 @@
 //! The README's first command: `cargo run --example runners -- ...` with no
 //! token and no network (the example starts the fake GitHub).
 
+mod support;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
 /// The example binary, which `cargo test` builds beside the test binaries.
 fn example() -> PathBuf {
-    let exe = std::env::current_exe().expect("test exe");
-    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
-    dir.join("examples").join(format!("runners{}", std::env::consts::EXE_SUFFIX))
+    support::examples::binary("runners")
 }
 
 fn run(args: &[&str]) -> Output {

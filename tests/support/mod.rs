@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod cases;
+pub mod examples;
 pub mod logs;
 pub mod loopback;
 pub mod openapi_schema;
