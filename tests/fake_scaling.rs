@@ -14,7 +14,7 @@ use gha_runners::types::JitConfigRequest;
 use gha_runners::types::{JobConclusion, JobStatus};
 use gha_runners::webhook::{self, Event, WorkflowJobAction, WorkflowJobEvent};
 use gha_runners::{Error, Secret};
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -258,21 +258,19 @@ async fn queued_jobs_can_be_cancelled_and_failed_deliveries_are_logged_not_retri
     let cancelled = fake.client().unwrap().repo("octocat", "hello").jobs().get(job).await.unwrap();
     assert_eq!(cancelled.conclusion, Some(JobConclusion::Cancelled));
 
-    // A repository runner already online takes the older queued job at once.
-    fake.add_runner(repo.clone(), FakeRunner::new("always-on").online());
+    // A runner that comes online takes the older queued job at once.
+    let id = fake.add_runner(repo.clone(), FakeRunner::new("always-on"));
     assert_eq!(
         fake.client().unwrap().repo("octocat", "hello").jobs().get(first).await.unwrap().status,
-        JobStatus::Queued
+        JobStatus::Queued,
+        "an offline runner takes nothing"
     );
-    let id = fake.runners(&repo)[0].0;
     assert!(fake.set_runner_state(&repo, id, "online", false));
     let taken = fake.client().unwrap().repo("octocat", "hello").jobs().get(first).await.unwrap();
     assert_eq!((taken.status, taken.runner_name.as_deref()), (JobStatus::InProgress, Some("always-on")));
-    // A receiver that is gone: the failure is logged.
-    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}/hook", closed.local_addr().unwrap());
-    drop(closed);
-    fake.set_webhook(&url, Secret::new(SECRET));
+    // A receiver that cannot be reached (nothing listens on port 0): the
+    // failure is logged.
+    fake.set_webhook("http://127.0.0.1:0/hook", Secret::new(SECRET));
     assert!(fake.complete_job(first, JobConclusion::Failure));
     fake.deliveries_settled().await;
     let last = fake.deliveries().pop().unwrap();
@@ -281,5 +279,29 @@ async fn queued_jobs_can_be_cancelled_and_failed_deliveries_are_logged_not_retri
     // A runner that is not ephemeral stays, idle.
     assert_eq!(fake.runners(&repo), [(id, "always-on".to_string(), "online".to_string(), false)]);
     assert_eq!(hook.got.lock().unwrap().len(), 3, "no retries: {:?}", fake.deliveries());
-    let _ = Value::Null;
+}
+
+#[tokio::test]
+async fn jobs_go_oldest_first_to_the_nearest_scope_and_logins_ignore_case() {
+    let repo = FakeScope::repo("octo-org", "app");
+    let fake = FakeGitHub::builder().enterprise("octo-ent").org("octo-org").start().await;
+    let (older, _) = fake.queue_job(repo.clone(), ["self-hosted"]);
+    let (newer, _) = fake.queue_job(repo.clone(), ["self-hosted"]);
+    let jobs = fake.client().unwrap().repo("octo-org", "app").jobs();
+    // One runner, two jobs: the older one.
+    fake.add_runner(FakeScope::org("OCTO-ORG"), FakeRunner::new("org-runner").online());
+    let taken = jobs.get(older).await.unwrap();
+    assert_eq!((taken.status, taken.runner_name.as_deref()), (JobStatus::InProgress, Some("org-runner")));
+    assert_eq!(jobs.get(newer).await.unwrap().status, JobStatus::Queued);
+    assert!(fake.complete_job(newer, JobConclusion::Cancelled));
+    // Enterprise, organization and repository runners idle at once (added
+    // in the opposite order): the repository's takes the next job, then the
+    // organization's, then the enterprise's.
+    fake.add_runner(FakeScope::enterprise("octo-ent"), FakeRunner::new("ent-runner").online());
+    fake.add_runner(FakeScope::org("octo-org"), FakeRunner::new("org-runner-2").online());
+    fake.add_runner(repo.clone(), FakeRunner::new("repo-runner").online());
+    for expected in ["repo-runner", "org-runner-2", "ent-runner"] {
+        let (job, _) = fake.queue_job(repo.clone(), ["self-hosted"]);
+        assert_eq!(jobs.get(job).await.unwrap().runner_name.as_deref(), Some(expected));
+    }
 }

@@ -68,6 +68,7 @@ pub(crate) fn job(id: i64, run_id: i64, owner: &str, repo: &str, labels: &[Strin
         v[field] = Value::Null;
     }
     v["url"] = json!(format!("{api}/jobs/{id}"));
+    v["check_run_url"] = json!(format!("https://api.github.com/repos/{owner}/{repo}/check-runs/{id}"));
     v["run_url"] = json!(format!("{api}/runs/{run_id}"));
     v["html_url"] = json!(format!("https://github.com/{owner}/{repo}/actions/runs/{run_id}/job/{id}"));
     v

@@ -163,11 +163,20 @@ async fn send(http: &reqwest::Client, out: &Outgoing) -> Result<u16, String> {
         .header("x-github-hook-id", "1")
         .header("x-github-hook-installation-target-type", "repository")
         .header("x-hub-signature-256", crate::webhook::sign(&out.target.secret, &out.body))
+        .header("x-hub-signature", legacy_signature(&out.target.secret, &out.body))
         .body(out.body.clone())
         .send()
         .await
         .map_err(|e| e.without_url().to_string())?;
     Ok(response.status().as_u16())
+}
+
+/// `X-Hub-Signature`: HMAC-SHA1, which GitHub still sends beside the
+/// SHA-256 one for old receivers.
+fn legacy_signature(secret: &Secret, body: &[u8]) -> String {
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, secret.expose_secret().as_bytes());
+    let hex: String = ring::hmac::sign(&key, body).as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha1={hex}")
 }
 
 /// A delivery id shaped like GitHub's (a random UUID).

@@ -39,17 +39,19 @@ fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-/// Whether a runner of `runner` scope may take a job of repository `job`:
-/// a repository's runners its own jobs, an organization's runners the jobs
-/// of the repositories it owns, an enterprise's runners any job (the fake
-/// does not model which organizations an enterprise holds, nor runner
-/// group visibility).
-fn serves(runner: &FakeScope, job: &FakeScope) -> bool {
-    match (runner, job) {
-        (FakeScope::Repo(..), _) => runner == job,
-        (FakeScope::Org(o), FakeScope::Repo(owner, _)) => o == owner,
-        (FakeScope::Enterprise(_), FakeScope::Repo(..)) => true,
-        _ => false,
+/// Whether a runner of `runner` scope may take a job of repository `job`,
+/// and how early GitHub looks there (repository runners first, then the
+/// organization's, then the enterprise's): a repository's runners its own
+/// jobs, an organization's runners the jobs of the repositories it owns, an
+/// enterprise's runners any job (the fake does not model which
+/// organizations an enterprise holds, nor runner group visibility). Logins
+/// compare without regard to ASCII case, as on GitHub.
+fn serves(runner: &FakeScope, job: &FakeScope) -> Option<u8> {
+    let FakeScope::Repo(owner, name) = job else { return None };
+    match runner {
+        FakeScope::Repo(o, n) => (o.eq_ignore_ascii_case(owner) && n.eq_ignore_ascii_case(name)).then_some(0),
+        FakeScope::Org(o) => o.eq_ignore_ascii_case(owner).then_some(1),
+        FakeScope::Enterprise(_) => Some(2),
     }
 }
 
@@ -74,8 +76,8 @@ impl ScopeData {
 }
 
 impl Data {
-    /// Queues a job (see [`Data::add_job`]) and gives it to an idle runner
-    /// if one matches.
+    /// Queues a job (see [`Data::add_job`], which panics for a scope that
+    /// is not a repository) and gives it to an idle runner if one matches.
     pub fn queue_job(&mut self, scope: &FakeScope, labels: &[String]) -> ((i64, i64), Vec<JobChange>) {
         let ids = self.add_job(scope, None, None, labels);
         let mut changes = Vec::new();
@@ -108,7 +110,8 @@ impl Data {
     }
 
     /// Gives queued jobs, oldest first, to online idle runners whose scope
-    /// serves them and whose labels match, lowest id first.
+    /// serves them and whose labels match: the repository's runners first,
+    /// then the organization's, then the enterprise's, each by id.
     pub fn assign(&mut self) -> Vec<JobChange> {
         let mut changes = Vec::new();
         let queued: Vec<(FakeScope, i64)> = self
@@ -120,14 +123,18 @@ impl Data {
             .collect();
         for (job_scope, job_id) in queued {
             let Some(job) = self.scopes.get(&job_scope).and_then(|d| d.jobs.get(&job_id)) else { continue };
-            let taker = self.scopes.iter().find_map(|(scope, d)| {
-                let runner = d
-                    .runners
-                    .values()
-                    .find(|r| r.status == "online" && !r.busy && serves(scope, &job_scope) && labels_match(job, r))?;
-                let group = d.groups.get(&runner.group_id).and_then(|g| g.fields.get("name")).cloned();
-                Some((scope.clone(), runner.id, runner.name.clone(), runner.group_id, group))
-            });
+            let taker = self
+                .scopes
+                .iter()
+                .filter_map(|(scope, d)| {
+                    let rank = serves(scope, &job_scope)?;
+                    let runner =
+                        d.runners.values().find(|r| r.status == "online" && !r.busy && labels_match(job, r))?;
+                    let group = d.groups.get(&runner.group_id).and_then(|g| g.fields.get("name")).cloned();
+                    Some((rank, scope.clone(), runner.id, runner.name.clone(), runner.group_id, group))
+                })
+                .min_by_key(|t| t.0)
+                .map(|(_, scope, id, name, group_id, group)| (scope, id, name, group_id, group));
             let Some((runner_scope, runner_id, name, group_id, group_name)) = taker else { continue };
             if let Some(r) = self.scopes.get_mut(&runner_scope).and_then(|d| d.runners.get_mut(&runner_id)) {
                 r.busy = true;

@@ -69,6 +69,9 @@ struct Shared {
     base_url: String,
     hooks: Hooks,
     job_duration: Option<Duration>,
+    /// The runtime the fake started on: job ends are scheduled there, so
+    /// the fake's methods work from any thread.
+    runtime: tokio::runtime::Handle,
 }
 
 /// Configures a [`FakeGitHub`] before it starts.
@@ -128,6 +131,9 @@ impl FakeGitHubBuilder {
     }
     /// Adds a queued workflow job `id` of run `run_id` to a repository, asking
     /// for a runner with `labels`.
+    ///
+    /// # Panics
+    /// At [`FakeGitHubBuilder::start`], if `scope` is not a repository.
     pub fn job<L: Into<String>>(
         mut self,
         scope: FakeScope,
@@ -252,6 +258,7 @@ impl FakeGitHubBuilder {
             base_url: base_url.clone(),
             hooks,
             job_duration: self.job_duration,
+            runtime: tokio::runtime::Handle::current(),
         }));
         let app = axum::Router::new().fallback({
             let shared = shared.clone();
@@ -322,9 +329,15 @@ impl FakeGitHub {
         Client::builder().base_url(&self.base_url).token(self.token()).build()
     }
 
-    /// Adds a runner at run time; returns its id.
+    /// Adds a runner at run time; returns its id. An online runner that is
+    /// not busy takes a queued job it can serve (see
+    /// [`FakeGitHub::queue_job`]).
     pub fn add_runner(&self, scope: FakeScope, runner: FakeRunner) -> i64 {
-        self.lock().data.add_runner(&scope, runner)
+        let mut s = self.lock();
+        let id = s.data.add_runner(&scope, runner);
+        let changes = s.data.assign();
+        self.announce(&mut s, changes);
+        id
     }
 
     /// Queues a workflow job in a repository asking for a runner with
@@ -339,7 +352,12 @@ impl FakeGitHub {
     /// Runners serve jobs as GitHub's scopes do: a repository's runners its
     /// own jobs, an organization's runners its repositories' jobs, an
     /// enterprise's runners every repository's (the fake models neither
-    /// enterprise membership nor runner group visibility).
+    /// enterprise membership nor runner group visibility). GitHub looks at
+    /// the repository's runners first, then the organization's, then the
+    /// enterprise's.
+    ///
+    /// # Panics
+    /// If `scope` is not a repository: jobs belong to repositories.
     pub fn queue_job<L: Into<String>>(&self, scope: FakeScope, labels: impl IntoIterator<Item = L>) -> (i64, i64) {
         let labels: Vec<String> = labels.into_iter().map(Into::into).collect();
         let mut s = self.lock();
@@ -464,7 +482,7 @@ fn announce(shared: &Arc<Mutex<Shared>>, s: &mut Shared, changes: Vec<JobChange>
         s.hooks.announce(&change, org);
         if let (Some(after), "in_progress", Some(job_id)) = (s.job_duration, change.action, change.job["id"].as_i64()) {
             let shared = shared.clone();
-            tokio::spawn(async move {
+            s.runtime.spawn(async move {
                 tokio::time::sleep(after).await;
                 complete(&shared, job_id, &JobConclusion::Success);
             });

@@ -206,6 +206,9 @@ impl Data {
 
     /// Adds a queued workflow job to a repository: `id` and `run_id` are
     /// drawn when `None`; returns both.
+    ///
+    /// # Panics
+    /// If `scope` is not a repository: jobs belong to repositories.
     pub fn add_job(
         &mut self,
         scope: &FakeScope,
@@ -213,15 +216,13 @@ impl Data {
         run_id: Option<i64>,
         labels: &[String],
     ) -> (i64, i64) {
+        let FakeScope::Repo(owner, repo) = scope else {
+            panic!("workflow jobs belong to a repository, not to {scope:?}");
+        };
         self.ensure_scope(scope);
         let id = id.unwrap_or_else(|| self.next_id());
         let run_id = run_id.unwrap_or_else(|| self.next_id());
-        let (owner, repo) = match scope {
-            FakeScope::Repo(o, r) => (o.clone(), r.clone()),
-            FakeScope::Org(o) => (o.clone(), String::new()),
-            FakeScope::Enterprise(e) => (e.clone(), String::new()),
-        };
-        let job = super::catalog::job(id, run_id, &owner, &repo, labels);
+        let job = super::catalog::job(id, run_id, owner, repo, labels);
         if let Some(data) = self.scopes.get_mut(scope) {
             data.jobs.insert(id, job);
         }
