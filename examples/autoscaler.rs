@@ -38,7 +38,7 @@
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use futures::TryStreamExt;
 use gha_runners::testkit::{FakeGitHub, FakeScope};
 use gha_runners::types::{JitConfigRequest, JobId, JobStatus, ListRunners, RunnerGroupId, RunnerId, RunnerStatus};
@@ -72,35 +72,47 @@ enum Command {
         lost_machines: usize,
     },
     /// Serve GitHub's workflow_job deliveries (needs GITHUB_TOKEN).
-    Serve {
-        /// Address to listen on; deliveries are POSTed to /webhook.
-        #[arg(long)]
-        listen: SocketAddr,
-        /// The environment variable that holds the webhook secret.
-        #[arg(long)]
-        webhook_secret_env: String,
-        /// The organization whose runners the scaler creates.
-        #[arg(long)]
-        org: String,
-        /// A pool: runner group name and labels, e.g. `gpu=self-hosted,linux,gpu`.
-        #[arg(long = "pool", required = true)]
-        pools: Vec<Pool>,
-        /// Shell command that boots a machine (config in ACTIONS_RUNNER_INPUT_JITCONFIG).
-        #[arg(long)]
-        launch: String,
-        /// Runner name prefix: the scaler creates and deletes only runners named so.
-        #[arg(long, default_value = "gha-scaler")]
-        prefix: String,
-        /// Seconds a machine may take to bring its runner online.
-        #[arg(long, default_value_t = 600)]
-        boot_timeout: u64,
-        /// Seconds a runner may stay online without a job.
-        #[arg(long, default_value_t = 900)]
-        idle_timeout: u64,
-        /// API root, e.g. https://ghe.example.com for GitHub Enterprise Server.
-        #[arg(long, env = "GITHUB_API_URL")]
-        base_url: Option<String>,
-    },
+    Serve(Box<ServeArgs>),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on; deliveries are POSTed to /webhook.
+    #[arg(long)]
+    listen: SocketAddr,
+    /// The environment variable that holds the webhook secret.
+    #[arg(long)]
+    webhook_secret_env: String,
+    /// The organization whose runners the scaler creates.
+    #[arg(long)]
+    org: String,
+    /// A pool: runner group name and labels, e.g. `gpu=self-hosted,linux,gpu`.
+    #[arg(long = "pool", required = true)]
+    pools: Vec<Pool>,
+    /// Shell command that boots a machine (config in ACTIONS_RUNNER_INPUT_JITCONFIG).
+    #[arg(long)]
+    launch: String,
+    /// Runner name prefix: the scaler creates and deletes only runners named so.
+    #[arg(long, default_value = "gha-scaler")]
+    prefix: String,
+    /// Seconds a machine may take to bring its runner online.
+    #[arg(long, default_value = "600", value_parser = seconds)]
+    boot_timeout: Duration,
+    /// Seconds a runner may stay online without a job.
+    #[arg(long, default_value = "900", value_parser = seconds)]
+    idle_timeout: Duration,
+    /// Seconds between two passes of the reaper.
+    #[arg(long, default_value = "30", value_parser = seconds)]
+    reap_every: Duration,
+    /// API root, e.g. https://ghe.example.com for GitHub Enterprise Server.
+    #[arg(long, env = "GITHUB_API_URL")]
+    base_url: Option<String>,
+}
+
+/// A duration in seconds (`0.5`, `600`).
+fn seconds(s: &str) -> Result<Duration, String> {
+    let n: f64 = s.parse().map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    Duration::try_from_secs_f64(n).map_err(|_| format!("{s:?} is not a duration in seconds"))
 }
 
 /// Runners of one kind: the group they register in and their labels.
@@ -138,6 +150,9 @@ trait Launcher: Send + Sync + 'static {
     fn launch(&self, name: &str, config: Secret) -> impl Future<Output = Result<(), String>> + Send;
 }
 
+/// Runners made for one job before the scaler gives up on it.
+const MAX_ATTEMPTS: u32 = 5;
+
 /// The scaler's settings.
 struct Settings {
     org: String,
@@ -157,6 +172,10 @@ struct Waiting {
 struct Pending {
     pool: usize,
     created: Instant,
+    /// Its machine failed to launch: reaped at the next pass.
+    failed: bool,
+    /// When a reaper pass first saw it online (and idle).
+    online_since: Option<Instant>,
 }
 
 /// The last keys seen, so that repeats are dropped without the memory
@@ -208,6 +227,8 @@ struct State {
     /// Runners made per waiting job, for their names.
     attempts: HashMap<JobId, u32>,
     group_ids: HashMap<String, RunnerGroupId>,
+    /// Offline idle runners with our names the last reaper pass did not know.
+    unknown: HashSet<RunnerId>,
     queued: usize,
     created: usize,
     completed: usize,
@@ -301,13 +322,13 @@ impl<L: Launcher> Scaler<L> {
     /// Creates runners where jobs of a pool outnumber its runners that are
     /// not running yet, oldest jobs first, after checking each job is still
     /// queued.
-    async fn reconcile(&self) {
+    async fn reconcile(self: &Arc<Self>) {
         let _one = self.reconciling.lock().await;
         self.fill().await;
     }
 
     /// [`Scaler::reconcile`], for a caller that holds the lock.
-    async fn fill(&self) {
+    async fn fill(self: &Arc<Self>) {
         let wanted: Vec<(JobId, String, usize)> = {
             let s = self.state();
             let mut free: Vec<usize> = vec![0; self.settings.pools.len()];
@@ -333,22 +354,36 @@ impl<L: Launcher> Scaler<L> {
 
     /// Checks job `job` is still queued, then creates a JIT runner of `pool`
     /// and launches its machine.
-    async fn make_runner(&self, job: JobId, repo: &str, pool: usize) -> Result<(), String> {
+    async fn make_runner(self: &Arc<Self>, job: JobId, repo: &str, pool: usize) -> Result<(), String> {
         let (owner, name) = repo.split_once('/').unwrap_or((repo, ""));
-        let status = self.github.repo(owner, name).jobs().get(job).await.map_err(|e| e.to_string())?.status;
+        let status = match self.github.repo(owner, name).jobs().get(job).await {
+            Ok(found) => found.status,
+            Err(Error::NotFound(_)) => {
+                self.state().dequeue(job);
+                return Err("GitHub knows no such job (or the token cannot read it): forgotten".into());
+            }
+            Err(e) => return Err(e.to_string()),
+        };
         if status != JobStatus::Queued {
             self.state().dequeue(job);
             eprintln!("job {job} is {status:?} already: no runner");
             return Ok(());
         }
-        let pool_spec = &self.settings.pools[pool];
-        let group = self.group_id(&pool_spec.group).await?;
         let attempt = {
             let mut s = self.state();
             let n = s.attempts.entry(job).or_default();
             *n += 1;
             *n
         };
+        if attempt > MAX_ATTEMPTS {
+            // Runners of its pool never take it (a group the repository
+            // cannot use, labels GitHub reads otherwise): stop paying for
+            // machines.
+            self.state().dequeue(job);
+            return Err(format!("{MAX_ATTEMPTS} runners never took it: giving up"));
+        }
+        let pool_spec = &self.settings.pools[pool];
+        let group = self.group_id(&pool_spec.group).await?;
         let runner_name = format!("{}-{job}-{attempt}", self.settings.prefix);
         let request = JitConfigRequest::new(&runner_name, pool_spec.labels.iter().cloned()).runner_group_id(group);
         // The prefix is ours: a runner of an earlier run of the scaler
@@ -358,15 +393,22 @@ impl<L: Launcher> Scaler<L> {
         {
             let mut s = self.state();
             s.created += 1;
-            s.pending.insert(issued.config.runner.id, Pending { pool, created: Instant::now() });
+            s.pending.insert(
+                issued.config.runner.id,
+                Pending { pool, created: Instant::now(), failed: false, online_since: None },
+            );
         }
-        eprintln!("runner {runner_name} ({}) created in group {}", issued.config.runner.id, pool_spec.group);
+        let id = issued.config.runner.id;
+        eprintln!("runner {runner_name} ({id}) created in group {}", pool_spec.group);
         // Launched beside the loop: a slow launcher delays no other runner.
-        let launcher = self.launcher.clone();
+        let scaler = self.clone();
         tokio::spawn(async move {
-            if let Err(e) = launcher.launch(&runner_name, issued.config.encoded_jit_config).await {
-                // Left to the reaper: it deletes the runner after the boot timeout.
+            if let Err(e) = scaler.launcher.launch(&runner_name, issued.config.encoded_jit_config).await {
                 eprintln!("runner {runner_name}: the machine did not launch: {e}");
+                // The reaper deletes it at its next pass, and makes another.
+                if let Some(p) = scaler.state().pending.get_mut(&id) {
+                    p.failed = true;
+                }
             }
         });
         Ok(())
@@ -385,12 +427,12 @@ impl<L: Launcher> Scaler<L> {
     /// Deletes the scaler's runners that never came online within the boot
     /// timeout, or came online and found no job within the idle timeout,
     /// and those a previous run left offline; then fills what is missing.
-    async fn reap(&self) -> Result<(), Error> {
+    async fn reap(self: &Arc<Self>) -> Result<(), Error> {
         let _one = self.reconciling.lock().await;
         let runners = self.github.org(&self.settings.org).runners();
         let ours: Vec<_> = runners
             .list(ListRunners::default())
-            .try_filter(|r| std::future::ready(r.name.starts_with(&format!("{}-", self.settings.prefix))))
+            .try_filter(|r| std::future::ready(r.ephemeral == Some(true) && self.named_by_us(&r.name)))
             .try_collect()
             .await?;
         let listed: HashSet<RunnerId> = ours.iter().map(|r| r.id).collect();
@@ -410,26 +452,53 @@ impl<L: Launcher> Scaler<L> {
             gone.iter().filter_map(|id| s.pending.remove(id)).map(|p| p.pool).collect()
         };
         self.recheck(&lost).await;
+        let mut unknown = HashSet::new();
         for r in ours.iter().filter(|r| !r.busy) {
-            let age = self.state().pending.get(&r.id).map(|p| p.created.elapsed());
-            let stale = match (r.status == RunnerStatus::Online, age) {
-                (false, Some(age)) => age > self.settings.boot_timeout,
-                (true, Some(age)) => age > self.settings.idle_timeout + self.settings.boot_timeout,
-                (false, None) => true, // left by an earlier run
-                (true, None) => false, // not ours to judge: it may be running
+            let online = r.status == RunnerStatus::Online;
+            let known = self.state().pending.get_mut(&r.id).map(|p| {
+                if online {
+                    p.online_since.get_or_insert_with(Instant::now);
+                }
+                (p.created.elapsed(), p.online_since.map(|t| t.elapsed()), p.failed)
+            });
+            let stale = match (online, known) {
+                (_, Some((_, _, true))) => true,
+                (false, Some((age, _, _))) => age > self.settings.boot_timeout,
+                (true, Some((_, idle, _))) => idle.unwrap_or_default() > self.settings.idle_timeout,
+                // Offline, idle and unknown at two passes in a row: left by
+                // an earlier run of the scaler.
+                (false, None) => {
+                    unknown.insert(r.id);
+                    self.state().unknown.contains(&r.id)
+                }
+                (true, None) => false, // not ours to judge: it may be about to take a job
             };
             if !stale {
                 continue;
             }
             match runners.delete(r.id).await {
-                Ok(()) | Err(Error::NotFound(_)) => eprintln!("runner {} ({}) deleted: never ran a job", r.name, r.id),
+                Ok(()) => eprintln!("runner {} ({}) deleted: never ran a job", r.name, r.id),
+                Err(Error::NotFound(_)) => {} // it ran a job meanwhile, and GitHub removed it
                 Err(Error::RunnerBusy(_)) => continue, // it took a job just now
-                Err(e) => return Err(e),
+                Err(e) => {
+                    eprintln!("runner {} ({}): cannot delete it: {e}", r.name, r.id);
+                    continue;
+                }
             }
             self.state().pending.remove(&r.id);
         }
+        self.state().unknown = unknown;
         self.fill().await;
         Ok(())
+    }
+
+    /// Whether `name` is one the scaler gives: `<prefix>-<job id>-<attempt>`.
+    fn named_by_us(&self, name: &str) -> bool {
+        let Some(rest) = name.strip_prefix(&self.settings.prefix).and_then(|r| r.strip_prefix('-')) else {
+            return false;
+        };
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        rest.split_once('-').is_some_and(|(job, attempt)| digits(job) && digits(attempt))
     }
 
     /// Asks GitHub about every waiting job of `pools` and forgets those no
@@ -451,6 +520,7 @@ impl<L: Launcher> Scaler<L> {
 
     /// Reaps every `interval`, forever.
     async fn reap_every(self: Arc<Self>, interval: Duration) {
+        let interval = interval.max(Duration::from_millis(10));
         loop {
             tokio::time::sleep(interval).await;
             if let Err(e) = self.reap().await {
@@ -501,19 +571,30 @@ impl Launcher for FakeMachines {
 }
 
 /// Runs a shell command per runner, the config in its environment.
+/// Its environment lacks the scaler's own secrets (the token, the webhook
+/// secret): boot scripts hand their environment on to machines.
 struct CommandLauncher {
     command: String,
+    /// Environment variables the command must not see.
+    hidden: Vec<String>,
+}
+
+impl CommandLauncher {
+    /// How long a launch command may run before it is killed.
+    const TIMEOUT: Duration = Duration::from_secs(300);
 }
 
 impl Launcher for CommandLauncher {
     async fn launch(&self, name: &str, config: Secret) -> Result<(), String> {
-        let status = tokio::process::Command::new("sh")
-            .arg("-c")
-            .arg(&self.command)
-            .env("ACTIONS_RUNNER_INPUT_JITCONFIG", config.expose_secret())
-            .env("RUNNER_NAME", name)
-            .status()
+        let mut command = tokio::process::Command::new("sh");
+        command.arg("-c").arg(&self.command).kill_on_drop(true);
+        for var in &self.hidden {
+            command.env_remove(var);
+        }
+        command.env("ACTIONS_RUNNER_INPUT_JITCONFIG", config.expose_secret()).env("RUNNER_NAME", name);
+        let status = tokio::time::timeout(Self::TIMEOUT, command.status())
             .await
+            .map_err(|_| format!("the launch command ran longer than {:?}: killed", Self::TIMEOUT))?
             .map_err(|e| format!("cannot run the launch command: {e}"))?;
         if status.success() { Ok(()) } else { Err(format!("the launch command failed ({status})")) }
     }
@@ -578,44 +659,39 @@ async fn demo(jobs: usize, lost_machines: usize) -> Result<bool, String> {
     Ok(s.queued == jobs && s.completed == jobs && left == 0)
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn serve(
-    listen: SocketAddr,
-    secret_env: &str,
-    org: String,
-    pools: Vec<Pool>,
-    launch: String,
-    prefix: String,
-    timeouts: (u64, u64),
-    base_url: Option<String>,
-) -> Result<(), String> {
+async fn serve(args: ServeArgs) -> Result<(), String> {
+    let secret_env = &args.webhook_secret_env;
     let token = std::env::var("GITHUB_TOKEN").map_err(|_| "serve needs GITHUB_TOKEN".to_string())?;
     let secret = std::env::var(secret_env).map_err(|_| format!("{secret_env} is not set"))?;
     if secret.is_empty() {
         return Err(format!("{secret_env} is empty: anyone could sign deliveries"));
     }
     let mut builder = Client::builder().token(token).user_agent("gha-runners-autoscaler-example");
-    if let Some(url) = base_url {
-        builder = builder.base_url(&url);
+    if let Some(url) = &args.base_url {
+        builder = builder.base_url(url);
     }
     let scaler = Arc::new(Scaler {
         github: builder.build().map_err(|e| e.to_string())?,
         settings: Settings {
-            org,
-            prefix,
-            pools,
-            boot_timeout: Duration::from_secs(timeouts.0),
-            idle_timeout: Duration::from_secs(timeouts.1),
+            org: args.org,
+            prefix: args.prefix,
+            pools: args.pools,
+            boot_timeout: args.boot_timeout,
+            idle_timeout: args.idle_timeout,
         },
-        launcher: Arc::new(CommandLauncher { command: launch }),
+        launcher: Arc::new(CommandLauncher {
+            command: args.launch,
+            hidden: vec!["GITHUB_TOKEN".into(), "GH_TOKEN".into(), secret_env.to_string()],
+        }),
         secret: Secret::new(secret),
         state: Mutex::default(),
         reconciling: tokio::sync::Mutex::new(()),
     });
+    let listen = args.listen;
     let listener =
         tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    tokio::spawn(scaler.clone().reap_every(Duration::from_secs(30)));
+    tokio::spawn(scaler.clone().reap_every(args.reap_every));
     eprintln!("listening on http://{addr}/webhook");
     axum::serve(listener, scaler.router()).await.map_err(|e| e.to_string())
 }
@@ -624,19 +700,7 @@ async fn serve(
 async fn main() -> ExitCode {
     let outcome = match Cli::parse().command {
         Command::Demo { jobs, lost_machines } => demo(jobs, lost_machines).await.map(|ok| ok.then_some(())),
-        Command::Serve {
-            listen,
-            webhook_secret_env,
-            org,
-            pools,
-            launch,
-            prefix,
-            boot_timeout,
-            idle_timeout,
-            base_url,
-        } => serve(listen, &webhook_secret_env, org, pools, launch, prefix, (boot_timeout, idle_timeout), base_url)
-            .await
-            .map(Some),
+        Command::Serve(args) => serve(*args).await.map(Some),
     };
     match outcome {
         Ok(Some(())) => ExitCode::SUCCESS,

@@ -6,7 +6,7 @@
 mod support;
 
 use gha_runners::Secret;
-use gha_runners::testkit::{FakeGitHub, FakeScope};
+use gha_runners::testkit::{FakeGitHub, FakeRunner, FakeScope};
 use gha_runners::types::{JobConclusion, JobStatus};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -73,19 +73,82 @@ async fn until(what: &str, mut done: impl FnMut() -> bool) {
     }
 }
 
+/// The example's stderr, line by line, kept for the final checks.
+struct Log {
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Log {
+    /// Waits (20 seconds at most) for a line containing `needle`.
+    fn wait_for(&mut self, needle: &str) -> String {
+        if let Some(line) = self.seen.iter().find(|l| l.contains(needle)) {
+            return line.clone();
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = self.lines.recv_timeout(left).unwrap_or_else(|_| {
+                panic!("the example never printed {needle:?}; it printed:\n{}", self.seen.join("\n"))
+            });
+            self.seen.push(line.clone());
+            if line.contains(needle) {
+                return line;
+            }
+        }
+    }
+
+    /// Everything printed so far (and in the next 200 ms).
+    fn all(&mut self) -> String {
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_millis(200)) {
+            self.seen.push(line);
+        }
+        self.seen.join("\n")
+    }
+}
+
+/// A `queued` delivery of job `id` in `octo-org/app` asking for `labels`,
+/// signed with `secret`, as GitHub would send it.
+fn queued_delivery(id: i64, labels: &[&str]) -> Vec<u8> {
+    let mut payload = gha_runners::testkit::webhook_sample("webhook-workflow-job-queued").unwrap();
+    payload["workflow_job"]["id"] = serde_json::json!(id);
+    payload["workflow_job"]["labels"] = serde_json::json!(labels);
+    payload["repository"]["full_name"] = serde_json::json!("octo-org/app");
+    payload["repository"]["name"] = serde_json::json!("app");
+    payload["repository"]["owner"]["login"] = serde_json::json!("octo-org");
+    serde_json::to_vec(&payload).unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_scales_deliveries_and_refuses_unsigned_ones() {
     let org = FakeScope::org("octo-org");
     let repo = FakeScope::repo("octo-org", "app");
-    let fake = FakeGitHub::builder().org("octo-org").runner_group(org.clone(), 2, "gpu").start().await;
+    let ephemeral = |name: &str| FakeRunner { ephemeral: true, ..FakeRunner::new(name) };
+    let fake = FakeGitHub::builder()
+        .org("octo-org")
+        .runner_group(org.clone(), 2, "gpu")
+        // Left by an earlier run: deleted. Another scaler's, and one made by
+        // hand (not ephemeral): kept.
+        .runner(org.clone(), ephemeral("gha-scaler-99-1"))
+        .runner(org.clone(), ephemeral("gha-scaler-gpu-1-1"))
+        .runner(org.clone(), FakeRunner::new("gha-scaler-5-1"))
+        .start()
+        .await;
     let machines =
         std::env::temp_dir().join(format!("autoscaler-machines-{}-{}", std::process::id(), fastrand::u64(..)));
     std::fs::create_dir_all(&machines).unwrap();
     let secret = format!("{:032x}", fastrand::u128(..));
-    let launch = format!("printf %s \"$ACTIONS_RUNNER_INPUT_JITCONFIG\" > '{}'/\"$RUNNER_NAME\"", machines.display());
+    // The machine: its config written whole (renamed into place), its
+    // environment kept beside it.
+    let dir = machines.display();
+    let launch = format!(
+        "env > '{dir}'/.env.\"$RUNNER_NAME\" && printf %s \"$ACTIONS_RUNNER_INPUT_JITCONFIG\" > '{dir}'/.tmp.\"$RUNNER_NAME\" \
+         && mv '{dir}'/.tmp.\"$RUNNER_NAME\" '{dir}'/\"$RUNNER_NAME\""
+    );
     let mut child = Command::new(example())
         .args(["serve", "--listen", "127.0.0.1:0", "--webhook-secret-env", "HOOK_SECRET", "--org", "octo-org"])
         .args(["--pool", "gpu=self-hosted,linux,gpu", "--launch", &launch])
+        .args(["--boot-timeout", "20", "--idle-timeout", "0.3", "--reap-every", "0.1"])
         .env("GITHUB_TOKEN", fake.token())
         .env("GITHUB_API_URL", fake.base_url())
         .env("HOOK_SECRET", &secret)
@@ -100,66 +163,91 @@ async fn serve_scales_deliveries_and_refuses_unsigned_ones() {
             let _ = lines_tx.send(line);
         }
     });
-    let mut log = Vec::new();
-    let url = loop {
-        let line = lines.recv_timeout(Duration::from_secs(20)).expect("the example says where it listens");
-        log.push(line.clone());
-        if let Some(url) = line.strip_prefix("listening on ") {
-            break url.to_string();
-        }
-    };
-    // Unsigned or wrongly signed deliveries are refused.
+    let mut log = Log { lines, seen: Vec::new() };
+    let url = log.wait_for("listening on ").trim_start_matches("listening on ").to_string();
     let http = reqwest::Client::new();
-    let body = br#"{"action":"queued"}"#.to_vec();
-    let post = |signature: Option<String>| {
-        let mut r = http.post(&url).header("x-github-event", "workflow_job").body(body.clone());
+    let post = |body: Vec<u8>, signature: Option<String>| {
+        let mut r = http
+            .post(&url)
+            .header("x-github-event", "workflow_job")
+            .header("x-github-delivery", format!("{:x}", fastrand::u128(..)))
+            .body(body);
         if let Some(s) = signature {
             r = r.header("x-hub-signature-256", s);
         }
         r.send()
     };
-    assert_eq!(post(None).await.unwrap().status(), 401);
+    let signed = |body: &[u8]| Some(gha_runners::webhook::sign(&Secret::new(&secret), body));
+
+    // Unsigned or wrongly signed deliveries are refused.
+    let body = queued_delivery(1, &["self-hosted", "gpu"]);
+    assert_eq!(post(body.clone(), None).await.unwrap().status(), 401);
     let forged = gha_runners::webhook::sign(&Secret::new("not the secret"), &body);
-    assert_eq!(post(Some(forged)).await.unwrap().status(), 401);
+    assert_eq!(post(body, Some(forged)).await.unwrap().status(), 401);
+
+    // A delivery that comes late, for a job cancelled meanwhile: the scaler
+    // asks GitHub first, and makes no runner.
+    let (cancelled, _) = fake.queue_job(repo.clone(), ["self-hosted", "gpu"]);
+    assert!(fake.complete_job(cancelled, JobConclusion::Cancelled));
+    let late = queued_delivery(cancelled, &["self-hosted", "gpu"]);
+    assert_eq!(post(late.clone(), signed(&late)).await.unwrap().status(), 202);
+    log.wait_for(&format!("job {cancelled} is Completed already: no runner"));
 
     fake.set_webhook(&url, Secret::new(&secret));
     let (ignored, _) = fake.queue_job(repo.clone(), ["self-hosted", "windows"]);
     // Another owner's job: the organization's runners cannot serve it.
     let (foreign, _) = fake.queue_job(FakeScope::repo("someone-else", "app"), ["self-hosted", "gpu"]);
     let (job, _) = fake.queue_job(repo.clone(), ["self-hosted", "GPU"]);
-    let booted = || std::fs::read_dir(&machines).unwrap().filter_map(Result::ok).map(|e| e.path()).collect::<Vec<_>>();
-    until("the launch command", || !booted().is_empty()).await;
-    let config = std::fs::read_to_string(&booted()[0]).unwrap();
-    assert_eq!(booted()[0].file_name().unwrap().to_str(), Some(format!("gha-scaler-{job}-1").as_str()));
+    let machine = |name: String| {
+        let path = machines.join(name);
+        async move {
+            until("the launch command", || path.exists()).await;
+            std::fs::read_to_string(&path).unwrap()
+        }
+    };
+    let config = machine(format!("gha-scaler-{job}-1")).await;
+    let env = std::fs::read_to_string(machines.join(format!(".env.gha-scaler-{job}-1"))).unwrap();
+    assert!(env.contains(&format!("RUNNER_NAME=gha-scaler-{job}-1")), "{env}");
+    assert!(!env.contains("GITHUB_TOKEN") && !env.contains("HOOK_SECRET"), "the launch command saw a secret: {env}");
     let runner = fake.start_runner(&config).expect("the config the example was given");
     let jobs = fake.client().unwrap().repo("octo-org", "app").jobs();
     assert_eq!(jobs.get(job).await.unwrap().runner_id.map(|r| r.get()), Some(runner));
+
+    // The same `queued` delivery again, under a new delivery id (a replay):
+    // the job is running, nothing happens.
+    fake.deliveries_settled().await;
+    let first = fake.deliveries().into_iter().find(|d| d.job_id == job && d.action == "queued").unwrap();
+    let replay = serde_json::to_vec(&first.payload).unwrap();
+    assert_eq!(post(replay.clone(), signed(&replay)).await.unwrap().status(), 202);
+
+    // A job cancelled before its machine boots: the runner comes up, finds
+    // nothing, and is deleted after the idle timeout.
+    let (idle, _) = fake.queue_job(repo.clone(), ["self-hosted", "gpu"]);
+    let idle_config = machine(format!("gha-scaler-{idle}-1")).await;
+    assert!(fake.complete_job(idle, JobConclusion::Cancelled));
+    let idle_runner = fake.start_runner(&idle_config).unwrap();
+    log.wait_for(&format!("runner gha-scaler-{idle}-1 ({idle_runner}) deleted: never ran a job"));
+
     assert!(fake.complete_job(job, JobConclusion::Success));
     fake.deliveries_settled().await;
     assert!(fake.deliveries().iter().all(|d| d.status == Some(202)), "{:#?}", fake.deliveries());
-    assert!(
-        fake.runners(&org).is_empty(),
-        "{:?} {:#?}",
-        fake.runners(&org),
-        fake.deliveries()
-            .iter()
-            .map(|d| (
-                d.job_id,
-                d.payload["repository"]["owner"]["login"].clone(),
-                d.payload["repository"]["full_name"].clone()
-            ))
-            .collect::<Vec<_>>()
-    );
+    log.wait_for("(1001) deleted: never ran a job"); // gha-scaler-99-1, seeded first
+    let names = || fake.runners(&org).into_iter().map(|r| r.1).collect::<Vec<_>>();
+    until("the leftover runner to go", || names() == ["gha-scaler-gpu-1-1", "gha-scaler-5-1"]).await;
     // No pool has `windows`, and another owner's job is not ours: no runner.
     assert_eq!(jobs.get(ignored).await.unwrap().status, JobStatus::Queued);
     let elsewhere = fake.client().unwrap().repo("someone-else", "app").jobs();
     assert_eq!(elsewhere.get(foreign).await.unwrap().status, JobStatus::Queued);
-    assert_eq!(booted().len(), 1);
-    while let Ok(line) = lines.recv_timeout(Duration::from_millis(200)) {
-        log.push(line);
-    }
-    let log = log.join("\n");
+    let made: Vec<_> = std::fs::read_dir(&machines)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    assert_eq!(made.len(), 2, "{made:?}");
+    let log = log.all();
     assert!(log.contains(&format!("runner gha-scaler-{job}-1 ({runner}) created in group gpu")), "{log}");
+    assert_eq!(log.matches(&format!("job {job} queued")).count(), 1, "a replay was served: {log}");
     assert_eq!(log.matches("refused a delivery").count(), 2, "{log}");
     assert!(!log.contains(&config) && !log.contains(&secret), "a secret was printed: {log}");
     let _ = std::fs::remove_dir_all(&machines);
