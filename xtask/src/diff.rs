@@ -105,8 +105,13 @@ impl Report {
 
     /// The Markdown report.
     pub fn markdown(&self, old_label: &str, new_label: &str) -> String {
+        self.markdown_titled("Runner API changes", old_label, new_label)
+    }
+
+    /// The Markdown report under heading `title`.
+    pub fn markdown_titled(&self, title: &str, old_label: &str, new_label: &str) -> String {
         let mut s = String::new();
-        let _ = writeln!(s, "## Runner API changes: {old_label} → {new_label}\n");
+        let _ = writeln!(s, "## {title}: {old_label} → {new_label}\n");
         for line in self.summary_lines() {
             let _ = writeln!(s, "{line}");
         }

@@ -197,6 +197,18 @@ fn run(cli: Cli) -> Result<i32> {
             let upstream = xtask::webhooks::load(&from)?;
             let vendored = xtask::webhooks::build(&upstream)?;
             let out_dir = out_dir.unwrap_or(default_spec_dir);
+            // Show what changes against what is there now, before overwriting it.
+            let current = out_dir.join(xtask::webhooks::WEBHOOKS_FILE);
+            if let Ok(text) = std::fs::read_to_string(&current) {
+                match serde_json::from_str(&text) {
+                    Ok(old) => {
+                        let report = xtask::webhooks::diff(&old, &vendored.spec);
+                        let (old_label, new_label) = (format!("current {}", current.display()), upstream.label.clone());
+                        println!("{}", report.markdown_titled("Webhook changes", &old_label, &new_label));
+                    }
+                    Err(e) => println!("(the current {} is not JSON: {e}; no diff)", current.display()),
+                }
+            }
             xtask::webhooks::write(&vendored, &out_dir)?;
             println!(
                 "vendored {} events and {} schemas; passes: {}",

@@ -43,6 +43,33 @@ pub struct Vendored {
     pub provenance: Value,
 }
 
+/// What changed between two vendored webhook descriptions: events added or
+/// removed (a removed one breaks), and the schema changes [`diff::diff`]
+/// finds, classified as for responses (the crate receives payloads: a
+/// property removed, no longer required or newly nullable breaks).
+///
+/// [`diff::diff`]: crate::diff::diff
+pub fn diff(old: &Value, new: &Value) -> crate::diff::Report {
+    let mut report = crate::diff::diff(old, new);
+    let events = |doc: &Value| -> BTreeSet<String> {
+        doc.get("x-webhooks").and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default()
+    };
+    let (before, after) = (events(old), events(new));
+    for (list, what, breaking) in
+        [(after.difference(&before), "event added", false), (before.difference(&after), "event removed", true)]
+    {
+        for event in list {
+            report.schemas.push(crate::diff::Change {
+                subject: format!("event `{event}`"),
+                what: what.into(),
+                breaking,
+            });
+        }
+    }
+    report.schemas.sort();
+    report
+}
+
 /// Parses a webhook description: OpenAPI 3.1 with a `webhooks` object.
 pub fn parse(label: String, bytes: &[u8]) -> Result<Upstream> {
     let sha256 = crate::source::sha256_hex(bytes);
@@ -282,6 +309,29 @@ mod tests {
         assert_eq!(v["example"], json!({"a": 1}));
         assert!(v.get("examples").is_none());
         assert!(v["properties"].get("examples").is_some());
+    }
+
+    #[test]
+    fn the_diff_reports_events_and_payload_properties() {
+        let old = json!({"x-webhooks": {"a": {}, "b": {}}, "components": {"schemas": {"s": {"type": "object",
+            "required": ["x", "y"], "properties": {"x": {"type": "string"}, "y": {"type": "integer"}}}}}});
+        let new = json!({"x-webhooks": {"a": {}, "c": {}}, "components": {"schemas": {"s": {"type": "object",
+            "required": ["x"], "properties": {"x": {"type": "string", "nullable": true}, "z": {"type": "string"}}}}}});
+        let report = diff(&old, &new);
+        let changes: Vec<(String, bool)> =
+            report.schemas.iter().map(|c| (format!("{}: {}", c.subject, c.what), c.breaking)).collect();
+        for expected in [
+            ("event `b`: event removed", true),
+            ("event `c`: event added", false),
+            ("schema `s`: property `y` removed", true),
+            ("schema `s`: property `z` added (string)", false),
+            ("schema `s`: property `x` became nullable", true),
+        ] {
+            assert!(changes.contains(&(expected.0.to_string(), expected.1)), "{expected:?} not in {changes:?}");
+        }
+        assert!(diff(&new, &new).is_empty());
+        let md = report.markdown_titled("Webhook changes", "old", "new");
+        assert!(md.starts_with("## Webhook changes: old → new"), "{md}");
     }
 
     #[test]
