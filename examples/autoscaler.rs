@@ -50,6 +50,7 @@ use std::hash::Hash;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -150,8 +151,14 @@ trait Launcher: Send + Sync + 'static {
     fn launch(&self, name: &str, config: Secret) -> impl Future<Output = Result<(), String>> + Send;
 }
 
-/// Runners made for one job before the scaler gives up on it.
-const MAX_ATTEMPTS: u32 = 5;
+/// Runners made for one job that came up and stayed idle while it waited
+/// (so they cannot serve it: a group the repository may not use, labels
+/// GitHub reads otherwise) before the scaler gives up on the job.
+const MAX_IDLE_RUNNERS: u32 = 3;
+
+/// The longest delivery id remembered (GitHub's are 36-character UUIDs;
+/// the id is not signed, so a replayed body can carry any).
+const MAX_DELIVERY_ID: usize = 64;
 
 /// The scaler's settings.
 struct Settings {
@@ -166,12 +173,17 @@ struct Settings {
 struct Waiting {
     repo: String,
     pool: usize,
+    /// Runners made for it that came up and found no job.
+    idle_runners: u32,
 }
 
 /// A runner the scaler created that has not been seen running a job.
 struct Pending {
     pool: usize,
-    created: Instant,
+    /// The job it was made for (any job of its pool may take it).
+    job: JobId,
+    /// When its launch returned: the boot timeout runs from there.
+    launched: Option<Instant>,
     /// Its machine failed to launch: reaped at the next pass.
     failed: bool,
     /// When a reaper pass first saw it online (and idle).
@@ -224,22 +236,29 @@ struct State {
     /// Jobs that ended.
     ended: Recent<JobId>,
     pending: HashMap<RunnerId, Pending>,
-    /// Runners made per waiting job, for their names.
-    attempts: HashMap<JobId, u32>,
+    /// Runners made per job, for their names.
+    names: HashMap<JobId, u32>,
     group_ids: HashMap<String, RunnerGroupId>,
-    /// Offline idle runners with our names the last reaper pass did not know.
-    unknown: HashSet<RunnerId>,
+    /// Offline idle runners with our names that this run did not make, and
+    /// when a reaper pass first saw them.
+    unknown: HashMap<RunnerId, Instant>,
     queued: usize,
     created: usize,
     completed: usize,
 }
 
 impl State {
-    /// Job `job` no longer waits for a runner.
+    /// Job `job` left the queue: a runner took it, or it ended.
     fn dequeue(&mut self, job: JobId) {
-        self.waiting.remove(&job);
-        self.attempts.remove(&job);
+        self.forget(job);
         self.started.insert(job);
+    }
+
+    /// Job `job` no longer waits here; a later `queued` delivery for it
+    /// (a redelivery) brings it back.
+    fn forget(&mut self, job: JobId) {
+        self.waiting.remove(&job);
+        self.names.remove(&job);
     }
 }
 
@@ -253,6 +272,9 @@ struct Scaler<L> {
     /// gap, and a reaper listing runners while one is being created would
     /// take the new runner for a leftover.
     reconciling: tokio::sync::Mutex<()>,
+    /// A reconciliation is asked for and has not started yet: deliveries
+    /// arriving meanwhile ask for no other.
+    asked: AtomicBool,
 }
 
 impl<L: Launcher> Scaler<L> {
@@ -275,7 +297,7 @@ impl<L: Launcher> Scaler<L> {
                 return StatusCode::BAD_REQUEST;
             }
         };
-        if let Some(id) = delivery.id
+        if let Some(id) = delivery.id.filter(|id| id.len() <= MAX_DELIVERY_ID)
             && !self.state().deliveries.insert(id)
         {
             return StatusCode::ACCEPTED; // a redelivery
@@ -296,11 +318,10 @@ impl<L: Launcher> Scaler<L> {
         match job.action {
             WorkflowJobAction::Queued if !s.started.contains(&job.job_id) && !s.waiting.contains_key(&job.job_id) => {
                 s.queued += 1;
-                s.waiting.insert(job.job_id, Waiting { repo: job.repository.clone(), pool });
+                s.waiting.insert(job.job_id, Waiting { repo: job.repository.clone(), pool, idle_runners: 0 });
                 drop(s);
                 eprintln!("job {} queued in {:?} for {:?}", job.job_id, job.repository, job.labels);
-                let scaler = self.clone();
-                tokio::spawn(async move { scaler.reconcile().await });
+                self.ask_reconcile();
             }
             WorkflowJobAction::InProgress => {
                 s.dequeue(job.job_id);
@@ -319,15 +340,27 @@ impl<L: Launcher> Scaler<L> {
         }
     }
 
+    /// Runs a reconciliation soon, unless one is already waiting to start.
+    fn ask_reconcile(self: &Arc<Self>) {
+        if !self.asked.swap(true, Ordering::SeqCst) {
+            let scaler = self.clone();
+            tokio::spawn(async move { scaler.reconcile().await });
+        }
+    }
+
     /// Creates runners where jobs of a pool outnumber its runners that are
-    /// not running yet, oldest jobs first, after checking each job is still
-    /// queued.
+    /// not running yet.
     async fn reconcile(self: &Arc<Self>) {
         let _one = self.reconciling.lock().await;
+        self.asked.store(false, Ordering::SeqCst);
         self.fill().await;
     }
 
-    /// [`Scaler::reconcile`], for a caller that holds the lock.
+    /// [`Scaler::reconcile`], for a caller that holds the lock: the runners
+    /// not running yet cover the oldest waiting jobs of their pool, and the
+    /// other jobs each get one, after a check that they are still queued.
+    /// The pass stops at the first failure (GitHub down, a launch quota):
+    /// the next pass, at the next delivery or reaper tick, tries again.
     async fn fill(self: &Arc<Self>) {
         let wanted: Vec<(JobId, String, usize)> = {
             let s = self.state();
@@ -348,67 +381,78 @@ impl<L: Launcher> Scaler<L> {
         for (job, repo, pool) in wanted {
             if let Err(e) = self.make_runner(job, &repo, pool).await {
                 eprintln!("job {job}: no runner created: {e}");
+                break;
             }
+        }
+    }
+
+    /// Whether job `job` still waits for a runner, as GitHub says: a job
+    /// running or done leaves the queue; one GitHub does not show (deleted,
+    /// or the token cannot read it) is forgotten until a delivery brings
+    /// it back; one not queued yet (waiting for an approval) stays.
+    async fn still_queued(&self, job: JobId, repo: &str) -> Result<bool, Error> {
+        let (owner, name) = repo.split_once('/').unwrap_or((repo, ""));
+        match self.github.repo(owner, name).jobs().get(job).await {
+            Ok(found) => match found.status {
+                JobStatus::Queued => Ok(true),
+                JobStatus::InProgress | JobStatus::Completed => {
+                    self.state().dequeue(job);
+                    eprintln!("job {job} is {:?} already: no runner", found.status);
+                    Ok(false)
+                }
+                other => {
+                    eprintln!("job {job} is {other:?}: no runner yet");
+                    Ok(false)
+                }
+            },
+            Err(Error::NotFound(_)) => {
+                self.state().forget(job);
+                eprintln!("job {job}: GitHub shows no such job (or the token cannot read it): forgotten");
+                Ok(false)
+            }
+            Err(e) => Err(e),
         }
     }
 
     /// Checks job `job` is still queued, then creates a JIT runner of `pool`
     /// and launches its machine.
     async fn make_runner(self: &Arc<Self>, job: JobId, repo: &str, pool: usize) -> Result<(), String> {
-        let (owner, name) = repo.split_once('/').unwrap_or((repo, ""));
-        let status = match self.github.repo(owner, name).jobs().get(job).await {
-            Ok(found) => found.status,
-            Err(Error::NotFound(_)) => {
-                self.state().dequeue(job);
-                return Err("GitHub knows no such job (or the token cannot read it): forgotten".into());
-            }
-            Err(e) => return Err(e.to_string()),
-        };
-        if status != JobStatus::Queued {
-            self.state().dequeue(job);
-            eprintln!("job {job} is {status:?} already: no runner");
+        if !self.still_queued(job, repo).await.map_err(|e| e.to_string())? {
             return Ok(());
-        }
-        let attempt = {
-            let mut s = self.state();
-            let n = s.attempts.entry(job).or_default();
-            *n += 1;
-            *n
-        };
-        if attempt > MAX_ATTEMPTS {
-            // Runners of its pool never take it (a group the repository
-            // cannot use, labels GitHub reads otherwise): stop paying for
-            // machines.
-            self.state().dequeue(job);
-            return Err(format!("{MAX_ATTEMPTS} runners never took it: giving up"));
         }
         let pool_spec = &self.settings.pools[pool];
         let group = self.group_id(&pool_spec.group).await?;
-        let runner_name = format!("{}-{job}-{attempt}", self.settings.prefix);
+        let n = {
+            let mut s = self.state();
+            let n = s.names.entry(job).or_default();
+            *n += 1;
+            *n
+        };
+        let runner_name = format!("{}-{job}-{n}", self.settings.prefix);
         let request = JitConfigRequest::new(&runner_name, pool_spec.labels.iter().cloned()).runner_group_id(group);
         // The prefix is ours: a runner of an earlier run of the scaler
         // holding the name, offline and idle, is replaced.
         let runners = self.github.org(&self.settings.org).runners();
         let issued = runners.jit_config_replacing_offline(&request).await.map_err(|e| e.to_string())?;
+        let id = issued.config.runner.id;
         {
             let mut s = self.state();
             s.created += 1;
-            s.pending.insert(
-                issued.config.runner.id,
-                Pending { pool, created: Instant::now(), failed: false, online_since: None },
-            );
+            let pending = Pending { pool, job, launched: None, failed: false, online_since: None };
+            s.pending.insert(id, pending);
         }
-        let id = issued.config.runner.id;
         eprintln!("runner {runner_name} ({id}) created in group {}", pool_spec.group);
         // Launched beside the loop: a slow launcher delays no other runner.
         let scaler = self.clone();
         tokio::spawn(async move {
-            if let Err(e) = scaler.launcher.launch(&runner_name, issued.config.encoded_jit_config).await {
-                eprintln!("runner {runner_name}: the machine did not launch: {e}");
+            let launched = scaler.launcher.launch(&runner_name, issued.config.encoded_jit_config).await;
+            if let Err(e) = &launched {
                 // The reaper deletes it at its next pass, and makes another.
-                if let Some(p) = scaler.state().pending.get_mut(&id) {
-                    p.failed = true;
-                }
+                eprintln!("runner {runner_name}: the machine did not launch: {e}");
+            }
+            if let Some(p) = scaler.state().pending.get_mut(&id) {
+                p.launched = Some(Instant::now());
+                p.failed = launched.is_err();
             }
         });
         Ok(())
@@ -424,9 +468,11 @@ impl<L: Launcher> Scaler<L> {
         Ok(id)
     }
 
-    /// Deletes the scaler's runners that never came online within the boot
-    /// timeout, or came online and found no job within the idle timeout,
-    /// and those a previous run left offline; then fills what is missing.
+    /// Deletes the scaler's runners whose machine failed to launch, never
+    /// came online within the boot timeout after its launch, or came online
+    /// and found no job within the idle timeout, and those an earlier run
+    /// left offline (unknown for a boot timeout); then fills what is
+    /// missing.
     async fn reap(self: &Arc<Self>) -> Result<(), Error> {
         let _one = self.reconciling.lock().await;
         let runners = self.github.org(&self.settings.org).runners();
@@ -435,43 +481,44 @@ impl<L: Launcher> Scaler<L> {
             .try_filter(|r| std::future::ready(r.ephemeral == Some(true) && self.named_by_us(&r.name)))
             .try_collect()
             .await?;
-        let listed: HashSet<RunnerId> = ours.iter().map(|r| r.id).collect();
-        // A runner GitHub removed ran a job and ended. Its `in_progress`
-        // delivery normally says so first; one missing after the boot
-        // timeout was lost, and the job it took may still be counted as
-        // waiting: those pools' waiting jobs are checked again.
-        let lost: HashSet<usize> = {
+        // A runner seen busy, or gone (GitHub removes one that ran its
+        // job), took a job: it is no longer free. Its `in_progress`
+        // delivery says which job and normally came first; if it did not,
+        // its pool's waiting jobs are checked again.
+        let recheck: HashSet<usize> = {
             let mut s = self.state();
-            let boot = self.settings.boot_timeout;
-            let gone: Vec<RunnerId> = s
+            let running: Vec<RunnerId> = s
                 .pending
-                .iter()
-                .filter(|(id, p)| !listed.contains(id) && p.created.elapsed() > boot)
-                .map(|(id, _)| *id)
+                .keys()
+                .filter(|id| ours.iter().find(|r| r.id == **id).is_none_or(|r| r.busy))
+                .copied()
                 .collect();
-            gone.iter().filter_map(|id| s.pending.remove(id)).map(|p| p.pool).collect()
+            running.iter().filter_map(|id| s.pending.remove(id)).map(|p| p.pool).collect()
         };
-        self.recheck(&lost).await;
-        let mut unknown = HashSet::new();
+        self.recheck(&recheck).await?;
+        let mut unknown = HashMap::new();
         for r in ours.iter().filter(|r| !r.busy) {
             let online = r.status == RunnerStatus::Online;
-            let known = self.state().pending.get_mut(&r.id).map(|p| {
-                if online {
-                    p.online_since.get_or_insert_with(Instant::now);
+            let known = {
+                let mut s = self.state();
+                s.pending.get_mut(&r.id).map(|p| {
+                    if online {
+                        p.online_since.get_or_insert_with(Instant::now);
+                    }
+                    (p.failed, p.online_since, p.launched)
+                })
+            };
+            let stale = match known {
+                Some((true, _, _)) => true,
+                Some((_, Some(since), _)) if online => since.elapsed() > self.settings.idle_timeout,
+                Some((_, _, launched)) => launched.is_some_and(|t| t.elapsed() > self.settings.boot_timeout),
+                // Not ours to judge: it may be about to take a job.
+                None if online => false,
+                None => {
+                    let first = self.state().unknown.get(&r.id).copied().unwrap_or_else(Instant::now);
+                    unknown.insert(r.id, first);
+                    first.elapsed() > self.settings.boot_timeout
                 }
-                (p.created.elapsed(), p.online_since.map(|t| t.elapsed()), p.failed)
-            });
-            let stale = match (online, known) {
-                (_, Some((_, _, true))) => true,
-                (false, Some((age, _, _))) => age > self.settings.boot_timeout,
-                (true, Some((_, idle, _))) => idle.unwrap_or_default() > self.settings.idle_timeout,
-                // Offline, idle and unknown at two passes in a row: left by
-                // an earlier run of the scaler.
-                (false, None) => {
-                    unknown.insert(r.id);
-                    self.state().unknown.contains(&r.id)
-                }
-                (true, None) => false, // not ours to judge: it may be about to take a job
             };
             if !stale {
                 continue;
@@ -485,37 +532,45 @@ impl<L: Launcher> Scaler<L> {
                     continue;
                 }
             }
-            self.state().pending.remove(&r.id);
+            unknown.remove(&r.id);
+            let mut s = self.state();
+            if let Some(p) = s.pending.remove(&r.id)
+                && online
+                && let Some(w) = s.waiting.get_mut(&p.job)
+            {
+                // It came up while its job waited and did not take it.
+                w.idle_runners += 1;
+                if w.idle_runners >= MAX_IDLE_RUNNERS {
+                    s.forget(p.job);
+                    eprintln!("job {}: {MAX_IDLE_RUNNERS} runners came up and none took it: giving up", p.job);
+                }
+            }
         }
         self.state().unknown = unknown;
         self.fill().await;
         Ok(())
     }
 
-    /// Whether `name` is one the scaler gives: `<prefix>-<job id>-<attempt>`.
+    /// Whether `name` is one the scaler gives: `<prefix>-<job id>-<n>`.
     fn named_by_us(&self, name: &str) -> bool {
         let Some(rest) = name.strip_prefix(&self.settings.prefix).and_then(|r| r.strip_prefix('-')) else {
             return false;
         };
         let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-        rest.split_once('-').is_some_and(|(job, attempt)| digits(job) && digits(attempt))
+        rest.split_once('-').is_some_and(|(job, n)| digits(job) && digits(n))
     }
 
-    /// Asks GitHub about every waiting job of `pools` and forgets those no
-    /// longer queued.
-    async fn recheck(&self, pools: &HashSet<usize>) {
+    /// Asks GitHub about every waiting job of `pools` (see
+    /// [`Scaler::still_queued`]).
+    async fn recheck(&self, pools: &HashSet<usize>) -> Result<(), Error> {
         let jobs: Vec<(JobId, String)> = {
             let s = self.state();
             s.waiting.iter().filter(|(_, w)| pools.contains(&w.pool)).map(|(id, w)| (*id, w.repo.clone())).collect()
         };
         for (job, repo) in jobs {
-            let (owner, name) = repo.split_once('/').unwrap_or((&repo, ""));
-            match self.github.repo(owner, name).jobs().get(job).await {
-                Ok(found) if found.status != JobStatus::Queued => self.state().dequeue(job),
-                Ok(_) => {}
-                Err(e) => eprintln!("job {job}: cannot check it: {e}"),
-            }
+            self.still_queued(job, &repo).await?;
         }
+        Ok(())
     }
 
     /// Reaps every `interval`, forever.
@@ -627,6 +682,7 @@ async fn demo(jobs: usize, lost_machines: usize) -> Result<bool, String> {
         secret: secret.clone(),
         state: Mutex::default(),
         reconciling: tokio::sync::Mutex::new(()),
+        asked: AtomicBool::new(false),
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
@@ -686,6 +742,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         secret: Secret::new(secret),
         state: Mutex::default(),
         reconciling: tokio::sync::Mutex::new(()),
+        asked: AtomicBool::new(false),
     });
     let listen = args.listen;
     let listener =

@@ -119,6 +119,80 @@ fn queued_delivery(id: i64, labels: &[&str]) -> Vec<u8> {
     serde_json::to_vec(&payload).unwrap()
 }
 
+/// `autoscaler serve` running against `fake`, its machines a directory.
+struct Serve {
+    log: Log,
+    url: String,
+    secret: String,
+    machines: PathBuf,
+    _running: Running,
+}
+
+impl Serve {
+    /// Starts the example for organization `octo-org` with one pool
+    /// (`gpu=self-hosted,linux,gpu`), reaping every 0.1 s, plus `args`.
+    /// `before` is shell run by the launch command before the machine
+    /// "boots": it writes its config whole (renamed into place) and its
+    /// environment beside it.
+    fn start(fake: &FakeGitHub, before: &str, args: &[&str]) -> Serve {
+        let machines =
+            std::env::temp_dir().join(format!("autoscaler-machines-{}-{}", std::process::id(), fastrand::u64(..)));
+        std::fs::create_dir_all(&machines).unwrap();
+        let secret = format!("{:032x}", fastrand::u128(..));
+        let dir = machines.display();
+        let launch = format!(
+            "{before} env > '{dir}'/.env.\"$RUNNER_NAME\" && printf %s \"$ACTIONS_RUNNER_INPUT_JITCONFIG\" > \
+             '{dir}'/.tmp.\"$RUNNER_NAME\" && mv '{dir}'/.tmp.\"$RUNNER_NAME\" '{dir}'/\"$RUNNER_NAME\""
+        );
+        let mut child = Command::new(example())
+            .args(["serve", "--listen", "127.0.0.1:0", "--webhook-secret-env", "HOOK_SECRET", "--org", "octo-org"])
+            .args(["--pool", "gpu=self-hosted,linux,gpu", "--launch", &launch, "--reap-every", "0.1"])
+            .args(args)
+            .env("GITHUB_TOKEN", fake.token())
+            .env("GH_TOKEN", fake.token())
+            .env("GITHUB_API_URL", fake.base_url())
+            .env("HOOK_SECRET", &secret)
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start the example");
+        let stderr = child.stderr.take().unwrap();
+        let (lines_tx, lines) = mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = lines_tx.send(line);
+            }
+        });
+        let mut log = Log { lines, seen: Vec::new() };
+        let url = log.wait_for("listening on ").trim_start_matches("listening on ").to_string();
+        Serve { log, url, secret, machines, _running: Running(child) }
+    }
+
+    /// The config machine `name` booted with, once it has.
+    async fn machine(&self, name: &str) -> String {
+        let path = self.machines.join(name);
+        until(&format!("the machine of {name}"), || path.exists()).await;
+        std::fs::read_to_string(&path).unwrap()
+    }
+
+    /// The machines launched so far.
+    fn launched(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(&self.machines)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| !n.starts_with('.'))
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.machines);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_scales_deliveries_and_refuses_unsigned_ones() {
     let org = FakeScope::org("octo-org");
@@ -134,37 +208,8 @@ async fn serve_scales_deliveries_and_refuses_unsigned_ones() {
         .runner(org.clone(), FakeRunner::new("gha-scaler-5-1"))
         .start()
         .await;
-    let machines =
-        std::env::temp_dir().join(format!("autoscaler-machines-{}-{}", std::process::id(), fastrand::u64(..)));
-    std::fs::create_dir_all(&machines).unwrap();
-    let secret = format!("{:032x}", fastrand::u128(..));
-    // The machine: its config written whole (renamed into place), its
-    // environment kept beside it.
-    let dir = machines.display();
-    let launch = format!(
-        "env > '{dir}'/.env.\"$RUNNER_NAME\" && printf %s \"$ACTIONS_RUNNER_INPUT_JITCONFIG\" > '{dir}'/.tmp.\"$RUNNER_NAME\" \
-         && mv '{dir}'/.tmp.\"$RUNNER_NAME\" '{dir}'/\"$RUNNER_NAME\""
-    );
-    let mut child = Command::new(example())
-        .args(["serve", "--listen", "127.0.0.1:0", "--webhook-secret-env", "HOOK_SECRET", "--org", "octo-org"])
-        .args(["--pool", "gpu=self-hosted,linux,gpu", "--launch", &launch])
-        .args(["--boot-timeout", "20", "--idle-timeout", "0.3", "--reap-every", "0.1"])
-        .env("GITHUB_TOKEN", fake.token())
-        .env("GITHUB_API_URL", fake.base_url())
-        .env("HOOK_SECRET", &secret)
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start the example");
-    let stderr = child.stderr.take().unwrap();
-    let _running = Running(child);
-    let (lines_tx, lines) = mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = lines_tx.send(line);
-        }
-    });
-    let mut log = Log { lines, seen: Vec::new() };
-    let url = log.wait_for("listening on ").trim_start_matches("listening on ").to_string();
+    let mut serve = Serve::start(&fake, "", &["--boot-timeout", "3", "--idle-timeout", "0.3"]);
+    let (url, secret) = (serve.url.clone(), serve.secret.clone());
     let http = reqwest::Client::new();
     let post = |body: Vec<u8>, signature: Option<String>| {
         let mut r = http
@@ -191,24 +236,19 @@ async fn serve_scales_deliveries_and_refuses_unsigned_ones() {
     assert!(fake.complete_job(cancelled, JobConclusion::Cancelled));
     let late = queued_delivery(cancelled, &["self-hosted", "gpu"]);
     assert_eq!(post(late.clone(), signed(&late)).await.unwrap().status(), 202);
-    log.wait_for(&format!("job {cancelled} is Completed already: no runner"));
+    serve.log.wait_for(&format!("job {cancelled} is Completed already: no runner"));
 
     fake.set_webhook(&url, Secret::new(&secret));
     let (ignored, _) = fake.queue_job(repo.clone(), ["self-hosted", "windows"]);
     // Another owner's job: the organization's runners cannot serve it.
     let (foreign, _) = fake.queue_job(FakeScope::repo("someone-else", "app"), ["self-hosted", "gpu"]);
     let (job, _) = fake.queue_job(repo.clone(), ["self-hosted", "GPU"]);
-    let machine = |name: String| {
-        let path = machines.join(name);
-        async move {
-            until("the launch command", || path.exists()).await;
-            std::fs::read_to_string(&path).unwrap()
-        }
-    };
-    let config = machine(format!("gha-scaler-{job}-1")).await;
-    let env = std::fs::read_to_string(machines.join(format!(".env.gha-scaler-{job}-1"))).unwrap();
+    let config = serve.machine(&format!("gha-scaler-{job}-1")).await;
+    let env = std::fs::read_to_string(serve.machines.join(format!(".env.gha-scaler-{job}-1"))).unwrap();
     assert!(env.contains(&format!("RUNNER_NAME=gha-scaler-{job}-1")), "{env}");
-    assert!(!env.contains("GITHUB_TOKEN") && !env.contains("HOOK_SECRET"), "the launch command saw a secret: {env}");
+    for hidden in ["GITHUB_TOKEN", "GH_TOKEN", "HOOK_SECRET", &secret, &fake.token()] {
+        assert!(!env.contains(hidden), "the launch command saw {hidden}: {env}");
+    }
     let runner = fake.start_runner(&config).expect("the config the example was given");
     let jobs = fake.client().unwrap().repo("octo-org", "app").jobs();
     assert_eq!(jobs.get(job).await.unwrap().runner_id.map(|r| r.get()), Some(runner));
@@ -223,32 +263,66 @@ async fn serve_scales_deliveries_and_refuses_unsigned_ones() {
     // A job cancelled before its machine boots: the runner comes up, finds
     // nothing, and is deleted after the idle timeout.
     let (idle, _) = fake.queue_job(repo.clone(), ["self-hosted", "gpu"]);
-    let idle_config = machine(format!("gha-scaler-{idle}-1")).await;
+    let idle_config = serve.machine(&format!("gha-scaler-{idle}-1")).await;
     assert!(fake.complete_job(idle, JobConclusion::Cancelled));
     let idle_runner = fake.start_runner(&idle_config).unwrap();
-    log.wait_for(&format!("runner gha-scaler-{idle}-1 ({idle_runner}) deleted: never ran a job"));
+    serve.log.wait_for(&format!("runner gha-scaler-{idle}-1 ({idle_runner}) deleted: never ran a job"));
 
     assert!(fake.complete_job(job, JobConclusion::Success));
     fake.deliveries_settled().await;
     assert!(fake.deliveries().iter().all(|d| d.status == Some(202)), "{:#?}", fake.deliveries());
-    log.wait_for("(1001) deleted: never ran a job"); // gha-scaler-99-1, seeded first
+    serve.log.wait_for("(1001) deleted: never ran a job"); // gha-scaler-99-1, seeded first
     let names = || fake.runners(&org).into_iter().map(|r| r.1).collect::<Vec<_>>();
     until("the leftover runner to go", || names() == ["gha-scaler-gpu-1-1", "gha-scaler-5-1"]).await;
     // No pool has `windows`, and another owner's job is not ours: no runner.
     assert_eq!(jobs.get(ignored).await.unwrap().status, JobStatus::Queued);
     let elsewhere = fake.client().unwrap().repo("someone-else", "app").jobs();
     assert_eq!(elsewhere.get(foreign).await.unwrap().status, JobStatus::Queued);
-    let made: Vec<_> = std::fs::read_dir(&machines)
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.starts_with('.'))
-        .collect();
-    assert_eq!(made.len(), 2, "{made:?}");
-    let log = log.all();
+    assert_eq!(serve.launched(), [format!("gha-scaler-{job}-1"), format!("gha-scaler-{idle}-1")]);
+    let log = serve.log.all();
     assert!(log.contains(&format!("runner gha-scaler-{job}-1 ({runner}) created in group gpu")), "{log}");
     assert_eq!(log.matches(&format!("job {job} queued")).count(), 1, "a replay was served: {log}");
     assert_eq!(log.matches("refused a delivery").count(), 2, "{log}");
     assert!(!log.contains(&config) && !log.contains(&secret), "a secret was printed: {log}");
-    let _ = std::fs::remove_dir_all(&machines);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_gets_over_failed_launches_and_lost_deliveries() {
+    let repo = FakeScope::repo("octo-org", "app");
+    let fake = FakeGitHub::builder().org("octo-org").runner_group(FakeScope::org("octo-org"), 2, "gpu").start().await;
+    // The first two launches fail; the boot timeout is long, so only the
+    // failure itself can get their runners replaced in time.
+    let fails = std::env::temp_dir().join(format!("autoscaler-fails-{}-{}", std::process::id(), fastrand::u64(..)));
+    let before = format!(
+        "n=$(cat '{f}' 2>/dev/null || echo 0); if [ \"$n\" -lt 2 ]; then echo $((n + 1)) > '{f}'; exit 1; fi;",
+        f = fails.display()
+    );
+    let mut serve = Serve::start(&fake, &before, &["--boot-timeout", "60", "--idle-timeout", "60"]);
+    fake.set_webhook(&serve.url, Secret::new(&serve.secret));
+    let (first, _) = fake.queue_job(repo.clone(), ["self-hosted", "gpu"]);
+    let first_config = serve.machine(&format!("gha-scaler-{first}-3")).await;
+    assert_eq!(serve.log.all().matches("the machine did not launch").count(), 2);
+
+    // The deliveries of a job are lost (the receiver is unreachable while
+    // it runs and ends): the reaper sees its runner busy or gone and asks
+    // GitHub about the jobs it still counts as waiting.
+    let (second, _) = fake.queue_job(repo.clone(), ["self-hosted", "gpu"]);
+    let second_config = serve.machine(&format!("gha-scaler-{second}-1")).await;
+    fake.deliveries_settled().await;
+    fake.set_webhook("http://127.0.0.1:0/hook", Secret::new(&serve.secret));
+    fake.start_runner(&first_config).unwrap();
+    let jobs = fake.client().unwrap().repo("octo-org", "app").jobs();
+    assert_eq!(jobs.get(first).await.unwrap().status, JobStatus::InProgress);
+    assert!(fake.complete_job(first, JobConclusion::Success));
+    fake.deliveries_settled().await;
+    fake.set_webhook(&serve.url, Secret::new(&serve.secret));
+    serve.log.wait_for(&format!("job {first} is Completed already: no runner"));
+    // The other job's runner is still covered: no extra machine.
+    fake.start_runner(&second_config).unwrap();
+    assert!(fake.complete_job(second, JobConclusion::Success));
+    fake.deliveries_settled().await;
+    let log = serve.log.all();
+    assert_eq!(serve.launched(), [format!("gha-scaler-{first}-3"), format!("gha-scaler-{second}-1")], "{log}");
+    assert!(fake.runners(&FakeScope::org("octo-org")).is_empty(), "{log}");
+    let _ = std::fs::remove_file(&fails);
 }

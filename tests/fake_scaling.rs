@@ -305,3 +305,18 @@ async fn jobs_go_oldest_first_to_the_nearest_scope_and_logins_ignore_case() {
         assert_eq!(jobs.get(job).await.unwrap().runner_name.as_deref(), Some(expected));
     }
 }
+
+#[tokio::test]
+async fn seeded_runners_take_seeded_jobs_oldest_first_across_repositories() {
+    let org = FakeScope::org("octo-org");
+    let fake = FakeGitHub::builder()
+        .job(FakeScope::repo("octo-org", "zz"), 10, 100, ["self-hosted"])
+        .job(FakeScope::repo("octo-org", "aa"), 11, 101, ["self-hosted"])
+        .runner(org.clone(), FakeRunner::new("only").online())
+        .start()
+        .await;
+    let github = fake.client().unwrap();
+    let older = github.repo("octo-org", "zz").jobs().get(10).await.unwrap();
+    assert_eq!((older.status, older.runner_name.as_deref()), (JobStatus::InProgress, Some("only")));
+    assert_eq!(github.repo("octo-org", "aa").jobs().get(11).await.unwrap().status, JobStatus::Queued);
+}

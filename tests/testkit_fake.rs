@@ -13,8 +13,9 @@ use support::openapi_schema::validate;
 
 /// The fake seeded with everything the facade cases address.
 fn seeded() -> FakeGitHubBuilder {
-    let mut b =
-        FakeGitHub::builder().job(FakeScope::repo("octo-org", "octo-repo"), 399444496, 29679449, ["self-hosted"]);
+    // A label no seeded runner has: the job stays queued, its runner free.
+    let labels = ["self-hosted", "no-such-runner"];
+    let mut b = FakeGitHub::builder().job(FakeScope::repo("octo-org", "octo-repo"), 399444496, 29679449, labels);
     for scope in
         [FakeScope::enterprise("octo-ent"), FakeScope::org("octo-org"), FakeScope::repo("octo-org", "octo-repo")]
     {

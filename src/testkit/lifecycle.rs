@@ -44,8 +44,9 @@ fn now() -> String {
 /// organization's, then the enterprise's): a repository's runners its own
 /// jobs, an organization's runners the jobs of the repositories it owns, an
 /// enterprise's runners any job (the fake does not model which
-/// organizations an enterprise holds, nor runner group visibility). Logins
-/// compare without regard to ASCII case, as on GitHub.
+/// organizations an enterprise holds, nor runner group visibility). Here,
+/// as on GitHub, logins compare without regard to ASCII case; the fake's
+/// scopes themselves are otherwise told apart by exact name.
 fn serves(runner: &FakeScope, job: &FakeScope) -> Option<u8> {
     let FakeScope::Repo(owner, name) = job else { return None };
     match runner {
@@ -114,13 +115,15 @@ impl Data {
     /// then the organization's, then the enterprise's, each by id.
     pub fn assign(&mut self) -> Vec<JobChange> {
         let mut changes = Vec::new();
-        let queued: Vec<(FakeScope, i64)> = self
+        let mut queued: Vec<(FakeScope, i64)> = self
             .scopes
             .iter()
             .flat_map(|(scope, d)| {
                 d.jobs.iter().filter(|(_, j)| j["status"] == "queued").map(move |(id, _)| (scope.clone(), *id))
             })
             .collect();
+        // Oldest first across repositories: ids grow with time.
+        queued.sort_by_key(|(_, id)| *id);
         for (job_scope, job_id) in queued {
             let Some(job) = self.scopes.get(&job_scope).and_then(|d| d.jobs.get(&job_id)) else { continue };
             let taker = self

@@ -270,7 +270,14 @@ impl FakeGitHubBuilder {
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        FakeGitHub { base_url, shared, task: Arc::new(task), sender: Arc::new(sender) }
+        let fake = FakeGitHub { base_url, shared, task: Arc::new(task), sender: Arc::new(sender) };
+        // Seeded idle runners take seeded queued jobs they can serve.
+        {
+            let mut s = fake.lock();
+            let changes = s.data.assign();
+            fake.announce(&mut s, changes);
+        }
+        fake
     }
 }
 

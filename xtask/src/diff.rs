@@ -268,9 +268,56 @@ fn is_nullable(schema: &Value) -> bool {
     schema.get("nullable") == Some(&Value::Bool(true))
 }
 
+/// `schema` with the inline parts of its `allOf` merged into it
+/// (properties key by key, later parts refining earlier ones; `required`
+/// united), so that a payload written as `allOf` compares property by
+/// property. Parts that are references stay as they are.
+fn flatten(schema: &Value) -> std::borrow::Cow<'_, Value> {
+    let Some(parts) = schema.get("allOf").and_then(Value::as_array) else {
+        return std::borrow::Cow::Borrowed(schema);
+    };
+    let mut merged = schema.clone();
+    let mut properties = merged.get("properties").and_then(Value::as_object).cloned().unwrap_or_default();
+    let mut required: BTreeSet<String> = self::required(schema);
+    let mut kept = Vec::new();
+    for part in parts {
+        if part.get("$ref").is_some() {
+            kept.push(part.clone());
+            continue;
+        }
+        let part = flatten(part);
+        for (name, p) in part.get("properties").and_then(Value::as_object).into_iter().flatten() {
+            match (properties.get_mut(name), p) {
+                (Some(Value::Object(have)), Value::Object(more)) => {
+                    have.extend(more.iter().map(|(k, v)| (k.clone(), v.clone())));
+                }
+                _ => {
+                    properties.insert(name.clone(), p.clone());
+                }
+            }
+        }
+        required.extend(self::required(&part));
+        if let (Some(t), None) = (part.get("type"), merged.get("type")) {
+            merged["type"] = t.clone();
+        }
+    }
+    if let Some(m) = merged.as_object_mut() {
+        m.insert("properties".into(), Value::Object(properties));
+        m.insert("required".into(), required.into_iter().map(Value::String).collect());
+        if kept.is_empty() {
+            m.remove("allOf");
+        } else {
+            m.insert("allOf".into(), Value::Array(kept));
+        }
+    }
+    std::borrow::Cow::Owned(merged)
+}
+
 /// Compares two object schemas property by property (recursing into inline
-/// objects and arrays of inline objects).
+/// objects, arrays of inline objects, and inline `allOf` parts).
 fn compare_object(subject: &str, prefix: &str, old: &Value, new: &Value, role: Role, out: &mut Vec<Change>) {
+    let (old, new) = (flatten(old), flatten(new));
+    let (old, new) = (old.as_ref(), new.as_ref());
     let empty = Map::new();
     let old_props = old.get("properties").and_then(Value::as_object).unwrap_or(&empty);
     let new_props = new.get("properties").and_then(Value::as_object).unwrap_or(&empty);
@@ -321,7 +368,8 @@ fn compare_object(subject: &str, prefix: &str, old: &Value, new: &Value, role: R
                 push(format!("property `{field}`: enum value {v} removed"), true);
             }
         }
-        if old_p.get("properties").is_some() && new_p.get("properties").is_some() {
+        let objectish = |p: &Value| flatten(p).get("properties").is_some();
+        if objectish(old_p) && objectish(new_p) {
             nested.push((format!("{field}."), old_p, new_p));
         }
         if let (Some(oi), Some(ni)) = (old_p.get("items"), new_p.get("items"))

@@ -335,6 +335,29 @@ mod tests {
     }
 
     #[test]
+    fn the_diff_sees_into_the_all_of_of_the_vendored_payloads() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../spec/webhooks.json");
+        let old: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        assert!(diff(&old, &old).is_empty());
+        // `workflow_job` of in_progress is an allOf of two inline parts.
+        let mut new = old.clone();
+        let job = &mut new["components"]["schemas"]["webhook-workflow-job-in-progress"]["properties"]["workflow_job"];
+        assert!(job.get("allOf").is_some());
+        for part in job["allOf"].as_array_mut().unwrap() {
+            part["properties"].as_object_mut().unwrap().remove("runner_id");
+        }
+        job["allOf"][1]["properties"]["status"]["enum"] = json!(["in_progress", "completed"]);
+        let changes: Vec<String> =
+            diff(&old, &new).schemas.iter().map(|c| format!("{} {}", c.what, c.breaking)).collect();
+        for expected in [
+            "property `workflow_job.runner_id` removed true",
+            "property `workflow_job.status`: enum value \"queued\" removed true",
+        ] {
+            assert!(changes.iter().any(|c| c == expected), "{expected} not in {changes:?}");
+        }
+    }
+
+    #[test]
     fn number_ids_become_integers() {
         let mut v = json!({"properties": {"run_id": {"type": "number"}, "ratio": {"type": "number"}, "id": {"type": "integer"}}});
         assert_eq!(integer_ids(&mut v), 1);
