@@ -370,17 +370,15 @@ impl ClientBuilder {
         // `Custom("2026-03-10")` is the known version, checked as such.
         let requested = self.api_version.map(|v| crate::ApiVersion::from(v.as_str()));
         let api_version = match (requested, &deployment) {
-            (Some(version), Some(d)) if self.check_availability => {
+            (Some(version), d) => {
                 version.well_formed()?;
-                version.check(d)?;
-                version
-            }
-            (Some(version), _) => {
-                version.well_formed()?;
+                if let (Some(d), true) = (d, self.check_availability) {
+                    version.check(d)?;
+                }
                 version
             }
             (None, Some(d)) => d.newest_api_version(),
-            (None, None) => crate::ApiVersion::V2022_11_28,
+            (None, None) => crate::ApiVersion::from(crate::transport::DEFAULT_API_VERSION),
         };
         let mut inner = Inner::new(api_version.as_str(), &self.user_agent, self.token.as_ref())
             .map_err(|field| Error::invalid(field, "contains characters that cannot be sent in an HTTP header"))?;

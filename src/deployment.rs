@@ -51,7 +51,7 @@ impl Deployment {
     /// The newest REST API version this deployment serves: what a client
     /// configured for it sends unless told otherwise.
     pub fn newest_api_version(&self) -> crate::ApiVersion {
-        self.api_versions().last().map_or(crate::ApiVersion::V2022_11_28, |v| crate::ApiVersion::from(*v))
+        crate::ApiVersion::from(self.api_versions().last().copied().unwrap_or(crate::transport::DEFAULT_API_VERSION))
     }
 
     /// The key of the vendored data this deployment is checked against; an

@@ -77,10 +77,13 @@ pub fn verify(secret: &Secret, body: &[u8], signature: Option<&str>) -> Result<(
 /// assert_eq!(webhook::verify(&secret, b"{}", Some(&header)), Ok(()));
 /// ```
 pub fn sign(secret: &Secret, body: &[u8]) -> String {
-    let key = hmac::Key::new(hmac::HMAC_SHA256, secret.expose_secret().as_bytes());
-    let tag = hmac::sign(&key, body);
-    let hex: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256={hex}")
+    format!("sha256={}", hmac_hex(hmac::HMAC_SHA256, secret, body))
+}
+
+/// The HMAC of `body` under `secret` with `algorithm`, in lower-case hex.
+pub(crate) fn hmac_hex(algorithm: hmac::Algorithm, secret: &Secret, body: &[u8]) -> String {
+    let key = hmac::Key::new(algorithm, secret.expose_secret().as_bytes());
+    hmac::sign(&key, body).as_ref().iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// 64 hexadecimal digits (either case) as 32 bytes.
@@ -125,19 +128,19 @@ pub enum DeliveryError {
     },
 }
 
-/// What a `workflow_job` delivery says happened.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WorkflowJobAction {
-    /// The job waits for a runner with its labels: the moment to scale up.
-    Queued,
-    /// A runner took it.
-    InProgress,
-    /// It finished (see the conclusion in the payload).
-    Completed,
-    /// It waits for an environment's protection rules.
-    Waiting,
-    /// An action this crate does not know; the payload is kept.
-    Unknown(String),
+crate::types::open_enum::open_enum! {
+    /// What a `workflow_job` delivery says happened (an action this crate
+    /// does not know is `Unknown`, and its payload is kept).
+    pub enum WorkflowJobAction {
+        /// The job waits for a runner with its labels: the moment to scale up.
+        Queued = "queued",
+        /// A runner took it.
+        InProgress = "in_progress",
+        /// It finished (see the conclusion in the payload).
+        Completed = "completed",
+        /// It waits for an environment's protection rules.
+        Waiting = "waiting",
+    }
 }
 
 /// The payload of a `workflow_job` delivery, as the generated types of
@@ -277,26 +280,19 @@ pub fn parse_unverified(headers: &http::HeaderMap, body: &[u8]) -> Result<Delive
 }
 
 fn workflow_job(raw: serde_json::Value) -> Result<WorkflowJobEvent, DeliveryError> {
-    let action_text = raw["action"].as_str().unwrap_or_default().to_string();
+    let action = WorkflowJobAction::from(raw["action"].as_str().unwrap_or_default());
     let typed = |value: serde_json::Value| -> WorkflowJobPayload {
-        let decoded = match action_text.as_str() {
-            "queued" => decode(&value).map(|p| WorkflowJobPayload::Queued(Box::new(p))),
-            "in_progress" => decode(&value).map(|p| WorkflowJobPayload::InProgress(Box::new(p))),
-            "completed" => decode(&value).map(|p| WorkflowJobPayload::Completed(Box::new(p))),
-            "waiting" => decode(&value).map(|p| WorkflowJobPayload::Waiting(Box::new(p))),
-            _ => return WorkflowJobPayload::Unknown(value),
+        let decoded = match action {
+            WorkflowJobAction::Queued => decode(&value).map(|p| WorkflowJobPayload::Queued(Box::new(p))),
+            WorkflowJobAction::InProgress => decode(&value).map(|p| WorkflowJobPayload::InProgress(Box::new(p))),
+            WorkflowJobAction::Completed => decode(&value).map(|p| WorkflowJobPayload::Completed(Box::new(p))),
+            WorkflowJobAction::Waiting => decode(&value).map(|p| WorkflowJobPayload::Waiting(Box::new(p))),
+            WorkflowJobAction::Unknown(_) => return WorkflowJobPayload::Unknown(value),
         };
         decoded.unwrap_or_else(|reason| WorkflowJobPayload::Undecoded { payload: value, reason })
     };
-    let action = match action_text.as_str() {
-        "queued" => WorkflowJobAction::Queued,
-        "in_progress" => WorkflowJobAction::InProgress,
-        "completed" => WorkflowJobAction::Completed,
-        "waiting" => WorkflowJobAction::Waiting,
-        other => WorkflowJobAction::Unknown(other.to_string()),
-    };
     let job = &raw["workflow_job"];
-    let missing = |field: &str| DeliveryError::Payload { action: action_text.clone(), reason: format!("no `{field}`") };
+    let missing = |field: &str| DeliveryError::Payload { action: action.to_string(), reason: format!("no `{field}`") };
     // Ids are positive integers; anything else is absent.
     let int = |v: &serde_json::Value| v.as_i64().filter(|n| *n > 0);
     let text = |v: &serde_json::Value| v.as_str().map(str::to_string);

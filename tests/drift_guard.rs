@@ -93,7 +93,7 @@ impl Guard {
         let mut docs = Vec::new();
         for version in spec::api_versions() {
             let doc = spec::spec_as_of(&version);
-            let examples = spec::examples_as_of(&version);
+            let examples = spec::examples_as_of(&doc);
             for f in spec::doc_fixtures() {
                 let Some(schema) = spec::body_schema(&doc, &f.operation_id, &f.status) else {
                     continue;

@@ -33,24 +33,22 @@ fn seeded() -> FakeGitHubBuilder {
     b
 }
 
-/// The properties a REST API version removed, by name, from the vendored
-/// spec's annotations (merge patches that null a property).
+/// The properties a REST API version removed, by name: those of a
+/// component schema of the oldest version that the schema of `version`
+/// lacks, both derived by the xtask (not by the fake's own reading of the
+/// annotations).
 fn removed_by(version: &str) -> std::collections::BTreeSet<String> {
-    let mut removed = std::collections::BTreeSet::new();
-    let spec = support::spec::spec();
-    let schemas = spec["components"]["schemas"].as_object().unwrap();
-    for schema in schemas.values() {
-        for change in schema["x-github-breaking-changes"].as_array().into_iter().flatten() {
-            if change["version"].as_str().is_some_and(|v| v <= version) {
-                for (name, patch) in change["patch"]["properties"].as_object().into_iter().flatten() {
-                    if patch.is_null() {
-                        removed.insert(name.clone());
-                    }
-                }
-            }
-        }
-    }
-    removed
+    let (base, derived) = (support::spec::spec_as_of("2022-11-28"), support::spec::spec_as_of(version));
+    let props = |doc: &serde_json::Value, name: &str| -> std::collections::BTreeSet<String> {
+        doc["components"]["schemas"][name]["properties"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, _)| k.clone())
+            .collect()
+    };
+    let names = base["components"]["schemas"].as_object().unwrap().keys();
+    names.flat_map(|name| props(&base, name).difference(&props(&derived, name)).cloned().collect::<Vec<_>>()).collect()
 }
 
 /// Every key of `value`, at any depth.

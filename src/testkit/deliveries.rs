@@ -162,7 +162,7 @@ async fn send(http: &reqwest::Client, out: &Outgoing) -> Result<u16, String> {
         .header("x-github-delivery", &out.id)
         .header("x-github-hook-id", "1")
         .header("x-github-hook-installation-target-type", "repository")
-        .header("x-hub-signature-256", crate::webhook::sign(&out.target.secret, &out.body))
+        .header(crate::webhook::SIGNATURE_HEADER, crate::webhook::sign(&out.target.secret, &out.body))
         .header("x-hub-signature", legacy_signature(&out.target.secret, &out.body))
         .body(out.body.clone())
         .send()
@@ -174,9 +174,7 @@ async fn send(http: &reqwest::Client, out: &Outgoing) -> Result<u16, String> {
 /// `X-Hub-Signature`: HMAC-SHA1, which GitHub still sends beside the
 /// SHA-256 one for old receivers.
 fn legacy_signature(secret: &Secret, body: &[u8]) -> String {
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, secret.expose_secret().as_bytes());
-    let hex: String = ring::hmac::sign(&key, body).as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha1={hex}")
+    format!("sha1={}", crate::webhook::hmac_hex(ring::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY, secret, body))
 }
 
 /// A delivery id shaped like GitHub's (a random UUID).
@@ -235,7 +233,5 @@ fn payload(change: &JobChange, org: bool) -> Value {
 
 /// A stable id for a repository the fake only knows by name.
 fn repository_id(full_name: &str) -> i64 {
-    let hash =
-        full_name.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
-    i64::try_from(hash >> 33).unwrap_or(1).max(1)
+    i64::try_from(super::server::fnv(full_name.as_bytes()) >> 33).unwrap_or(1).max(1)
 }

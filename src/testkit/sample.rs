@@ -33,12 +33,16 @@ pub fn webhook_sample(name: &str) -> Option<Value> {
     Some(sample(doc, &json!({"$ref": format!("#/components/schemas/{name}")}), 0))
 }
 
-/// `v` itself, or what its local `$ref` points at (`Null` if nothing).
-fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
-    match v.get("$ref").and_then(Value::as_str) {
-        Some(r) => r.strip_prefix('#').and_then(|p| doc.pointer(p)).unwrap_or(&Value::Null),
-        None => v,
+/// `v` itself, or what its local `$ref`s lead to in `doc` (`Null` if
+/// nothing; at most 16 steps, so a reference cycle ends).
+pub(crate) fn resolve<'a>(doc: &'a Value, mut v: &'a Value) -> &'a Value {
+    for _ in 0..16 {
+        match v.get("$ref").and_then(Value::as_str) {
+            Some(r) => v = r.strip_prefix('#').and_then(|p| doc.pointer(p)).unwrap_or(&Value::Null),
+            None => return v,
+        }
     }
+    &Value::Null
 }
 
 /// An instance of `schema`: its example when it has one of its own type,

@@ -483,7 +483,10 @@ impl FakeGitHub {
 fn announce(shared: &Arc<Mutex<Shared>>, s: &mut Shared, changes: Vec<JobChange>) {
     for change in changes {
         let org = match &change.scope {
-            FakeScope::Repo(owner, _) => s.data.scopes.contains_key(&FakeScope::org(owner)),
+            // As when runners are matched: logins without regard to case.
+            FakeScope::Repo(owner, _) => {
+                s.data.scopes.keys().any(|k| matches!(k, FakeScope::Org(o) if o.eq_ignore_ascii_case(owner)))
+            }
             _ => false,
         };
         s.hooks.announce(&change, org);
@@ -743,8 +746,8 @@ fn link_header(base: &str, path: &str, query: &BTreeMap<String, String>, page: u
     Some(parts.join(", "))
 }
 
-/// FNV-1a, for ETags.
-fn fnv(bytes: &[u8]) -> u64 {
+/// FNV-1a, for ETags and the ids of repositories known by name.
+pub(crate) fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 

@@ -12,20 +12,22 @@ use super::catalog::spec;
 use axum::http::HeaderMap;
 use serde_json::Value;
 
-/// The versions the fake serves, like github.com.
-pub(crate) const SERVED: &[&str] = &["2022-11-28", "2026-03-10"];
+/// The versions the fake serves: github.com's, from the vendored data.
+fn served() -> &'static [&'static str] {
+    crate::Deployment::GitHubCom.api_versions()
+}
 
-/// What a request without `X-GitHub-Api-Version` gets.
-pub(crate) const DEFAULT: &str = "2022-11-28";
+/// What a request without `X-GitHub-Api-Version` gets, as on GitHub.
+const DEFAULT: &str = crate::transport::DEFAULT_API_VERSION;
 
 /// The version a request asks for, or the message of GitHub's 400.
 pub(crate) fn requested(headers: &HeaderMap) -> Result<&'static str, String> {
     let Some(value) = headers.get("x-github-api-version") else { return Ok(DEFAULT) };
     let asked = value.to_str().unwrap_or_default().trim();
-    SERVED.iter().find(|v| **v == asked).copied().ok_or_else(|| {
+    served().iter().find(|v| **v == asked).copied().ok_or_else(|| {
         format!(
             "Unsupported 'X-GitHub-Api-Version' header value: {asked:?}. Supported versions are: {}",
-            SERVED.join(", ")
+            served().join(", ")
         )
     })
 }
@@ -55,15 +57,9 @@ fn answer_schema(operation: &str, status: u16) -> Option<&'static Value> {
     None
 }
 
-/// Follows `$ref`s (at most 16, so a reference cycle ends).
-fn resolve(mut value: &'static Value) -> &'static Value {
-    for _ in 0..16 {
-        match value.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
-            Some(pointer) => value = spec().pointer(pointer).unwrap_or(&Value::Null),
-            None => return value,
-        }
-    }
-    &Value::Null
+/// Follows `$ref`s in the vendored spec.
+fn resolve(value: &'static Value) -> &'static Value {
+    super::sample::resolve(spec(), value)
 }
 
 /// Removes `property` from `object` and from every object inside it.

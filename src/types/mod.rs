@@ -13,7 +13,7 @@
 //! `Option`s or default to empty.
 
 #[macro_use]
-mod open_enum;
+pub(crate) mod open_enum;
 mod groups;
 mod hosted;
 mod ids;

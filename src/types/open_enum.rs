@@ -78,3 +78,5 @@ macro_rules! open_enum {
         }
     };
 }
+
+pub(crate) use open_enum;

@@ -191,11 +191,11 @@ pub fn spec_as_of(version: &str) -> Value {
 }
 
 /// Every documented example of a REST API version, by fixture key
-/// (`<operationId>.<status|request>.<example>`), derived from `spec/` the
-/// way `cargo xtask fixtures` extracts the committed ones.
-pub fn examples_as_of(version: &str) -> std::collections::BTreeMap<String, Value> {
-    let derived = spec_as_of(version);
-    let examples = xtask::fixtures::extract(&derived).unwrap_or_else(|e| panic!("examples of {version}: {e:#}"));
+/// (`<operationId>.<status|request>.<example>`), from the version's
+/// `derived` spec ([`spec_as_of`]) the way `cargo xtask fixtures` extracts
+/// the committed ones.
+pub fn examples_as_of(derived: &Value) -> std::collections::BTreeMap<String, Value> {
+    let examples = xtask::fixtures::extract(derived).unwrap_or_else(|e| panic!("examples: {e:#}"));
     examples
         .into_iter()
         .map(|e| {

@@ -161,7 +161,9 @@ impl Report {
     }
 }
 
-fn operations(doc: &Value) -> BTreeMap<String, (OpRef, Value)> {
+/// Every operation of a description by operationId, with its path's shared
+/// parameters merged into its own.
+pub(crate) fn operations(doc: &Value) -> BTreeMap<String, (OpRef, Value)> {
     let mut out = BTreeMap::new();
     for (path, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
         for (method, op) in item.as_object().into_iter().flatten() {

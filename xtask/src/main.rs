@@ -36,7 +36,7 @@ enum Command {
     /// Vendor the workflow_job webhook events of GitHub's webhook description
     /// (OpenAPI 3.1) as spec/webhooks.json, normalized to OpenAPI 3.0.
     RefreshWebhooks {
-        /// The webhook description (a file; e.g. the `ghec.json` of @octokit/openapi-webhooks).
+        /// The webhook description (a file or URL; e.g. the `ghec.json` of @octokit/openapi-webhooks).
         #[arg(long)]
         from: String,
         /// Where to write [default: the spec directory].
@@ -247,12 +247,18 @@ fn run(cli: Cli) -> Result<i32> {
             }
             let selection = read_selection(&default_spec_dir)?;
             let old_up = source::load(&from)?;
-            let new_up = match &to {
-                Some(to) => source::load(to)?,
-                None => source::load(&from)?,
-            };
             let old = refresh::build_with(&old_up, &selection, false)?;
-            let new = refresh::build_with(&new_up, &selection, false)?;
+            // Without --to, both sides are the same description (loaded and
+            // built once), seen as of two versions.
+            let loaded_to = match &to {
+                Some(to) => {
+                    let up = source::load(to)?;
+                    let built = refresh::build_with(&up, &selection, false)?;
+                    Some((up, built))
+                }
+                None => None,
+            };
+            let (new_up, new) = loaded_to.as_ref().map_or((&old_up, &old), |(u, b)| (u, b));
             let as_of = |spec: &serde_json::Value, version: &Option<String>| match version {
                 Some(v) => xtask::versions::derive(spec, v),
                 None => Ok(spec.clone()),
@@ -262,8 +268,8 @@ fn run(cli: Cli) -> Result<i32> {
                 Some(v) => format!("{} as of {v}", label(up)),
                 None => label(up),
             };
-            let mut text = report.markdown(&name(&old_up, &from_version), &name(&new_up, &to_version));
-            for (side, r) in [("old", &old), ("new", &new)] {
+            let mut text = report.markdown(&name(&old_up, &from_version), &name(new_up, &to_version));
+            for (side, r) in [("old", &old), ("new", new)] {
                 if !r.unmatched.is_empty() {
                     text.push_str(&format!(
                         "\nSelection patterns absent from the {side} description: {}\n",

@@ -24,15 +24,20 @@ pub struct Upstream {
 
 /// Loads `from`: an `http://` or `https://` URL, or a path to a file.
 pub fn load(from: &str) -> Result<Upstream> {
-    let (label, bytes) = if from.starts_with("https://") || from.starts_with("http://") {
-        (from.to_string(), fetch(from)?)
-    } else {
-        let path = Path::new(from);
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read the upstream description {from}"))?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| from.to_string());
-        (name, bytes)
-    };
+    let (label, bytes) = read(from)?;
     parse(label, &bytes)
+}
+
+/// The bytes of a description at a URL or in a file, and its label (the
+/// URL, or the file's name).
+pub fn read(from: &str) -> Result<(String, Vec<u8>)> {
+    if from.starts_with("https://") || from.starts_with("http://") {
+        return Ok((from.to_string(), fetch(from)?));
+    }
+    let path = Path::new(from);
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read the description {from}"))?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| from.to_string());
+    Ok((name, bytes))
 }
 
 /// The SHA-256 of `bytes` in lower-case hex, as provenance records it.

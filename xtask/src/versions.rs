@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// The version the unversioned description describes, and the version
 /// GitHub serves when a request names none.
-pub const BASE_VERSION: &str = "2022-11-28";
+pub const BASE_VERSION: &str = crate::normalize::GITHUB_REST_API_VERSION;
 
 /// The extension that carries a later version's changes.
 pub const ANNOTATION: &str = "x-github-breaking-changes";
@@ -225,7 +225,7 @@ pub fn versions(doc: &Value) -> Result<Vec<String>> {
 }
 
 /// Calls `f` on every object inside `value`, depth first.
-pub(crate) fn visit(value: &Value, f: &mut impl FnMut(&Map<String, Value>)) {
+fn visit(value: &Value, f: &mut impl FnMut(&Map<String, Value>)) {
     match value {
         Value::Object(map) => {
             f(map);
@@ -333,19 +333,10 @@ fn request_part(op: &Value) -> Value {
     json!({ "parameters": op.get("parameters"), "requestBody": op.get("requestBody") })
 }
 
-/// Every operation of a description by operationId.
+/// Every operation of a description by operationId (path-level parameters
+/// merged in).
 fn operations(doc: &Value) -> BTreeMap<String, Value> {
-    let mut ops = BTreeMap::new();
-    for item in doc["paths"].as_object().into_iter().flat_map(|p| p.values()) {
-        for (method, op) in item.as_object().into_iter().flatten() {
-            if crate::METHODS.contains(&method.as_str())
-                && let Some(id) = op["operationId"].as_str()
-            {
-                ops.insert(id.to_string(), op.clone());
-            }
-        }
-    }
-    ops
+    crate::diff::operations(doc).into_iter().map(|(id, (_, op))| (id, op)).collect()
 }
 
 /// Whether any component reachable from `roots` differs between `old` and `new`.
@@ -368,12 +359,8 @@ fn closure_differs(old: &Value, new: &Value, roots: &[&Value]) -> bool {
 /// The JSON Pointers of the local `$ref`s inside `value`.
 fn refs(value: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    visit(value, &mut |map| {
-        if let Some(r) = map.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
-            out.push(r.to_string());
-        }
-    });
-    out
+    crate::closure::collect_refs(value, &mut out);
+    out.into_iter().filter_map(|r| r.strip_prefix('#')).map(String::from).collect()
 }
 
 /// The REST API version a file name names, as in GitHub's versioned

@@ -4,7 +4,6 @@
 //! with exactly the schemas they reference, normalized into OpenAPI 3.0
 //! that progenitor and typify digest, and a provenance record.
 
-use crate::versions::visit;
 use crate::{canonical, source::Upstream};
 use anyhow::{Context, Result, bail};
 use serde_json::{Map, Value, json};
@@ -84,12 +83,10 @@ pub fn parse(label: String, bytes: &[u8]) -> Result<Upstream> {
     Ok(Upstream { label, sha256, doc })
 }
 
-/// Loads a webhook description from a file.
+/// Loads a webhook description from a file or a URL.
 pub fn load(from: &str) -> Result<Upstream> {
-    let path = Path::new(from);
-    let bytes = std::fs::read(path).with_context(|| format!("cannot read the webhook description {from}"))?;
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| from.to_string());
-    parse(name, &bytes)
+    let (label, bytes) = crate::source::read(from)?;
+    parse(label, &bytes)
 }
 
 /// Selects [`EVENTS`] and the schemas they reference, normalizes them, and
@@ -101,22 +98,8 @@ pub fn build(upstream: &Upstream) -> Result<Vendored> {
         let Some(item) = doc["webhooks"].get(*event) else { bail!("{}: no webhook event {event}", upstream.label) };
         events.insert(event.to_string(), item.clone());
     }
-    let mut schemas = Map::new();
-    let mut queue: Vec<String> = refs(&Value::Object(events.clone()));
-    let mut seen = BTreeSet::new();
-    while let Some(reference) = queue.pop() {
-        if !seen.insert(reference.clone()) {
-            continue;
-        }
-        let Some(name) = reference.strip_prefix("#/components/schemas/") else {
-            bail!("{}: a reference outside components/schemas: {reference}", upstream.label);
-        };
-        let Some(schema) = doc.pointer(&format!("/components/schemas/{name}")) else {
-            bail!("{}: dangling reference {reference}", upstream.label);
-        };
-        queue.extend(refs(schema));
-        schemas.insert(name.to_string(), schema.clone());
-    }
+    // Every upstream schema, then only those the events reach.
+    let all_schemas = doc.pointer("/components/schemas").cloned().unwrap_or_else(|| json!({}));
     let mut spec = json!({
         "openapi": "3.0.3",
         "info": {
@@ -125,8 +108,9 @@ pub fn build(upstream: &Upstream) -> Result<Vendored> {
         },
         "paths": {},
         "x-webhooks": events,
-        "components": { "schemas": schemas },
+        "components": { "schemas": all_schemas },
     });
+    crate::closure::prune_components(&mut spec).with_context(|| format!("{}: the events' schemas", upstream.label))?;
     let passes: Vec<(&str, usize)> = PASSES.iter().map(|p| (p.name, (p.run)(&mut spec))).collect();
     serde_json::from_value::<openapiv3::OpenAPI>(spec.clone())
         .context("the normalized webhook subset is not a valid OpenAPI 3.0 document (a pass is broken)")?;
@@ -154,19 +138,8 @@ pub fn write(vendored: &Vendored, out_dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The local `$ref`s inside `value`.
-fn refs(value: &Value) -> Vec<String> {
-    let mut out = Vec::new();
-    visit(value, &mut |v| {
-        if let Some(r) = v.get("$ref").and_then(Value::as_str) {
-            out.push(r.to_string());
-        }
-    });
-    out
-}
-
-/// Every schema-like object (one with `type`, `properties`, `items` or a
-/// combinator), mutable, depth first.
+/// Every object inside `value`, mutable, parents before children (passes
+/// that must touch only schemas check the object themselves).
 fn schemas_mut(value: &mut Value, f: &mut impl FnMut(&mut Map<String, Value>) -> usize) -> usize {
     let mut changed = 0;
     match value {

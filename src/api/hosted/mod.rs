@@ -9,7 +9,7 @@ use crate::pagination::{ItemStream, Page, PageRequest, stream_pages};
 use crate::scope::{Enterprise, Org, Scope};
 use crate::types::{
     CuratedImage, CustomImage, CustomImageVersion, HostedRunner, HostedRunnerId, HostedRunnerLimits,
-    HostedRunnerUpdate, ImageDefinitionId, MachineSpec, NewHostedRunner, Platform,
+    HostedRunnerUpdate, ImageDefinitionId, ImageVersion, MachineSpec, NewHostedRunner, Platform,
 };
 use crate::{Error, validate};
 
@@ -221,8 +221,8 @@ impl<S: HostedScope> HostedRunners<S> {
         version: &str,
     ) -> Result<CustomImageVersion, Error> {
         self.scope.check()?;
-        validate::image_version(version)?;
-        self.scope.custom_image_version(image_definition_id.into(), version).await
+        let version: ImageVersion = version.parse()?;
+        self.scope.custom_image_version(image_definition_id.into(), &version).await
     }
 
     /// Deletes one version (`1.2.3`) of a custom image.
@@ -237,8 +237,8 @@ impl<S: HostedScope> HostedRunners<S> {
         version: &str,
     ) -> Result<(), Error> {
         self.scope.check()?;
-        validate::image_version(version)?;
-        self.scope.delete_custom_image_version(image_definition_id.into(), version).await
+        let version: ImageVersion = version.parse()?;
+        self.scope.delete_custom_image_version(image_definition_id.into(), &version).await
     }
 
     /// Hosted runner limits, e.g. static public IPs.

@@ -35,12 +35,12 @@ pub trait Ops {
     fn custom_image_version(
         &self,
         id: ImageDefinitionId,
-        version: &str,
+        version: &ImageVersion,
     ) -> impl Future<Output = Result<CustomImageVersion, Error>> + Send;
     fn delete_custom_image_version(
         &self,
         id: ImageDefinitionId,
-        version: &str,
+        version: &ImageVersion,
     ) -> impl Future<Output = Result<(), Error>> + Send;
     fn limits(&self) -> impl Future<Output = Result<HostedRunnerLimits, Error>> + Send;
     fn machine_sizes(&self) -> impl Future<Output = Result<Vec<MachineSpec>, Error>> + Send;
@@ -122,23 +122,21 @@ impl Ops for Enterprise {
         .await?
         .image_versions)
     }
-    async fn custom_image_version(&self, id: ImageDefinitionId, version: &str) -> Result<CustomImageVersion, Error> {
+    async fn custom_image_version(&self, id: ImageDefinitionId, v: &ImageVersion) -> Result<CustomImageVersion, Error> {
         const OP: &str = "actions/get-custom-image-version-for-enterprise";
-        let v: ImageVersion = version.parse()?;
         send_body(
             &self.client,
             OP,
-            self.raw().actions_get_custom_image_version_for_enterprise(&self.enterprise, id.0, &v),
+            self.raw().actions_get_custom_image_version_for_enterprise(&self.enterprise, id.0, v),
         )
         .await
     }
-    async fn delete_custom_image_version(&self, id: ImageDefinitionId, version: &str) -> Result<(), Error> {
+    async fn delete_custom_image_version(&self, id: ImageDefinitionId, v: &ImageVersion) -> Result<(), Error> {
         const OP: &str = "actions/delete-custom-image-version-from-enterprise";
-        let v: ImageVersion = version.parse()?;
         send_unit(
             &self.client,
             OP,
-            self.raw().actions_delete_custom_image_version_from_enterprise(&self.enterprise, id.0, &v),
+            self.raw().actions_delete_custom_image_version_from_enterprise(&self.enterprise, id.0, v),
         )
         .await
     }
@@ -223,15 +221,13 @@ impl Ops for Org {
             .await?
             .image_versions)
     }
-    async fn custom_image_version(&self, id: ImageDefinitionId, version: &str) -> Result<CustomImageVersion, Error> {
+    async fn custom_image_version(&self, id: ImageDefinitionId, v: &ImageVersion) -> Result<CustomImageVersion, Error> {
         const OP: &str = "actions/get-custom-image-version-for-org";
-        let v: ImageVersion = version.parse()?;
-        send_body(&self.client, OP, self.raw().actions_get_custom_image_version_for_org(&self.org, id.0, &v)).await
+        send_body(&self.client, OP, self.raw().actions_get_custom_image_version_for_org(&self.org, id.0, v)).await
     }
-    async fn delete_custom_image_version(&self, id: ImageDefinitionId, version: &str) -> Result<(), Error> {
+    async fn delete_custom_image_version(&self, id: ImageDefinitionId, v: &ImageVersion) -> Result<(), Error> {
         const OP: &str = "actions/delete-custom-image-version-from-org";
-        let v: ImageVersion = version.parse()?;
-        send_unit(&self.client, OP, self.raw().actions_delete_custom_image_version_from_org(&self.org, id.0, &v)).await
+        send_unit(&self.client, OP, self.raw().actions_delete_custom_image_version_from_org(&self.org, id.0, v)).await
     }
     async fn limits(&self) -> Result<HostedRunnerLimits, Error> {
         const OP: &str = "actions/get-hosted-runners-limits-for-org";
