@@ -154,6 +154,8 @@ pub struct ClientBuilder {
     cache_max_bytes: usize,
     max_response_bytes: u64,
     pace_mutations: bool,
+    mutation_interval: Duration,
+    fleet: crate::transport::Fleet,
     clock: Option<Arc<dyn crate::transport::Clock>>,
 }
 
@@ -176,6 +178,8 @@ impl fmt::Debug for ClientBuilder {
             .field("cache_max_bytes", &self.cache_max_bytes)
             .field("max_response_bytes", &self.max_response_bytes)
             .field("pace_mutations", &self.pace_mutations)
+            .field("mutation_interval", &self.mutation_interval)
+            .field("fleet", &self.fleet)
             .finish()
     }
 }
@@ -200,6 +204,8 @@ impl Default for ClientBuilder {
             cache_max_bytes: crate::transport::DEFAULT_CACHE_MAX_BYTES,
             max_response_bytes: crate::transport::DEFAULT_MAX_RESPONSE_BYTES,
             pace_mutations: true,
+            mutation_interval: crate::transport::DEFAULT_MUTATION_INTERVAL,
+            fleet: crate::transport::Fleet::default(),
             clock: None,
         }
     }
@@ -341,10 +347,51 @@ impl ClientBuilder {
         self
     }
 
-    /// Whether mutating requests go one at a time per client (default true,
-    /// as GitHub's best practices ask).
+    /// Whether mutating requests (POST, PATCH, PUT, DELETE) are paced:
+    /// one at a time per credential, [`ClientBuilder::mutation_interval`]
+    /// apart (default true, as GitHub's best practices ask). Turning it off
+    /// sends mutations as they come, concurrently: GitHub may answer a
+    /// burst with a secondary rate limit.
     pub fn pace_mutations(mut self, pace: bool) -> Self {
         self.pace_mutations = pace;
+        self
+    }
+
+    /// The least time between the end of one mutation and the start of the
+    /// next (default 1 s, GitHub's figure; 0 keeps mutations one at a time
+    /// without spacing them).
+    ///
+    /// What it costs: a burst of N writes takes about N seconds (creating
+    /// 30 JIT runners at once, 30 s), whatever their concurrency; reads
+    /// are never paced. Lowering it is reasonable against a fake or a test
+    /// server, and for a few writes at a time; a scaler that creates and
+    /// deletes runners in bursts should keep GitHub's second, or accept
+    /// secondary rate limits, which hold every request of the credential
+    /// (reads too) for a minute or more.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let github = gha_runners::Client::builder()
+    ///     .token("ghp_...")
+    ///     .mutation_interval(Duration::from_millis(250))
+    ///     .build()
+    ///     .unwrap();
+    /// # drop(github);
+    /// ```
+    pub fn mutation_interval(mut self, interval: Duration) -> Self {
+        self.mutation_interval = interval;
+        self
+    }
+
+    /// Where the client keeps what every client of its credential shares:
+    /// the rate-limit gate, the mutation lock and its spacing, and the
+    /// GitHub App installation token. Default
+    /// [`Fleet::InProcess`](crate::transport::Fleet::InProcess): this
+    /// client and its clones. With the `redis` feature, a
+    /// [`RedisFleet`](crate::transport::Fleet) shares them with every
+    /// replica of the same fleet id (see the README, "Several replicas").
+    pub fn fleet(mut self, fleet: impl Into<crate::transport::Fleet>) -> Self {
+        self.fleet = fleet.into();
         self
     }
 
@@ -393,12 +440,11 @@ impl ClientBuilder {
             Arc::new(std::sync::Mutex::new(crate::transport::new_cache(self.cache_capacity, self.cache_max_bytes)))
         });
         inner.max_body = self.max_response_bytes;
-        if !self.pace_mutations {
-            inner.pacer = None;
-        }
+        inner.pacer = self.pace_mutations.then(|| Arc::new(crate::transport::Pacer::new(self.mutation_interval)));
         if let Some(app) = &self.app {
             inner.app = Some(Arc::new(crate::transport::AppAuth::new(app)?));
         }
+        inner.link = crate::transport::link(&self.fleet, &inner);
         let http = match self.http {
             Some(http) => http,
             None => {

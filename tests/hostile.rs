@@ -189,13 +189,21 @@ impl Clock for GatedClock {
 #[tokio::test]
 async fn a_waiting_mutation_does_not_hold_the_pacing_permit() {
     let clock = GatedClock::default();
+    // A backoff after a 503 (a rate limit would hold every request of the
+    // credential: the gate, tested in tests/transport.rs).
     let server = Loopback::start(vec![
-        error(403, &[("retry-after", "60")], "slow down"),
+        error(503, &[], "unavailable"),
         Reply { status: 204, headers: vec![], body: vec![] },
         Reply { status: 204, headers: vec![], body: vec![] },
     ])
     .await;
-    let c = Client::builder().base_url(&server.base_url).token(TOKEN).clock(clock.clone()).build().unwrap();
+    let c = Client::builder()
+        .base_url(&server.base_url)
+        .token(TOKEN)
+        .clock(clock.clone())
+        .mutation_interval(Duration::ZERO)
+        .build()
+        .unwrap();
     let first = tokio::spawn({
         let c = c.clone();
         async move { c.org("o").runners().delete(1).await }
@@ -203,7 +211,7 @@ async fn a_waiting_mutation_does_not_hold_the_pacing_permit() {
     while clock.waiting.load(std::sync::atomic::Ordering::SeqCst) == 0 {
         tokio::task::yield_now().await;
     }
-    // The first DELETE is waiting out its Retry-After: another goes through.
+    // The first DELETE is waiting out its backoff: another goes through.
     tokio::time::timeout(Duration::from_secs(10), c.org("o").runners().delete(2))
         .await
         .expect("the second mutation was blocked by the waiting one")

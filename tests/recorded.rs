@@ -28,7 +28,12 @@ async fn replay(dir: &Path) -> Result<usize, String> {
     let org = meta["org"].as_str().ok_or("scenario.json has no org")?;
     let exchanges = record::read_dir(dir).map_err(|e| e.to_string())?;
     let replayer = Replayer::start(exchanges).await;
-    let client = Client::builder().base_url(replayer.base_url()).token("replay").build().map_err(|e| e.to_string())?;
+    let client = Client::builder()
+        .base_url(replayer.base_url())
+        .token("replay")
+        .mutation_interval(std::time::Duration::ZERO)
+        .build()
+        .map_err(|e| e.to_string())?;
     let outcome = scenario::run(name, &client, org).await;
     let check = replayer.finish();
     match (outcome, check) {
@@ -60,7 +65,12 @@ async fn a_request_that_differs_from_the_recording_fails_with_a_readable_diff() 
     let jit = exchanges.iter_mut().find(|e| e.operation.contains("generate-runner-jitconfig")).unwrap();
     jit.request.body.as_mut().unwrap()["name"] = Value::from("another-name");
     let replayer = Replayer::start(exchanges).await;
-    let client = Client::builder().base_url(replayer.base_url()).token("replay").build().unwrap();
+    let client = Client::builder()
+        .base_url(replayer.base_url())
+        .token("replay")
+        .mutation_interval(std::time::Duration::ZERO)
+        .build()
+        .unwrap();
     assert!(scenario::run("runner-lifecycle", &client, "octo-org").await.is_err());
     let diff = replayer.finish().unwrap_err();
     assert!(diff.contains("exchange 2 (actions/generate-runner-jitconfig-for-org) does not match"), "{diff}");
@@ -74,7 +84,13 @@ async fn a_request_that_differs_from_the_recording_fails_with_a_readable_diff() 
 async fn recording_against_the_fake_leaves_no_secret_in_the_files() {
     let fake = FakeGitHub::demo().await;
     let recorder = Recorder::new("fake");
-    let client = Client::builder().base_url(fake.base_url()).token(fake.token()).recorder(&recorder).build().unwrap();
+    let client = Client::builder()
+        .base_url(fake.base_url())
+        .token(fake.token())
+        .recorder(&recorder)
+        .mutation_interval(std::time::Duration::ZERO)
+        .build()
+        .unwrap();
     scenario::run("runner-lifecycle", &client, "octo-org").await.unwrap();
     let out = std::env::temp_dir().join(format!("gha-runners-recorded-{}", std::process::id()));
     let n = recorder.write_dir(&out).unwrap();

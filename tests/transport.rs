@@ -6,7 +6,7 @@
 
 mod support;
 
-use gha_runners::testkit::{FakeGitHub, FakeRunner, FakeScope};
+use gha_runners::testkit::{FakeGitHub, FakeRunner, FakeScope, Fault};
 use gha_runners::transport::{Clock, GitHubApp, RateLimitPolicy, RetryPolicy, VirtualClock};
 use gha_runners::types::{JitConfigRequest, NewRunnerGroup};
 use gha_runners::{Client, Error, RateLimitKind};
@@ -255,13 +255,155 @@ async fn mutations_are_paced_one_at_a_time() {
         Reply::json(201, &support::spec::doc_fixture("actions/get-self-hosted-runner-group-for-org.200.default"));
     let steps = (0..4).map(|_| Step::Delay(Duration::from_millis(50), created.clone())).collect();
     let server = Loopback::script(steps).await;
-    let c = Client::builder().base_url(&server.base_url).token(TOKEN).build().unwrap();
+    let c =
+        Client::builder().base_url(&server.base_url).token(TOKEN).mutation_interval(Duration::ZERO).build().unwrap();
     let groups = c.org("o").runner_groups();
     let new = |n: &str| NewRunnerGroup { name: n.into(), ..Default::default() };
     let (na, nb, nc, nd) = (new("a"), new("b"), new("c"), new("d"));
     let (a, b, d, e) = tokio::join!(groups.create(&na), groups.create(&nb), groups.create(&nc), groups.create(&nd));
     assert!(a.is_ok() && b.is_ok() && d.is_ok() && e.is_ok());
     assert_eq!(server.max_in_flight.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+/// The mutations of a fake's log in the order they arrived: never two in
+/// flight, and each received at least `interval` after the previous one
+/// was answered.
+fn assert_paced(log: &[gha_runners::testkit::LoggedRequest], interval: Duration) {
+    let mut mutations: Vec<_> = log.iter().filter(|r| r.is_mutation()).collect();
+    mutations.sort_by_key(|r| r.received);
+    for pair in mutations.windows(2) {
+        let answered = pair[0].answered.expect("answered");
+        assert!(pair[1].received >= answered, "two mutations in flight at once");
+        let gap = pair[1].received - answered;
+        assert!(gap >= interval, "mutations {gap:?} apart, less than {interval:?}");
+    }
+}
+
+#[tokio::test]
+async fn mutations_are_spaced_by_the_interval_from_the_end_of_the_last() {
+    let fake = FakeGitHub::builder().org("o").start().await;
+    let interval = Duration::from_millis(60);
+    let c =
+        Client::builder().base_url(fake.base_url()).token(fake.token()).mutation_interval(interval).build().unwrap();
+    let calls = (0..6).map(|_| {
+        let c = c.clone();
+        tokio::spawn(async move { c.org("o").runners().registration_token().await })
+    });
+    for call in futures::future::join_all(calls).await {
+        call.unwrap().unwrap();
+    }
+    // Reads are never paced: they go while mutations wait.
+    c.org("o").runners().list_page(&Default::default(), Default::default()).await.unwrap();
+    let log = fake.requests();
+    assert_eq!(log.iter().filter(|r| r.is_mutation()).count(), 6);
+    assert_paced(&log, interval);
+}
+
+#[tokio::test]
+async fn the_default_interval_is_githubs_second() {
+    let clock = VirtualClock::new();
+    let fake = FakeGitHub::builder().org("o").start().await;
+    let c = Client::builder().base_url(fake.base_url()).token(fake.token()).clock(clock.clone()).build().unwrap();
+    for _ in 0..3 {
+        c.org("o").runners().registration_token().await.unwrap();
+    }
+    let sleeps = clock.sleeps();
+    assert_eq!(sleeps.len(), 2, "the first mutation goes at once: {sleeps:?}");
+    assert!(sleeps.iter().all(|d| (Duration::from_millis(900)..=Duration::from_secs(1)).contains(d)), "{sleeps:?}");
+}
+
+#[tokio::test]
+async fn after_a_secondary_limit_no_request_goes_inside_its_window() {
+    let fake = FakeGitHub::builder().org("o").runner(FakeScope::org("o"), FakeRunner::new("r").id(1)).start().await;
+    fake.inject([Fault::StatusWithHeaders(403, vec![("retry-after".into(), "2".into())])]);
+    let c = Client::builder()
+        .base_url(fake.base_url())
+        .token(fake.token())
+        .cache_capacity(0)
+        .mutation_interval(Duration::ZERO)
+        .retry_policy(RetryPolicy { secondary_retries: 0, ..RetryPolicy::default() })
+        .build()
+        .unwrap();
+    let err = c.org("o").runners().get(1).await.unwrap_err();
+    assert!(matches!(err, Error::RateLimited { kind: RateLimitKind::Secondary, .. }), "{err:?}");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Six calls, reads and writes, 300 ms into the 2 s window: they wait it out.
+    let reads = (0..4).map(|_| {
+        let c = c.clone();
+        tokio::spawn(async move { c.org("o").runners().get(1).await.map(|_| ()) })
+    });
+    let writes = (0..2).map(|_| {
+        let c = c.clone();
+        tokio::spawn(async move { c.org("o").runners().registration_token().await.map(|_| ()) })
+    });
+    for call in futures::future::join_all(reads.chain(writes)).await {
+        call.unwrap().unwrap();
+    }
+    let log = fake.requests();
+    assert_eq!(log.len(), 7, "each call sent once, after the window");
+    let window_end = log[0].received + Duration::from_secs(2);
+    let inside: Vec<_> = log[1..].iter().filter(|r| r.received < window_end).map(|r| &r.path_and_query).collect();
+    assert!(inside.is_empty(), "sent inside the window: {inside:?}");
+}
+
+#[tokio::test]
+async fn a_spent_quota_holds_every_request_until_the_reset_without_sending_it() {
+    let clock = VirtualClock::new();
+    let fake = FakeGitHub::builder()
+        .org("o")
+        .runner(FakeScope::org("o"), FakeRunner::new("r").id(1))
+        .rate_limit(1)
+        .start()
+        .await;
+    let c = Client::builder()
+        .base_url(fake.base_url())
+        .token(fake.token())
+        .clock(clock.clone())
+        .mutation_interval(Duration::ZERO)
+        .build()
+        .unwrap();
+    // A 200 that spends the last unit of the quota.
+    c.org("o").runners().get(1).await.unwrap();
+    assert_eq!(c.rate_limit().unwrap().remaining, 0);
+    let reset = c.rate_limit().unwrap().reset;
+    for attempt in 0..3 {
+        let err = if attempt == 2 {
+            c.org("o").runners().registration_token().await.map(|_| ()).unwrap_err()
+        } else {
+            c.org("o").runners().get(1).await.map(|_| ()).unwrap_err()
+        };
+        match &err {
+            Error::RateLimited { kind: RateLimitKind::Primary, reset_at: Some(t), error, .. } => {
+                assert_eq!(*t, reset);
+                assert!(error.message.starts_with("not sent"), "{}", error.message);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(fake.requests().len(), 1, "nothing sent after the quota was spent");
+    // GitHub does not count GET /rate_limit: it is never held.
+    c.rate_limit_status().await.unwrap();
+    assert_eq!(fake.requests().len(), 2);
+    // Waiting is the caller's choice: within the policy's ceiling, held calls wait for the reset.
+    let waiting = Client::builder()
+        .base_url(fake.base_url())
+        .token(fake.token())
+        .clock(clock.clone())
+        .rate_limit_policy(RateLimitPolicy::Wait { max_wait: Duration::from_secs(7200) })
+        .retry_policy(RetryPolicy { max_wait: Duration::from_secs(7200), ..RetryPolicy::default() })
+        .build()
+        .unwrap();
+    fake.set_rate_limit_remaining(1);
+    waiting.org("o").runners().get(1).await.unwrap();
+    assert_eq!(fake.requests().len(), 3, "a new client learns the limit from its first answer");
+    fake.set_rate_limit_remaining(100);
+    let before = clock.now();
+    waiting.org("o").runners().get(1).await.unwrap();
+    assert!(clock.now() >= reset, "waited for the reset: {} -> {}", before, clock.now());
+    assert_eq!(fake.requests().len(), 4, "sent once, after the wait");
+    // After the reset the first client sends again.
+    c.org("o").runners().get(1).await.unwrap();
+    assert_eq!(fake.requests().len(), 5);
 }
 
 fn app(installation: i64, key: &str) -> GitHubApp {

@@ -39,6 +39,19 @@ pub struct LoggedRequest {
     pub headers: Vec<(String, String)>,
     /// The body.
     pub body: Vec<u8>,
+    /// When the fake received it (its head and body).
+    pub received: std::time::Instant,
+    /// When the fake had its answer ready (`None` while it is being
+    /// answered, or if the connection broke first): with `received`,
+    /// what tests of pacing and rate limits measure.
+    pub answered: Option<std::time::Instant>,
+}
+
+impl LoggedRequest {
+    /// Whether it is a mutation (POST, PATCH, PUT, DELETE).
+    pub fn is_mutation(&self) -> bool {
+        matches!(self.method.as_str(), "POST" | "PATCH" | "PUT" | "DELETE")
+    }
 }
 
 /// A response the fake produced for an operation.
@@ -331,9 +344,11 @@ impl FakeGitHub {
         self.lock().token.clone()
     }
 
-    /// A [`Client`] for this fake, with its token.
+    /// A [`Client`] for this fake, with its token. Mutations stay one at
+    /// a time but are not spaced ([`crate::ClientBuilder::mutation_interval`]
+    /// 0): the fake has no secondary limits to keep clear of.
     pub fn client(&self) -> Result<Client, Error> {
-        Client::builder().base_url(&self.base_url).token(self.token()).build()
+        Client::builder().base_url(&self.base_url).token(self.token()).mutation_interval(Duration::ZERO).build()
     }
 
     /// Adds a runner at run time; returns its id. An online runner that is
@@ -564,6 +579,7 @@ fn route(method: &str, path: &str) -> Option<(&'static str, BTreeMap<String, Str
         .map(|(_, op, p)| (op, p))
 }
 
+/// Answers one request and notes when the answer was ready.
 async fn handle(
     shared: Arc<Mutex<Shared>>,
     method: Method,
@@ -571,7 +587,7 @@ async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response<Body> {
-    let fault = {
+    let index = {
         let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
         s.requests.push(LoggedRequest {
             method: method.to_string(),
@@ -582,13 +598,30 @@ async fn handle(
                 .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
                 .collect(),
             body: body.to_vec(),
+            received: std::time::Instant::now(),
+            answered: None,
         });
-        s.faults.pop_front()
+        s.requests.len() - 1
     };
+    let response = answer(&shared, method, uri, headers, body).await;
+    if let Some(r) = shared.lock().unwrap_or_else(|p| p.into_inner()).requests.get_mut(index) {
+        r.answered = Some(std::time::Instant::now());
+    }
+    response
+}
+
+async fn answer(
+    shared: &Arc<Mutex<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response<Body> {
+    let fault = shared.lock().unwrap_or_else(|p| p.into_inner()).faults.pop_front();
     match fault {
         Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
-        Some(Fault::Status(code)) => return error_response(&shared, code, &[], "injected fault"),
-        Some(Fault::StatusWithHeaders(code, extra)) => return error_response(&shared, code, &extra, "injected fault"),
+        Some(Fault::Status(code)) => return error_response(shared, code, &[], "injected fault"),
+        Some(Fault::StatusWithHeaders(code, extra)) => return error_response(shared, code, &extra, "injected fault"),
         Some(Fault::Reset) => {
             let stream = futures::stream::iter(vec![
                 Ok::<_, std::io::Error>(Bytes::from_static(b"{\"total_count\": ")),
@@ -604,7 +637,7 @@ async fn handle(
     }
     let version = match super::versions::requested(&headers) {
         Ok(version) => version,
-        Err(message) => return error_response(&shared, 400, &[], &message),
+        Err(message) => return error_response(shared, 400, &[], &message),
     };
     let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
     let bearer = headers
@@ -622,16 +655,18 @@ async fn handle(
     if !token_ok {
         drop(s);
         let message = if token_request { "A JSON web token could not be decoded" } else { "Bad credentials" };
-        return error_response(&shared, 401, &[], message);
+        return error_response(shared, 401, &[], message);
     }
-    if s.rate_used >= s.rate_limit {
+    // GitHub neither counts nor refuses GET /rate_limit.
+    let exempt = routed.as_ref().is_some_and(|(op, _)| *op == "rate-limit/get");
+    if s.rate_used >= s.rate_limit && !exempt {
         let msg = "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.";
         drop(s);
-        return error_response(&shared, 403, &[], msg);
+        return error_response(shared, 403, &[], msg);
     }
     let Some((operation, params)) = routed else {
         drop(s);
-        return error_response(&shared, 404, &[], "Not Found");
+        return error_response(shared, 404, &[], "Not Found");
     };
     let query: BTreeMap<String, String> =
         url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes()).into_owned().collect();

@@ -253,7 +253,10 @@ pub(super) async fn authorization(client: &Client) -> Result<Option<HeaderValue>
     if let Some(failure) = app.recent_failure(seen, now()) {
         return app.unexpired(now()).map(Some).ok_or(failure);
     }
-    let result = renew(client, app).await;
+    let result = match &inner.link {
+        Some(link) => renew_in_fleet(client, app, link.as_ref()).await,
+        None => renew(client, app).await,
+    };
     let round = app.rounds.fetch_add(1, std::sync::atomic::Ordering::AcqRel) + 1;
     app.finish_round(round, now(), &result);
     match result {
@@ -265,6 +268,55 @@ pub(super) async fn authorization(client: &Client) -> Result<Option<HeaderValue>
             }
             None => Err(failure),
         },
+    }
+}
+
+/// How long a member waits for another member's renewal before it
+/// renews itself: the other's token request deadline, and a margin.
+const FOLLOW_RENEWAL_FOR: std::time::Duration = std::time::Duration::from_secs(35);
+
+/// A renewal round in a fleet: one installation token for every member.
+/// The fleet's token when it is fresh; else the fleet's renewal turn: the
+/// member that gets it requests the token and stores it (with a TTL to its
+/// expiry), the others wait for it (polling every 50 ms, for at most
+/// [`FOLLOW_RENEWAL_FOR`]). When the shared store does not answer, or the
+/// renewing member never stores a token, the member renews on its own.
+async fn renew_in_fleet(
+    client: &Client,
+    app: &AppAuth,
+    link: &dyn super::Link,
+) -> Result<(HeaderValue, DateTime<Utc>), TokenFailure> {
+    use super::fleet::{Renewal, SharedToken};
+    let started = tokio::time::Instant::now();
+    loop {
+        match link.token().await {
+            Err(()) => return renew(client, app).await,
+            Ok(Some(shared)) if shared.expires_at - client.inner().clock.now() > RENEW_BEFORE => {
+                if let Some(header) = bearer(shared.token.expose_secret()) {
+                    return Ok((header, shared.expires_at));
+                }
+            }
+            Ok(_) => {}
+        }
+        match link.renewal().await {
+            Err(()) => return renew(client, app).await,
+            Ok(Renewal::Lead(fence)) => {
+                let result = renew(client, app).await;
+                let shared = result.as_ref().ok().and_then(|(header, expires_at)| {
+                    let token = header.to_str().ok()?.strip_prefix("Bearer ")?;
+                    Some(SharedToken { token: crate::Secret::new(token), expires_at: *expires_at })
+                });
+                link.renewed(fence, shared).await;
+                return result;
+            }
+            Ok(Renewal::Follow) if started.elapsed() < FOLLOW_RENEWAL_FOR => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Ok(Renewal::Follow) => {
+                tracing::warn!(app_id = %app.app_id, "the fleet's token renewal did not finish in time: renewing here");
+                return renew(client, app).await;
+            }
+        }
     }
 }
 
@@ -327,7 +379,9 @@ async fn renew(client: &Client, app: &AppAuth) -> Result<(HeaderValue, chrono::D
                 return Err(fail(Unavailable, None, what));
             }
         };
-        inner.observe_rate_limit(&response.headers);
+        // The token request counts against the App's quota, not the
+        // installation's: the snapshot notes it, the gate does not.
+        inner.observe_rate_limit(&response.headers, None);
         let status = response.status.as_u16();
         if response.status.is_success() {
             // The body holds the token: a decoding failure never shows it.
@@ -404,13 +458,24 @@ fn refusal(app: &AppAuth, status: u16, body: &[u8]) -> TokenFailure {
 /// After a 401: with an installation token, and once per request, forgets
 /// the token this attempt sent (another caller may have renewed it
 /// already) so that the next attempt renews it; `true` to retry.
-pub(super) fn rejected(inner: &super::Inner, sent: Option<&HeaderValue>, renewed: &mut bool, operation: &str) -> bool {
+/// In a fleet, the fleet forgets it too (if it still holds that one).
+pub(super) async fn rejected(
+    inner: &super::Inner,
+    sent: Option<&HeaderValue>,
+    renewed: &mut bool,
+    operation: &str,
+) -> bool {
     let Some(app) = &inner.app else { return false };
     if *renewed {
         return false;
     }
     tracing::debug!(operation, "401 with an installation token: renewing it once");
     app.forget(sent);
+    if let (Some(link), Some(token)) =
+        (&inner.link, sent.and_then(|h| h.to_str().ok()).and_then(|h| h.strip_prefix("Bearer ")))
+    {
+        link.forget(token).await;
+    }
     *renewed = true;
     true
 }

@@ -58,6 +58,10 @@
 mod auth;
 mod cache;
 mod clock;
+mod fleet;
+#[cfg(feature = "redis")]
+mod fleet_redis;
+mod gate;
 mod jit;
 mod pacing;
 mod policy;
@@ -67,11 +71,18 @@ mod retry;
 
 pub use auth::GitHubApp;
 pub use clock::{Clock, SystemClock, VirtualClock};
+pub use fleet::Fleet;
+#[cfg(feature = "redis")]
+pub use fleet_redis::{DEFAULT_LOCK_LEASE, DEFAULT_REDIS_TIMEOUT, RedisFleet};
+pub use pacing::DEFAULT_MUTATION_INTERVAL;
 pub use policy::{RateLimitPolicy, RetryPolicy};
 pub use rate::RateLimit;
 pub use response::BodyTooLarge;
 
 pub(crate) use auth::AppAuth;
+pub(crate) use fleet::{Link, link};
+pub(crate) use gate::Gate;
+pub(crate) use pacing::Pacer;
 pub(crate) use rate::classify as classify_rate_limit;
 
 /// A conditional-request cache holding at most `capacity` responses and
@@ -150,6 +161,10 @@ pub(crate) const APP_TOKEN_STATUS_HEADER: HeaderName = HeaderName::from_static("
 /// [`crate::Error`] agrees with it even when the body is not JSON.
 pub(crate) const RATE_LIMIT_HEADER: HeaderName = HeaderName::from_static("x-gha-runners-rate-limit");
 
+/// Marks the 403/429 the transport hands back, without sending anything,
+/// for a request a learned rate limit holds longer than the caller waits.
+pub(crate) const HELD_HEADER: HeaderName = HeaderName::from_static("x-gha-runners-held");
+
 /// Marks the 204 the transport hands back for a DELETE whose first answer
 /// was lost and whose retry found the resource gone.
 pub const DELETED_EARLIER_HEADER: HeaderName = HeaderName::from_static("x-gha-runners-deleted-earlier");
@@ -159,7 +174,7 @@ pub const DELETED_EARLIER_HEADER: HeaderName = HeaderName::from_static("x-gha-ru
 pub struct Inner {
     api_version: HeaderValue,
     user_agent: HeaderValue,
-    authorization: Option<HeaderValue>,
+    pub(crate) authorization: Option<HeaderValue>,
     pub(crate) app: Option<Arc<AppAuth>>,
     /// The deployment operations are checked against; `None`: no check.
     pub(crate) deployment: Option<crate::Deployment>,
@@ -172,7 +187,12 @@ pub struct Inner {
     /// The largest response body read.
     pub(crate) max_body: u64,
     pub(crate) rate: Arc<Mutex<Option<RateLimit>>>,
-    pub(crate) pacer: Option<Arc<tokio::sync::Semaphore>>,
+    /// The rate-limit gate of the credential (see `gate.rs`).
+    pub(crate) gate: Arc<Gate>,
+    /// Write pacing (`None`: mutations are not paced).
+    pub(crate) pacer: Option<Arc<Pacer>>,
+    /// The link to the other members of the credential's fleet, if any.
+    pub(crate) link: Option<Arc<dyn Link>>,
     /// The base URL's path, parsed on first use, with the base URL it is of.
     base_path: std::sync::OnceLock<(String, String)>,
 }
@@ -190,7 +210,9 @@ impl fmt::Debug for Inner {
             .field("rate_policy", &self.rate_policy)
             .field("cache", &self.cache.as_ref().map(|c| c.lock().map(|c| (c.len(), c.bytes())).unwrap_or_default()))
             .field("max_body", &self.max_body)
-            .field("pace_mutations", &self.pacer.is_some())
+            .field("gate", &self.gate)
+            .field("pacer", &self.pacer)
+            .field("fleet", &self.link)
             .finish()
     }
 }
@@ -210,7 +232,9 @@ impl Default for Inner {
             cache: Some(Arc::new(Mutex::new(cache::Cache::new(DEFAULT_CACHE_CAPACITY, DEFAULT_CACHE_MAX_BYTES)))),
             max_body: DEFAULT_MAX_RESPONSE_BYTES,
             rate: Arc::default(),
-            pacer: Some(Arc::new(tokio::sync::Semaphore::new(1))),
+            gate: Arc::default(),
+            pacer: Some(Arc::new(Pacer::new(DEFAULT_MUTATION_INTERVAL))),
+            link: None,
             base_path: std::sync::OnceLock::new(),
         }
     }
@@ -266,14 +290,41 @@ impl Inner {
     }
 
     /// Updates the rate-limit snapshot from a response's headers, if it has
-    /// them; returns the requests remaining.
-    fn observe_rate_limit(&self, headers: &HeaderMap) -> Option<u64> {
+    /// them; returns the requests remaining and, for a spent quota
+    /// (`x-ratelimit-remaining: 0`, whatever the status), the hold of its
+    /// resource until the reset. `operation` (if any) is noted as counted
+    /// against the resource GitHub named.
+    fn observe_rate_limit(
+        &self,
+        headers: &HeaderMap,
+        operation: Option<&'static str>,
+    ) -> Option<(u64, Option<gate::Hold>)> {
         let snapshot = RateLimit::from_headers(headers)?;
         let remaining = snapshot.remaining;
+        if let Some(operation) = operation {
+            self.gate.counted(operation, &snapshot.resource);
+        }
+        let spent = (remaining == 0).then(|| gate::Hold {
+            kind: crate::RateLimitKind::Primary,
+            resource: Some(snapshot.resource.clone()),
+            // GitHub's reset is in whole seconds: one more for the rounding.
+            until: snapshot.reset.checked_add_signed(chrono::Duration::seconds(1)).unwrap_or(snapshot.reset),
+            reset_at: Some(snapshot.reset),
+        });
         if let Ok(mut r) = self.rate.lock() {
             *r = Some(snapshot);
         }
-        Some(remaining)
+        Some((remaining, spent))
+    }
+
+    /// Holds the gate for `hold` and, when that is news, tells the fleet.
+    pub(crate) async fn learn(&self, mut hold: gate::Hold) {
+        hold.until = gate::capped(hold.until, self.clock.now());
+        if self.gate.hold(hold.clone())
+            && let Some(link) = &self.link
+        {
+            link.tell(&hold).await;
+        }
     }
 
     /// How many installation tokens App authentication has requested.
@@ -378,8 +429,8 @@ struct Call<'a> {
 }
 
 /// The transport around one request, attempt by attempt: the credential,
-/// the pacing permit, the conditional headers, the exchange (read within
-/// the body limit), then what the answer means ([`judge`]).
+/// the gate and the pacing permit, the conditional headers, the exchange
+/// (read within the body limit), then what the answer means ([`judge`]).
 async fn send(
     client: &Client,
     request: reqwest::Request,
@@ -395,6 +446,18 @@ async fn send(
         pacing: Pacing::new(inner, request.method()),
         cache_key: cache::key(inner, &request),
     };
+    let result = attempts(client, request, &mut call).await;
+    call.pacing.release().await;
+    result
+}
+
+async fn attempts(
+    client: &Client,
+    request: reqwest::Request,
+    call: &mut Call<'_>,
+) -> reqwest::Result<reqwest::Response> {
+    let inner = client.inner();
+    let operation = call.operation;
     loop {
         call.tries.number += 1;
         call.span.record("attempt", call.tries.number);
@@ -412,7 +475,9 @@ async fn send(
         if let Some(h) = &credential {
             req.headers_mut().insert(AUTHORIZATION, h.clone());
         }
-        call.pacing.acquire().await;
+        if let Some(held) = admit(inner, call, request.url()).await {
+            return Ok(held);
+        }
         let cached = cache::conditional(inner, call.cache_key.as_ref(), req.headers_mut());
         let recorded = inner.recorder.as_ref().map(|_| record_request(client, &req));
         // The whole body is read here, so a connection that breaks in the
@@ -421,8 +486,9 @@ async fn send(
             Ok(r) => response::read_bounded(r, inner.max_body).await,
             Err(e) => Err(e),
         };
+        call.pacing.ended();
         let next = match outcome {
-            Ok(Read::Whole(answer)) => judge(client, &request, &mut call, answer, cached.as_deref(), credential).await,
+            Ok(Read::Whole(answer)) => judge(client, &request, call, answer, cached.as_deref(), credential).await,
             Ok(Read::TooLarge(refused)) => {
                 tracing::warn!(operation, limit = inner.max_body, declared = ?refused.declared, "response body over the limit: refused");
                 Next::MadeUp(response::too_large(refused, inner.max_body))
@@ -440,10 +506,29 @@ async fn send(
                 let _ = finish(client, operation, recorded, answer);
                 return Ok(made_up);
             }
-            Next::Retry(Some(wait)) => call.pacing.wait(inner, wait).await,
-            Next::Retry(None) => call.pacing.release(),
+            Next::Retry(Some(wait)) => call.pacing.wait(wait).await,
+            Next::Retry(None) => call.pacing.release().await,
             Next::Fail(e) => return Err(e),
         }
+    }
+}
+
+/// Takes the pacing permit (for a mutation) and passes the gate: waits
+/// while a learned limit holds the request, if the policy allows that wait
+/// (the permit released meanwhile), or hands back the limit's 403/429
+/// without sending anything.
+async fn admit(inner: &Inner, call: &mut Call<'_>, url: &reqwest::Url) -> Option<reqwest::Response> {
+    loop {
+        call.pacing.acquire().await;
+        let gate::Admission::Held(hold) = inner.gate.admit(call.operation, inner.clock.now()) else { return None };
+        call.pacing.release().await;
+        let wait = (hold.until - inner.clock.now()).to_std().unwrap_or_default();
+        if !rate::may_wait(inner, hold.kind, wait) {
+            tracing::warn!(operation = call.operation, kind = %hold.kind, wait_s = wait.as_secs(), "rate limit in force: not sent");
+            return Some(rate::held(&hold, wait, url));
+        }
+        tracing::debug!(operation = call.operation, kind = %hold.kind, wait_ms = wait.as_millis() as u64, "rate limit in force: waiting");
+        inner.gate.wait(&hold, &inner.clock).await;
     }
 }
 
@@ -461,8 +546,11 @@ async fn judge(
 ) -> Next {
     let inner = client.inner();
     let status = answer.status;
-    if let Some(remaining) = inner.observe_rate_limit(&answer.headers) {
+    if let Some((remaining, spent)) = inner.observe_rate_limit(&answer.headers, Some(call.operation)) {
         call.span.record("rate_remaining", remaining);
+        if let Some(hold) = spent {
+            inner.learn(hold).await;
+        }
     }
     if let (StatusCode::NOT_MODIFIED, Some(entry)) = (status, cached) {
         tracing::debug!(operation = call.operation, "304 Not Modified: served from the cache");
@@ -481,11 +569,11 @@ async fn judge(
         let deletion = retry::deletion(&answer);
         return Next::Replaced(answer, deletion);
     }
-    if let Some(wait) = rate::judge(inner, &mut call.tries, &mut answer, call.operation) {
+    if let Some(wait) = rate::judge(inner, &mut call.tries, &mut answer, call.operation).await {
         return Next::Retry(Some(wait));
     }
     if status == StatusCode::UNAUTHORIZED
-        && auth::rejected(inner, credential.as_ref(), &mut call.tries.renewed, call.operation)
+        && auth::rejected(inner, credential.as_ref(), &mut call.tries.renewed, call.operation).await
     {
         return Next::Retry(None);
     }

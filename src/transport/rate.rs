@@ -1,6 +1,7 @@
 //! The rate-limit snapshot every response updates.
 
 use super::Inner;
+use super::gate::Hold;
 use super::policy::RateLimitPolicy;
 use super::response::Buffered;
 use super::retry::Attempts;
@@ -103,10 +104,19 @@ pub(crate) fn classify(status: u16, headers: &HeaderMap, message: &[u8]) -> Opti
 /// retry, or `None` to hand the answer back, marked with the verdict
 /// (`primary`, `secondary` or `none`, made on the whole body) so that
 /// [`crate::Error`] agrees with the transport even when the body is not JSON.
-pub(super) fn judge(inner: &Inner, tries: &mut Attempts, response: &mut Buffered, operation: &str) -> Option<Duration> {
+///
+/// Either way the limit holds the gate, so that no other request of the
+/// credential meets it again before it passes.
+pub(super) async fn judge(
+    inner: &Inner,
+    tries: &mut Attempts,
+    response: &mut Buffered,
+    operation: &str,
+) -> Option<Duration> {
     let status = response.status.as_u16();
     let verdict = match classify(status, &response.headers, &response.body) {
         Some(limit) => {
+            inner.learn(hold_for(inner, &limit, tries)).await;
             if let Some(wait) = wait_for(inner, &limit, tries) {
                 tracing::warn!(operation, kind = %limit.kind, wait_s = wait.as_secs(), "rate limited; waiting before retrying");
                 return Some(wait);
@@ -121,6 +131,77 @@ pub(super) fn judge(inner: &Inner, tries: &mut Attempts, response: &mut Buffered
     };
     response.headers.insert(super::RATE_LIMIT_HEADER, HeaderValue::from_static(verdict));
     None
+}
+
+/// The hold a rate-limited answer puts on the gate: a secondary limit for
+/// `Retry-After` or GitHub's fallback (a minute, doubling with each limit
+/// this request met without `Retry-After`); a primary limit until its
+/// reset, or for `Retry-After` or a minute when a proxy stripped the reset.
+fn hold_for(inner: &Inner, limit: &Limited, tries: &Attempts) -> Hold {
+    let now = inner.clock.now();
+    let after = |d: Duration| {
+        chrono::Duration::from_std(d).ok().and_then(|d| now.checked_add_signed(d)).unwrap_or(DateTime::<Utc>::MAX_UTC)
+    };
+    match limit.kind {
+        crate::RateLimitKind::Secondary => Hold {
+            kind: limit.kind,
+            resource: None,
+            until: after(limit.retry_after.unwrap_or_else(|| inner.retry.secondary_wait(tries.unannounced))),
+            reset_at: None,
+        },
+        crate::RateLimitKind::Primary => Hold {
+            kind: limit.kind,
+            resource: Some(super::gate::CORE.to_string()),
+            until: limit
+                .reset_at
+                .map(|r| r.checked_add_signed(chrono::Duration::seconds(1)).unwrap_or(r))
+                .unwrap_or_else(|| after(limit.retry_after.unwrap_or(Duration::from_secs(60)))),
+            reset_at: limit.reset_at,
+        },
+    }
+}
+
+/// Whether a request held by a limit of `kind` for `wait` may wait for it:
+/// a secondary limit within [`super::RetryPolicy::max_wait`]; a primary
+/// limit only under [`RateLimitPolicy::Wait`], within both ceilings.
+pub(super) fn may_wait(inner: &Inner, kind: crate::RateLimitKind, wait: Duration) -> bool {
+    let ceiling = inner.retry.max_wait;
+    match (kind, &inner.rate_policy) {
+        (crate::RateLimitKind::Secondary, _) => wait <= ceiling,
+        (crate::RateLimitKind::Primary, RateLimitPolicy::Wait { max_wait }) => wait <= (*max_wait).min(ceiling),
+        (crate::RateLimitKind::Primary, RateLimitPolicy::Fail) => false,
+    }
+}
+
+/// The answer for a request the gate holds and that does not wait: the
+/// 403 (primary) or 429 (secondary) GitHub would give, marked as the
+/// client's own, with the reset or the wait left, made up without sending
+/// anything.
+pub(super) fn held(hold: &Hold, wait: Duration, url: &reqwest::Url) -> reqwest::Response {
+    let mut headers = HeaderMap::new();
+    let (status, verdict) = match hold.kind {
+        crate::RateLimitKind::Primary => (reqwest::StatusCode::FORBIDDEN, "primary"),
+        crate::RateLimitKind::Secondary => (reqwest::StatusCode::TOO_MANY_REQUESTS, "secondary"),
+    };
+    headers.insert(super::RATE_LIMIT_HEADER, HeaderValue::from_static(verdict));
+    headers.insert(super::HELD_HEADER, HeaderValue::from_static("1"));
+    let message = match (&hold.resource, hold.reset_at) {
+        (Some(resource), Some(reset)) => {
+            headers.insert(RESET, HeaderValue::from(reset.timestamp()));
+            headers.insert(REMAINING, HeaderValue::from_static("0"));
+            format!(
+                "not sent: the client holds requests until GitHub's `{resource}` quota resets at {} (it was spent)",
+                reset.to_rfc3339()
+            )
+        }
+        _ => {
+            // Whole seconds, rounded up, as GitHub sends them.
+            let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            headers.insert(reqwest::header::RETRY_AFTER, HeaderValue::from(secs));
+            format!("not sent: the client holds requests for {secs} s after a {} rate limit", hold.kind)
+        }
+    };
+    super::response::made_up(status, headers, &message, url)
 }
 
 /// How long to wait before retrying a rate-limited request, or `None` to

@@ -12,7 +12,7 @@
 //! message saying what happened. None of them is ever sent by GitHub.
 
 use super::{
-    APP_TOKEN_FAILURE_HEADER, APP_TOKEN_STATUS_HEADER, DELETED_EARLIER_HEADER, JIT_OUTCOME_HEADER,
+    APP_TOKEN_FAILURE_HEADER, APP_TOKEN_STATUS_HEADER, DELETED_EARLIER_HEADER, HELD_HEADER, JIT_OUTCOME_HEADER,
     JIT_RUNNER_NAME_HEADER, RATE_LIMIT_HEADER,
 };
 use bytes::{Bytes, BytesMut};
@@ -111,6 +111,7 @@ pub(super) fn strip_markers(headers: &mut HeaderMap) {
         APP_TOKEN_STATUS_HEADER,
         DELETED_EARLIER_HEADER,
         RATE_LIMIT_HEADER,
+        HELD_HEADER,
     ] {
         headers.remove(marker);
     }

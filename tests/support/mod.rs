@@ -7,4 +7,5 @@ pub mod examples;
 pub mod logs;
 pub mod loopback;
 pub mod openapi_schema;
+pub mod redis;
 pub mod spec;

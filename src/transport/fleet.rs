@@ -1,0 +1,132 @@
+//! What the clients of one credential share: the rate-limit gate, the
+//! mutation lock and its spacing, and the GitHub App installation token.
+//!
+//! Every client keeps all three in process ([`Fleet::InProcess`], the
+//! default): the gate (`gate.rs`), the pacer (`pacing.rs`) and the token
+//! (`auth.rs`), shared by the client's clones. A fleet adds a [`Link`] to
+//! the members of the same credential in other processes: what one member
+//! learns reaches the others, and mutations and token renewals take turns
+//! across all of them. With the `redis` feature, [`Fleet::Redis`] keeps
+//! that shared state in Redis (see [`RedisFleet`](super::RedisFleet)).
+//!
+//! A link never makes a request wait for the fleet longer than a short
+//! bound: when the shared store is unreachable or slow, each member falls
+//! back to its in-process state (with one warning per outage) and goes
+//! back to the fleet when the store answers again.
+
+use super::gate::Hold;
+use futures::future::BoxFuture;
+use std::time::Duration;
+
+/// Where a client keeps what the clients of its credential share
+/// ([`crate::ClientBuilder::fleet`]).
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub enum Fleet {
+    /// In this client (and its clones) only: the default.
+    #[default]
+    InProcess,
+    /// In Redis, shared by every client of the same fleet id and
+    /// credential, in any process.
+    #[cfg(feature = "redis")]
+    Redis(super::RedisFleet),
+}
+
+#[cfg(feature = "redis")]
+impl From<super::RedisFleet> for Fleet {
+    fn from(fleet: super::RedisFleet) -> Self {
+        Fleet::Redis(fleet)
+    }
+}
+
+/// A member's turn to send a mutation, held across the fleet.
+#[derive(Debug)]
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
+pub(crate) struct Turn {
+    /// The fencing token the turn was granted under: only its holder can
+    /// hand it back.
+    pub fence: u64,
+    /// What is left of the interval since the fleet's last mutation ended.
+    pub left: Duration,
+    /// Keeps the lease alive while the turn is held; dropped, it stops.
+    pub keepalive: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Turn {
+    fn drop(&mut self) {
+        if let Some(k) = self.keepalive.take() {
+            k.abort();
+        }
+    }
+}
+
+/// An installation token as the fleet holds it.
+pub(crate) struct SharedToken {
+    pub token: crate::Secret,
+    pub expires_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// What a member asking for the fleet's renewal turn got.
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
+pub(crate) enum Renewal {
+    /// This member renews; the fence proves it when it stores the token.
+    Lead(u64),
+    /// Another member is renewing.
+    Follow,
+}
+
+/// A member's link to the rest of its fleet: one implementation per shared
+/// store. `Err(())` means the store did not answer in time: the caller goes
+/// on in process (the link has logged the outage).
+pub(crate) trait Link: Send + Sync + std::fmt::Debug {
+    /// Tells the other members of a limit this member learned.
+    fn tell(&self, hold: &Hold) -> BoxFuture<'_, ()>;
+    /// Waits for the fleet's mutation turn; `None` when the store is
+    /// unreachable (the in-process permit still holds).
+    fn take_turn(&self, interval: Duration) -> BoxFuture<'_, Option<Turn>>;
+    /// Hands the turn back and starts the interval.
+    fn end_turn(&self, turn: Turn, interval: Duration) -> BoxFuture<'_, ()>;
+    /// The fleet's installation token, if it holds one.
+    fn token(&self) -> BoxFuture<'_, Result<Option<SharedToken>, ()>>;
+    /// Asks for the fleet's renewal turn.
+    fn renewal(&self) -> BoxFuture<'_, Result<Renewal, ()>>;
+    /// Stores a new token (with a TTL to its expiry) and ends the renewal
+    /// turn `fence`; with no token, only ends the turn.
+    fn renewed(&self, fence: u64, token: Option<SharedToken>) -> BoxFuture<'_, ()>;
+    /// Forgets the fleet's token if it is `token` (GitHub refused it).
+    fn forget(&self, token: &str) -> BoxFuture<'_, ()>;
+}
+
+/// The link a client of `inner`'s credential gets from `fleet`, if any.
+pub(crate) fn link(fleet: &Fleet, inner: &super::Inner) -> Option<std::sync::Arc<dyn Link>> {
+    match fleet {
+        Fleet::InProcess => {
+            let _ = inner;
+            None
+        }
+        #[cfg(feature = "redis")]
+        Fleet::Redis(redis) => Some(redis.member(&fingerprint(inner), inner.gate.clone())),
+    }
+}
+
+/// The fingerprint of a client's credential, which names its keys in a
+/// shared store: SHA-256 (first 16 bytes, hex) of the token, or of the App
+/// and installation ids (whose tokens rotate). Never the token itself.
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
+pub(crate) fn fingerprint(inner: &super::Inner) -> String {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    ctx.update(b"gha-runners credential\0");
+    match (&inner.app, &inner.authorization) {
+        (Some(app), _) => {
+            ctx.update(b"app\0");
+            ctx.update(app.app_id.as_bytes());
+            ctx.update(format!("\0{}", app.installation_id).as_bytes());
+        }
+        (None, Some(token)) => {
+            ctx.update(b"token\0");
+            ctx.update(token.as_bytes());
+        }
+        (None, None) => ctx.update(b"anonymous"),
+    }
+    ctx.finish().as_ref()[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
