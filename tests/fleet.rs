@@ -387,3 +387,98 @@ async fn garbage_under_the_fleets_keys_is_logged_and_ignored() {
     let log = fake.requests();
     assert!(log[before + 1].received - log[before].received >= Duration::from_secs(1));
 }
+
+/// A "Redis" that accepts connections and never answers: what a slow or
+/// blackholed server looks like to a client.
+async fn silent_server() -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("redis://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    (url, task)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_or_missing_redis_costs_each_call_a_short_bound_at_most() {
+    let (silent, _server) = silent_server().await;
+    let nothing = format!("redis://127.0.0.1:{}", {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    });
+    for url in [silent, nothing] {
+        let public = std::fs::read_to_string(keys_dir().join("test-app-rsa.pub.pem")).unwrap();
+        let private = std::fs::read_to_string(keys_dir().join("test-app-rsa.pem")).unwrap();
+        let fake = org_fake().github_app("12345", &public).start().await;
+        let app = GitHubApp { app_id: "12345".into(), private_key_pem: private.into(), installation_id: 42 };
+        let fleet = RedisFleet::new(&url, &fleet_id("unreachable")).unwrap();
+        let c = Client::builder()
+            .base_url(fake.base_url())
+            .github_app(app)
+            .fleet(fleet.clone())
+            .mutation_interval(Duration::ZERO)
+            .build()
+            .unwrap();
+        let started = Instant::now();
+        for _ in 0..5 {
+            tokio::time::timeout(Duration::from_secs(5), c.org("o").runners().get(1)).await.unwrap().unwrap();
+            tokio::time::timeout(Duration::from_secs(5), c.org("o").runners().registration_token())
+                .await
+                .unwrap()
+                .unwrap();
+        }
+        let took = started.elapsed();
+        assert!(took < Duration::from_secs(3), "{url}: 10 calls took {took:?}");
+        let log = fake.requests();
+        assert_eq!(log.len(), 11, "{url}: the token and each call, once");
+        assert_eq!(fleet.outages(), 1, "{url}: one outage");
+        assert!(!fleet.connected());
+    }
+}
+
+/// `total_commands_processed` of the server.
+fn commands(redis: &RedisServer) -> u64 {
+    let info = redis.command(&["INFO", "stats"]).unwrap();
+    let line = info.lines().find(|l| l.starts_with("total_commands_processed:")).unwrap();
+    line.trim_start_matches("total_commands_processed:").trim().parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_get_costs_no_redis_round_trip_and_a_mutation_two() {
+    let redis = RedisServer::start();
+    let fake = org_fake().start().await;
+    let (clients, _fleets) =
+        replicas(1, Some(&redis), &fleet_id("round-trips"), || token_client(&fake)().mutation_interval(Duration::ZERO))
+            .await;
+    let c = &clients[0];
+    // Warm: the scripts loaded, the connection made.
+    c.org("o").runners().registration_token().await.unwrap();
+    c.org("o").runners().get(1).await.unwrap();
+    let info_itself = {
+        let a = commands(&redis);
+        commands(&redis) - a
+    };
+    let before = commands(&redis);
+    for _ in 0..20 {
+        c.org("o").runners().get(1).await.unwrap();
+    }
+    assert_eq!(commands(&redis) - before - info_itself, 0, "GETs sent Redis commands");
+    // Commands a script runs count in the totals too: count the scripts.
+    let before = scripts(&redis);
+    for _ in 0..10 {
+        c.org("o").runners().registration_token().await.unwrap();
+    }
+    assert_eq!(scripts(&redis) - before, 20, "two round trips per uncontended mutation");
+}
+
+/// EVAL and EVALSHA calls so far: the round trips of the fleet's scripts.
+fn scripts(redis: &RedisServer) -> u64 {
+    let info = redis.command(&["INFO", "commandstats"]).unwrap();
+    info.lines()
+        .filter(|l| l.starts_with("cmdstat_evalsha:") || l.starts_with("cmdstat_eval:"))
+        .filter_map(|l| l.split_once("calls=").and_then(|(_, rest)| rest.split(',').next()?.parse::<u64>().ok()))
+        .sum()
+}

@@ -21,8 +21,17 @@
 //!   obtained with a signed JWT and renewed 5 minutes before it expires (one
 //!   renewal shared by concurrent requests; a 401 triggers one renewal and
 //!   one retry);
-//! - **pacing**: at most one mutating request (POST, PATCH, PUT, DELETE) in
-//!   flight per client, as GitHub's best practices ask;
+//! - **the gate** (`gate.rs`): a rate limit learned from any response holds
+//!   every later request of the credential until it passes (a secondary
+//!   limit every request, a spent primary quota its resource until the
+//!   reset); a held request waits within the policies, or gets the 403/429
+//!   at once without anything sent;
+//! - **pacing**: mutating requests (POST, PATCH, PUT, DELETE) one at a time
+//!   per credential, each at least [`crate::ClientBuilder::mutation_interval`]
+//!   (1 s) after the last one ended, as GitHub's best practices ask;
+//! - **the fleet** ([`Fleet`]): the gate, the pacing and the App token are
+//!   kept in the client (and its clones), or with the `redis` feature
+//!   shared through Redis by every replica of a fleet (`RedisFleet`);
 //! - **conditional requests**: GET responses with an `ETag` or
 //!   `Last-Modified` are cached (bounded, keyed by URL and
 //!   credential) and revalidated; a 304 is answered from the cache, costing
@@ -73,6 +82,7 @@ pub use auth::GitHubApp;
 pub use clock::{Clock, SystemClock, VirtualClock};
 pub use fleet::Fleet;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use fleet_redis::{DEFAULT_LOCK_LEASE, DEFAULT_REDIS_TIMEOUT, RedisFleet};
 pub use pacing::DEFAULT_MUTATION_INTERVAL;
 pub use policy::{RateLimitPolicy, RetryPolicy};
