@@ -247,7 +247,10 @@ async fn a_replica_killed_while_it_holds_the_lock_frees_it_within_the_lease() {
     child.start_kill().unwrap();
     child.wait().await.unwrap();
     let killed = Instant::now();
-    parent.org("o").runners().registration_token().await.unwrap();
+    tokio::time::timeout(Duration::from_secs(10), parent.org("o").runners().registration_token())
+        .await
+        .expect("the lock outlived the child for good")
+        .unwrap();
     let log = fake.requests();
     assert_eq!(log.len(), 2);
     let after = log[1].received - killed;
@@ -369,9 +372,11 @@ async fn garbage_under_the_fleets_keys_is_logged_and_ignored() {
     // A fresh replica reads all of it.
     let (second, fleets) = replicas(1, Some(&redis), &id, builder).await;
     redis.command(&["PUBLISH", &channel, "{\"garbage\": true}"]).unwrap();
+    let bound = Duration::from_secs(10);
     for _ in 0..2 {
-        second[0].org("o").runners().get(1).await.unwrap();
-        second[0].org("o").runners().registration_token().await.unwrap();
+        tokio::time::timeout(bound, second[0].org("o").runners().get(1)).await.expect("a read hung").unwrap();
+        let runners = second[0].org("o").runners();
+        tokio::time::timeout(bound, runners.registration_token()).await.expect("a write hung on the garbage").unwrap();
     }
     let text = about(&logs.text(), &id);
     assert!(text.contains("token key holds a value no member wrote"), "{text}");
