@@ -181,12 +181,33 @@ async fn rate_limit_budget_and_exhaustion() {
     let c = Client::builder().base_url(fake.base_url()).token(fake.token()).cache_capacity(0).build().unwrap();
     c.org("octo-org").runners().get(42).await.unwrap();
     c.org("octo-org").runners().get(42).await.unwrap();
+    // The second answer said the budget is spent: the client holds the
+    // third call itself, nothing is sent.
     match c.org("octo-org").runners().get(42).await {
         Err(Error::RateLimited { kind: RateLimitKind::Primary, reset_at: Some(_), .. }) => {}
         other => panic!("{other:?}"),
     }
+    assert_eq!(fake.requests().len(), 2);
+    // A client that has not seen it meets the fake's 403.
+    let other = Client::builder().base_url(fake.base_url()).token(fake.token()).cache_capacity(0).build().unwrap();
+    match other.org("octo-org").runners().get(42).await {
+        Err(Error::RateLimited { kind: RateLimitKind::Primary, reset_at: Some(_), error, .. }) => {
+            assert!(error.message.starts_with("API rate limit exceeded"), "{}", error.message)
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(fake.requests().len(), 3);
     fake.set_rate_limit_remaining(10);
-    c.org("octo-org").runners().get(42).await.unwrap();
+    Client::builder()
+        .base_url(fake.base_url())
+        .token(fake.token())
+        .build()
+        .unwrap()
+        .org("octo-org")
+        .runners()
+        .get(42)
+        .await
+        .unwrap();
 }
 
 #[tokio::test]

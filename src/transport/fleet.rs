@@ -79,6 +79,9 @@ pub(crate) enum Renewal {
 /// store. `Err(())` means the store did not answer in time: the caller goes
 /// on in process (the link has logged the outage).
 pub(crate) trait Link: Send + Sync + std::fmt::Debug {
+    /// Starts what the link runs in the background (a subscription), if it
+    /// has not yet: called on every request, so it must cost an atomic load.
+    fn ensure_started(&self);
     /// Tells the other members of a limit this member learned.
     fn tell(&self, hold: &Hold) -> BoxFuture<'_, ()>;
     /// Waits for the fleet's mutation turn; `None` when the store is

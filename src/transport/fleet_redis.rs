@@ -52,6 +52,9 @@ const RENEWAL_LEASE: Duration = Duration::from_secs(40);
 /// window, and a margin).
 const GATE_TTL: Duration = Duration::from_secs(2 * 3600);
 
+/// Between two checks that the subscription's connection is alive.
+const SUBSCRIPTION_CHECK: Duration = Duration::from_secs(15);
+
 /// Between two polls of a lock another member holds.
 const LOCK_POLL: Duration = Duration::from_millis(10);
 
@@ -100,6 +103,8 @@ struct FleetShared {
     listener: Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// Whether the subscription to the limits channel is up.
     subscribed: AtomicBool,
+    /// Whether the subscription task was started.
+    started: AtomicBool,
 }
 
 impl Drop for FleetShared {
@@ -159,6 +164,7 @@ impl RedisFleet {
                 members: Mutex::default(),
                 listener: Mutex::default(),
                 subscribed: AtomicBool::new(false),
+                started: AtomicBool::new(false),
             }),
         })
     }
@@ -180,6 +186,7 @@ impl RedisFleet {
                 members: Mutex::default(),
                 listener: Mutex::default(),
                 subscribed: AtomicBool::new(false),
+                started: AtomicBool::new(false),
             },
         };
         f(&mut shared);
@@ -376,12 +383,18 @@ impl FleetShared {
         }
     }
 
-    /// Starts the subscription to the fleet's limits, once.
+    /// Starts the subscription to the fleet's limits, once (on the
+    /// runtime of the first call that can).
     fn start(&self, this: &Arc<FleetShared>) {
+        if self.started.load(Ordering::Acquire) {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
         let mut listener = self.listener.lock().unwrap_or_else(|p| p.into_inner());
         if listener.is_none() {
             let weak = Arc::downgrade(this);
-            *listener = Some(tokio::spawn(listen(weak)));
+            *listener = Some(runtime.spawn(listen(weak)));
+            self.started.store(true, Ordering::Release);
         }
     }
 
@@ -458,8 +471,24 @@ async fn listen(fleet: Weak<FleetShared>) {
             }
         }
         drop(shared);
-        let mut messages = pubsub.into_on_message();
-        while let Some(message) = messages.next().await {
+        // A connection can die without a word (a partition, a server
+        // restarted behind a proxy): a PING now and then tells.
+        let (mut sink, mut messages) = pubsub.split();
+        let mut check = tokio::time::interval_at(tokio::time::Instant::now() + SUBSCRIPTION_CHECK, SUBSCRIPTION_CHECK);
+        loop {
+            let message = tokio::select! {
+                m = messages.next() => match m {
+                    Some(m) => m,
+                    None => break,
+                },
+                _ = check.tick() => {
+                    let pinged = tokio::time::timeout(timeout.max(Duration::from_millis(500)), sink.ping::<redis::Value>());
+                    if matches!(pinged.await, Ok(Ok(_))) {
+                        continue;
+                    }
+                    break;
+                }
+            };
             let Some(shared) = fleet.upgrade() else { return };
             match decode_limit(message.get_payload_bytes()) {
                 Some((fp, hold)) => {
@@ -658,10 +687,6 @@ fn millis(d: Duration) -> u64 {
 }
 
 impl Member {
-    fn ensure_started(&self) {
-        self.fleet.start(&self.fleet);
-    }
-
     async fn extend_loop(fleet: Arc<FleetShared>, keys: Keys, fence: u64) {
         let every = fleet.lease / 3;
         loop {
@@ -684,6 +709,10 @@ impl Member {
 }
 
 impl Link for Member {
+    fn ensure_started(&self) {
+        self.fleet.start(&self.fleet);
+    }
+
     fn tell(&self, hold: &Hold) -> BoxFuture<'_, ()> {
         let field = match &hold.resource {
             None => "secondary".to_string(),

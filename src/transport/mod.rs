@@ -456,6 +456,9 @@ async fn send(
         pacing: Pacing::new(inner, request.method()),
         cache_key: cache::key(inner, &request),
     };
+    if let Some(link) = &inner.link {
+        link.ensure_started();
+    }
     let result = attempts(client, request, &mut call).await;
     call.pacing.release().await;
     result
@@ -478,15 +481,21 @@ async fn attempts(
             response::strip_markers(response.headers_mut());
             return Ok(response);
         };
-        let credential = match auth::authorization(client).await {
+        let mut credential = match auth::authorization(client).await {
             Ok(h) => h,
             Err(failure) => return Ok(failure.into_response(request.url())),
         };
+        match admit(inner, call, request.url()).await {
+            Admitted::Go => {}
+            // A token may have come due during a long wait.
+            Admitted::AfterWaiting => match auth::authorization(client).await {
+                Ok(h) => credential = h,
+                Err(failure) => return Ok(failure.into_response(request.url())),
+            },
+            Admitted::Held(held) => return Ok(held),
+        }
         if let Some(h) = &credential {
             req.headers_mut().insert(AUTHORIZATION, h.clone());
-        }
-        if let Some(held) = admit(inner, call, request.url()).await {
-            return Ok(held);
         }
         let cached = cache::conditional(inner, call.cache_key.as_ref(), req.headers_mut());
         let recorded = inner.recorder.as_ref().map(|_| record_request(client, &req));
@@ -523,22 +532,36 @@ async fn attempts(
     }
 }
 
+/// What the gate and pacing said of an attempt.
+enum Admitted {
+    /// Send it now.
+    Go,
+    /// Send it now; it waited for a limit to pass first.
+    AfterWaiting,
+    /// Hand back this answer, nothing sent.
+    Held(reqwest::Response),
+}
+
 /// Takes the pacing permit (for a mutation) and passes the gate: waits
 /// while a learned limit holds the request, if the policy allows that wait
 /// (the permit released meanwhile), or hands back the limit's 403/429
 /// without sending anything.
-async fn admit(inner: &Inner, call: &mut Call<'_>, url: &reqwest::Url) -> Option<reqwest::Response> {
+async fn admit(inner: &Inner, call: &mut Call<'_>, url: &reqwest::Url) -> Admitted {
+    let mut waited = false;
     loop {
         call.pacing.acquire().await;
-        let gate::Admission::Held(hold) = inner.gate.admit(call.operation, inner.clock.now()) else { return None };
+        let gate::Admission::Held(hold) = inner.gate.admit(call.operation, inner.clock.now()) else {
+            return if waited { Admitted::AfterWaiting } else { Admitted::Go };
+        };
         call.pacing.release().await;
         let wait = (hold.until - inner.clock.now()).to_std().unwrap_or_default();
         if !rate::may_wait(inner, hold.kind, wait) {
             tracing::warn!(operation = call.operation, kind = %hold.kind, wait_s = wait.as_secs(), "rate limit in force: not sent");
-            return Some(rate::held(&hold, wait, url));
+            return Admitted::Held(rate::held(&hold, wait, url));
         }
         tracing::debug!(operation = call.operation, kind = %hold.kind, wait_ms = wait.as_millis() as u64, "rate limit in force: waiting");
         inner.gate.wait(&hold, &inner.clock).await;
+        waited = true;
     }
 }
 

@@ -47,13 +47,15 @@ pub(super) struct Pacing<'a> {
     pacer: Option<&'a Pacer>,
     permit: Option<tokio::sync::OwnedSemaphorePermit>,
     turn: Option<Turn>,
+    /// Whether a mutation was sent under the permit held now.
+    sent: bool,
 }
 
 impl<'a> Pacing<'a> {
     /// Pacing for a request with `method` (GET and HEAD are not paced).
     pub fn new(inner: &'a Inner, method: &Method) -> Self {
         let mutation = !matches!(*method, Method::GET | Method::HEAD);
-        Self { inner, pacer: inner.pacer.as_deref().filter(|_| mutation), permit: None, turn: None }
+        Self { inner, pacer: inner.pacer.as_deref().filter(|_| mutation), permit: None, turn: None, sent: false }
     }
 
     /// Waits for this request's turn, unless it has it already: the
@@ -77,19 +79,22 @@ impl<'a> Pacing<'a> {
 
     /// Notes that an attempt ended (its answer arrived or it failed): the
     /// next mutation waits the interval from now.
-    pub fn ended(&self) {
+    pub fn ended(&mut self) {
         if let (Some(pacer), Some(_)) = (self.pacer, &self.permit) {
             *pacer.last_end.lock().unwrap_or_else(|p| p.into_inner()) = Some(self.inner.clock.now());
+            self.sent = true;
         }
     }
 
     /// Releases the permit and the fleet's turn (both are taken again
-    /// before the next attempt).
+    /// before the next attempt); the fleet's interval starts only if a
+    /// mutation was sent under them.
     pub async fn release(&mut self) {
         if let (Some(turn), Some(link), Some(pacer)) = (self.turn.take(), &self.inner.link, self.pacer) {
-            link.end_turn(turn, pacer.interval).await;
+            link.end_turn(turn, if self.sent { pacer.interval } else { Duration::ZERO }).await;
         }
         self.permit = None;
+        self.sent = false;
     }
 
     /// Releases the permit and the turn, then waits `d` on the client's clock.
@@ -104,7 +109,7 @@ impl Drop for Pacing<'_> {
     /// up on it) hands the turn back in the background.
     fn drop(&mut self) {
         if let (Some(turn), Some(link), Some(pacer)) = (self.turn.take(), &self.inner.link, self.pacer) {
-            let (link, interval) = (link.clone(), pacer.interval);
+            let (link, interval) = (link.clone(), if self.sent { pacer.interval } else { Duration::ZERO });
             if let Ok(runtime) = tokio::runtime::Handle::try_current() {
                 runtime.spawn(async move { link.end_turn(turn, interval).await });
             }
