@@ -151,22 +151,9 @@ impl RedisFleet {
             redis::ConnectionAddr::TcpTls { host, port, .. } => format!("rediss://{host}:{port}"),
             other => format!("{other:?}").chars().filter(|c| !c.is_control()).take(80).collect(),
         };
-        Ok(Self {
-            shared: Arc::new(FleetShared {
-                client,
-                prefix: format!("gha-runners:{}", encode(fleet_id)),
-                fleet_id: fleet_id.to_string(),
-                endpoint,
-                timeout: DEFAULT_REDIS_TIMEOUT,
-                lease: DEFAULT_LOCK_LEASE,
-                manager: OnceLock::new(),
-                health: Health::default(),
-                members: Mutex::default(),
-                listener: Mutex::default(),
-                subscribed: AtomicBool::new(false),
-                started: AtomicBool::new(false),
-            }),
-        })
+        let prefix = format!("gha-runners:{}", encode(fleet_id));
+        let shared = FleetShared::new(client, prefix, fleet_id.to_string(), endpoint);
+        Ok(Self { shared: Arc::new(shared) })
     }
 
     fn configure(self, f: impl FnOnce(&mut FleetShared)) -> Self {
@@ -174,20 +161,16 @@ impl RedisFleet {
         // shared is copied (its connection is made anew).
         let mut shared = match Arc::try_unwrap(self.shared) {
             Ok(shared) => shared,
-            Err(shared) => FleetShared {
-                client: shared.client.clone(),
-                prefix: shared.prefix.clone(),
-                fleet_id: shared.fleet_id.clone(),
-                endpoint: shared.endpoint.clone(),
-                timeout: shared.timeout,
-                lease: shared.lease,
-                manager: OnceLock::new(),
-                health: Health::default(),
-                members: Mutex::default(),
-                listener: Mutex::default(),
-                subscribed: AtomicBool::new(false),
-                started: AtomicBool::new(false),
-            },
+            Err(shared) => {
+                let mut copy = FleetShared::new(
+                    shared.client.clone(),
+                    shared.prefix.clone(),
+                    shared.fleet_id.clone(),
+                    shared.endpoint.clone(),
+                );
+                (copy.timeout, copy.lease) = (shared.timeout, shared.lease);
+                copy
+            }
         };
         f(&mut shared);
         Self { shared: Arc::new(shared) }
@@ -298,6 +281,24 @@ enum Failure {
 }
 
 impl FleetShared {
+    /// A fleet's shared state, not connected, with the default settings.
+    fn new(client: redis::Client, prefix: String, fleet_id: String, endpoint: String) -> Self {
+        Self {
+            client,
+            prefix,
+            fleet_id,
+            endpoint,
+            timeout: DEFAULT_REDIS_TIMEOUT,
+            lease: DEFAULT_LOCK_LEASE,
+            manager: OnceLock::new(),
+            health: Health::default(),
+            members: Mutex::default(),
+            listener: Mutex::default(),
+            subscribed: AtomicBool::new(false),
+            started: AtomicBool::new(false),
+        }
+    }
+
     fn manager(&self) -> Option<ConnectionManager> {
         if let Some(m) = self.manager.get() {
             return Some(m.clone());
