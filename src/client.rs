@@ -359,7 +359,8 @@ impl ClientBuilder {
 
     /// The least time between the end of one mutation and the start of the
     /// next (default 1 s, GitHub's figure; 0 keeps mutations one at a time
-    /// without spacing them).
+    /// without spacing them; at most 10 minutes, a longer one is taken as
+    /// 10 minutes).
     ///
     /// What it costs: a burst of N writes takes about N seconds (creating
     /// 30 JIT runners at once, 30 s), whatever their concurrency; reads
@@ -379,7 +380,7 @@ impl ClientBuilder {
     /// # drop(github);
     /// ```
     pub fn mutation_interval(mut self, interval: Duration) -> Self {
-        self.mutation_interval = interval;
+        self.mutation_interval = interval.min(crate::transport::MAX_MUTATION_INTERVAL);
         self
     }
 
@@ -444,7 +445,7 @@ impl ClientBuilder {
         if let Some(app) = &self.app {
             inner.app = Some(Arc::new(crate::transport::AppAuth::new(app)?));
         }
-        inner.link = crate::transport::link(&self.fleet, &inner);
+        inner.link = crate::transport::link(&self.fleet, &inner, &base_url);
         let http = match self.http {
             Some(http) => http,
             None => {

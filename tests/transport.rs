@@ -540,3 +540,34 @@ mod base64_like {
         out
     }
 }
+
+#[tokio::test]
+async fn a_spent_resource_holds_only_the_operations_counted_against_it() {
+    let reset = (chrono::Utc::now() + chrono::Duration::hours(1)).timestamp().to_string();
+    let spent = error(
+        403,
+        &[
+            ("x-ratelimit-remaining", "0"),
+            ("x-ratelimit-limit", "100"),
+            ("x-ratelimit-reset", &reset),
+            ("x-ratelimit-resource", "actions_runner_registration"),
+        ],
+        "API rate limit exceeded",
+    );
+    let server = Loopback::with_fallback(vec![Step::Reply(spent)], Reply::json(200, &runner_body())).await;
+    let c =
+        Client::builder().base_url(&server.base_url).token(TOKEN).mutation_interval(Duration::ZERO).build().unwrap();
+    let first = c.org("o").runners().registration_token().await.map(|_| ()).unwrap_err();
+    assert!(matches!(first, Error::RateLimited { kind: RateLimitKind::Primary, .. }), "{first:?}");
+    // Reads count against core: they go.
+    c.org("o").runners().get(1).await.unwrap();
+    assert_eq!(server.request_count(), 2);
+    // Registration tokens count against the spent resource: held, not sent.
+    match c.org("o").runners().registration_token().await.map(|_| ()) {
+        Err(Error::RateLimited { kind: RateLimitKind::Primary, error, .. }) => {
+            assert!(error.message.contains("`actions_runner_registration`"), "{}", error.message)
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(server.request_count(), 2);
+}

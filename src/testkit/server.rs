@@ -601,9 +601,11 @@ async fn handle(
             received: std::time::Instant::now(),
             answered: None,
         });
-        s.requests.len() - 1
+        // The fault of this request, taken as it is logged.
+        (s.requests.len() - 1, s.faults.pop_front())
     };
-    let response = answer(&shared, method, uri, headers, body).await;
+    let (index, fault) = index;
+    let response = answer(&shared, fault, method, uri, headers, body).await;
     if let Some(r) = shared.lock().unwrap_or_else(|p| p.into_inner()).requests.get_mut(index) {
         r.answered = Some(std::time::Instant::now());
     }
@@ -612,12 +614,12 @@ async fn handle(
 
 async fn answer(
     shared: &Arc<Mutex<Shared>>,
+    fault: Option<Fault>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response<Body> {
-    let fault = shared.lock().unwrap_or_else(|p| p.into_inner()).faults.pop_front();
     match fault {
         Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
         Some(Fault::Status(code)) => return error_response(shared, code, &[], "injected fault"),

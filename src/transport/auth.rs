@@ -254,7 +254,7 @@ pub(super) async fn authorization(client: &Client) -> Result<Option<HeaderValue>
         return app.unexpired(now()).map(Some).ok_or(failure);
     }
     let result = match &inner.link {
-        Some(link) => renew_in_fleet(client, app, link.as_ref()).await,
+        Some(link) => renew_in_fleet(client, app, link).await,
         None => renew(client, app).await,
     };
     let round = app.rounds.fetch_add(1, std::sync::atomic::Ordering::AcqRel) + 1;
@@ -284,7 +284,7 @@ const FOLLOW_RENEWAL_FOR: std::time::Duration = std::time::Duration::from_secs(3
 async fn renew_in_fleet(
     client: &Client,
     app: &AppAuth,
-    link: &dyn super::Link,
+    link: &std::sync::Arc<dyn super::Link>,
 ) -> Result<(HeaderValue, DateTime<Utc>), TokenFailure> {
     use super::fleet::{Renewal, SharedToken};
     let started = tokio::time::Instant::now();
@@ -300,13 +300,17 @@ async fn renew_in_fleet(
         }
         match link.renewal().await {
             Err(()) => return renew(client, app).await,
-            Ok(Renewal::Lead(fence)) => {
+            Ok(Renewal::Lead(id)) => {
+                // Dropped while renewing, the turn is handed back for the others.
+                let mut turn = RenewalTurn(Some((link.clone(), id)));
                 let result = renew(client, app).await;
                 let shared = result.as_ref().ok().and_then(|(header, expires_at)| {
                     let token = header.to_str().ok()?.strip_prefix("Bearer ")?;
                     Some(SharedToken { token: crate::Secret::new(token), expires_at: *expires_at })
                 });
-                link.renewed(fence, shared).await;
+                if let Some((link, id)) = turn.0.take() {
+                    link.renewed(id, shared).await;
+                }
                 return result;
             }
             Ok(Renewal::Follow) if started.elapsed() < FOLLOW_RENEWAL_FOR => {
@@ -316,6 +320,18 @@ async fn renew_in_fleet(
                 tracing::warn!(app_id = %app.app_id, "the fleet's token renewal did not finish in time: renewing here");
                 return renew(client, app).await;
             }
+        }
+    }
+}
+
+/// The fleet's renewal turn this member holds: dropped before it is
+/// ended (the caller gave up), it is ended in the background.
+struct RenewalTurn(Option<(std::sync::Arc<dyn super::Link>, String)>);
+
+impl Drop for RenewalTurn {
+    fn drop(&mut self) {
+        if let (Some((link, id)), Ok(runtime)) = (self.0.take(), tokio::runtime::Handle::try_current()) {
+            runtime.spawn(async move { link.renewed(id, None).await });
         }
     }
 }

@@ -43,9 +43,9 @@ impl From<super::RedisFleet> for Fleet {
 #[derive(Debug)]
 #[cfg_attr(not(feature = "redis"), allow(dead_code))]
 pub(crate) struct Turn {
-    /// The fencing token the turn was granted under: only its holder can
-    /// hand it back.
-    pub fence: u64,
+    /// The turn's own id, drawn by the member: only its holder can renew
+    /// its lease or hand it back, even after a restart of the store.
+    pub id: String,
     /// What is left of the interval since the fleet's last mutation ended.
     pub left: Duration,
     /// Keeps the lease alive while the turn is held; dropped, it stops.
@@ -69,8 +69,8 @@ pub(crate) struct SharedToken {
 /// What a member asking for the fleet's renewal turn got.
 #[cfg_attr(not(feature = "redis"), allow(dead_code))]
 pub(crate) enum Renewal {
-    /// This member renews; the fence proves it when it stores the token.
-    Lead(u64),
+    /// This member renews; the turn's id proves it when it stores the token.
+    Lead(String),
     /// Another member is renewing.
     Follow,
 }
@@ -94,31 +94,36 @@ pub(crate) trait Link: Send + Sync + std::fmt::Debug {
     /// Asks for the fleet's renewal turn.
     fn renewal(&self) -> BoxFuture<'_, Result<Renewal, ()>>;
     /// Stores a new token (with a TTL to its expiry) and ends the renewal
-    /// turn `fence`; with no token, only ends the turn.
-    fn renewed(&self, fence: u64, token: Option<SharedToken>) -> BoxFuture<'_, ()>;
+    /// turn `id`; with no token, only ends the turn.
+    fn renewed(&self, id: String, token: Option<SharedToken>) -> BoxFuture<'_, ()>;
     /// Forgets the fleet's token if it is `token` (GitHub refused it).
     fn forget(&self, token: &str) -> BoxFuture<'_, ()>;
 }
 
-/// The link a client of `inner`'s credential gets from `fleet`, if any.
-pub(crate) fn link(fleet: &Fleet, inner: &super::Inner) -> Option<std::sync::Arc<dyn Link>> {
+/// The link a client of `inner`'s credential on `base_url` gets from
+/// `fleet`, if any.
+pub(crate) fn link(fleet: &Fleet, inner: &super::Inner, base_url: &str) -> Option<std::sync::Arc<dyn Link>> {
     match fleet {
         Fleet::InProcess => {
-            let _ = inner;
+            let _ = (inner, base_url);
             None
         }
         #[cfg(feature = "redis")]
-        Fleet::Redis(redis) => Some(redis.member(&fingerprint(inner), inner.gate.clone())),
+        Fleet::Redis(redis) => Some(redis.member(&fingerprint(inner, base_url), inner.gate.clone())),
     }
 }
 
 /// The fingerprint of a client's credential, which names its keys in a
-/// shared store: SHA-256 (first 16 bytes, hex) of the token, or of the App
-/// and installation ids (whose tokens rotate). Never the token itself.
+/// shared store: SHA-256 (first 16 bytes, hex) of the API root and the
+/// token, or of the API root and the App and installation ids (whose tokens
+/// rotate; on two GitHub Enterprise Servers the same ids are different
+/// Apps). Never the token itself.
 #[cfg_attr(not(feature = "redis"), allow(dead_code))]
-pub(crate) fn fingerprint(inner: &super::Inner) -> String {
+pub(crate) fn fingerprint(inner: &super::Inner, base_url: &str) -> String {
     let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
     ctx.update(b"gha-runners credential\0");
+    ctx.update(base_url.as_bytes());
+    ctx.update(b"\0");
     match (&inner.app, &inner.authorization) {
         (Some(app), _) => {
             ctx.update(b"app\0");

@@ -179,15 +179,20 @@ impl RedisFleet {
     /// The longest a Redis command may take (default 250 ms): past it, the
     /// call goes on in process. It bounds what a slow or unreachable Redis
     /// adds to any call.
+    ///
+    /// Between 1 ms and 30 s. A Redis across a network with TLS
+    /// (`rediss://`) may need more than the default for its first
+    /// connection (the handshake counts).
     pub fn timeout(self, timeout: Duration) -> Self {
-        self.configure(|s| s.timeout = timeout.max(Duration::from_millis(1)))
+        self.configure(|s| s.timeout = timeout.clamp(Duration::from_millis(1), Duration::from_secs(30)))
     }
 
     /// How long the mutation lock outlives a member that died holding it
     /// (default 15 s). A live holder renews it every third of the lease,
     /// so a mutation may last longer than the lease.
+    /// Between 30 ms and 10 minutes.
     pub fn lock_lease(self, lease: Duration) -> Self {
-        self.configure(|s| s.lease = lease.max(Duration::from_millis(30)))
+        self.configure(|s| s.lease = lease.clamp(Duration::from_millis(30), MAX_LEASE))
     }
 
     /// The fleet id.
@@ -320,11 +325,13 @@ impl FleetShared {
     /// Runs one command (or script) within the timeout, keeping the health.
     /// A connection found broken is made anew and the command sent once
     /// more (it was not sent on the broken one), within the same timeout.
-    async fn run<T: redis::FromRedisValue>(&self, what: &'static str, op: Op) -> Result<T, Failure> {
+    /// While Redis is down, one command a second probes it and the others
+    /// go on in process at once; a command that hands something back (a
+    /// lock, a renewal turn, a lease) is `always` tried.
+    async fn run<T: redis::FromRedisValue>(&self, what: &'static str, op: Op, always: bool) -> Result<T, Failure> {
         let now = Utc::now().timestamp_millis();
         let quiet = &self.health.quiet_until;
-        if self.health.down.load(Ordering::Acquire) {
-            // One probe a second while Redis is down; the others go on in process.
+        if self.health.down.load(Ordering::Acquire) && !always {
             let until = quiet.load(Ordering::Acquire);
             if now < until || quiet.compare_exchange(until, now + 1000, Ordering::AcqRel, Ordering::Acquire).is_err() {
                 return Err(Failure::Unreachable);
@@ -342,22 +349,24 @@ impl FleetShared {
                 self.recovered();
                 Ok(value)
             }
-            Ok(Err(e)) if !(e.is_io_error() || e.is_timeout() || e.is_connection_dropped()) => {
+            // A key of another type than this version writes: garbage.
+            Ok(Err(e)) if e.code() == Some("WRONGTYPE") => {
                 tracing::error!(
                     endpoint = %self.endpoint,
-                    fleet = %self.fleet_id,
+                    fleet = ?self.fleet_id,
                     command = what,
-                    kind = e.category(),
-                    "Redis refused a fleet command (a value another version wrote?): ignored, this call goes on in process"
+                    "Redis refused a fleet command on a key of another type (written by another version?): ignored, this call goes on in process"
                 );
                 Err(Failure::Refused)
             }
+            // Anything else (no answer, LOADING, READONLY, NOAUTH, OOM...):
+            // Redis cannot serve the fleet now.
             failed => {
                 let kind = match &failed {
-                    Ok(Err(e)) => e.category().to_string(),
+                    Ok(Err(e)) => e.code().unwrap_or(e.category()).to_string(),
                     _ => "timed out".to_string(),
                 };
-                self.outage(what, &kind);
+                self.outage(what, &kind, true);
                 Err(Failure::Unreachable)
             }
         }
@@ -366,17 +375,21 @@ impl FleetShared {
     /// Redis answered: an outage, if one was under way, is over.
     fn recovered(&self) {
         if self.health.down.swap(false, Ordering::AcqRel) {
-            tracing::info!(endpoint = %self.endpoint, fleet = %self.fleet_id, "Redis answers again: back to the fleet");
+            tracing::info!(endpoint = %self.endpoint, fleet = ?self.fleet_id, "Redis answers again: back to the fleet");
         }
     }
 
-    fn outage(&self, what: &'static str, kind: &str) {
-        self.health.quiet_until.store(Utc::now().timestamp_millis() + 1000, Ordering::Release);
+    /// Redis did not serve `what`: one warning when an outage begins; a
+    /// failed `command` also quiets the others for a second.
+    fn outage(&self, what: &'static str, kind: &str, command: bool) {
+        if command {
+            self.health.quiet_until.store(Utc::now().timestamp_millis() + 1000, Ordering::Release);
+        }
         if !self.health.down.swap(true, Ordering::AcqRel) {
             self.health.outages.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(
                 endpoint = %self.endpoint,
-                fleet = %self.fleet_id,
+                fleet = ?self.fleet_id,
                 command = what,
                 kind,
                 "Redis does not answer: going on in process (gate, pacing and token of this replica only) until it does"
@@ -391,11 +404,9 @@ impl FleetShared {
             return;
         }
         let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
-        let mut listener = self.listener.lock().unwrap_or_else(|p| p.into_inner());
-        if listener.is_none() {
+        if self.started.compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire).is_ok() {
             let weak = Arc::downgrade(this);
-            *listener = Some(runtime.spawn(listen(weak)));
-            self.started.store(true, Ordering::Release);
+            *self.listener.lock().unwrap_or_else(|p| p.into_inner()) = Some(runtime.spawn(listen(weak)));
         }
     }
 
@@ -406,15 +417,15 @@ impl FleetShared {
     /// Reads the limits in force for one member into its gate.
     async fn load_gate(&self, keys: &Keys, gate: &Gate) {
         let key = keys.gate.clone();
-        let fields: Result<HashMap<String, Vec<u8>>, _> = self.run("HGETALL", command("HGETALL", &key)).await;
+        let fields: Result<HashMap<String, Vec<u8>>, _> = self.run("HGETALL", command("HGETALL", &key), false).await;
         let now = Utc::now();
         for value in fields.into_iter().flat_map(HashMap::into_values) {
-            match decode_limit(&value) {
+            match decode_limit(&value, now) {
                 Some((_, hold)) => {
                     gate.hold(capped(hold, now));
                 }
                 None => {
-                    tracing::error!(fleet = %self.fleet_id, "a limit under the fleet's gate key does not decode: ignored")
+                    tracing::error!(fleet = ?self.fleet_id, "a limit under the fleet's gate key does not decode: ignored")
                 }
             }
         }
@@ -435,6 +446,9 @@ fn capped(mut hold: Hold, now: DateTime<Utc>) -> Hold {
 /// then feeds each limit announced to the gates of its credential. Ends
 /// when the fleet is dropped.
 async fn listen(fleet: Weak<FleetShared>) {
+    // However the task ends (the fleet dropped, its runtime shut down), the
+    // next request starts another.
+    let _stopped = Stopped(fleet.clone());
     let mut backoff = Duration::from_millis(100);
     loop {
         let Some(shared) = fleet.upgrade() else { return };
@@ -446,19 +460,32 @@ async fn listen(fleet: Weak<FleetShared>) {
         };
         let pubsub = match tokio::time::timeout(timeout.max(Duration::from_millis(500)), subscribed).await {
             Ok(Ok(p)) => p,
+            Ok(Err(e)) if !(e.is_io_error() || e.is_connection_dropped() || e.is_timeout()) => {
+                // Redis answers but refuses (an ACL without pub/sub, a
+                // proxy): commands may still work; try again in a minute.
+                tracing::error!(
+                    endpoint = %shared.endpoint,
+                    fleet = ?shared.fleet_id,
+                    kind = e.code().unwrap_or(e.category()),
+                    "Redis refused the fleet's subscription: limits other replicas meet do not reach this one (allow SUBSCRIBE on the fleet's channel)"
+                );
+                drop(shared);
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                continue;
+            }
             failed => {
                 let kind = match &failed {
                     Ok(Err(e)) => e.category().to_string(),
                     _ => "timed out".to_string(),
                 };
-                shared.outage("SUBSCRIBE", &kind);
+                shared.outage("SUBSCRIBE", &kind, false);
                 drop(shared);
                 tokio::time::sleep(backoff).await;
                 backoff = (backoff * 2).min(Duration::from_secs(1));
                 continue;
             }
         };
-        backoff = Duration::from_millis(100);
+        let since = tokio::time::Instant::now();
         shared.recovered();
         shared.subscribed.store(true, Ordering::Release);
         let members: Vec<(String, Vec<Arc<Gate>>)> = {
@@ -491,7 +518,7 @@ async fn listen(fleet: Weak<FleetShared>) {
                 }
             };
             let Some(shared) = fleet.upgrade() else { return };
-            match decode_limit(message.get_payload_bytes()) {
+            match decode_limit(message.get_payload_bytes(), Utc::now()) {
                 Some((fp, hold)) => {
                     let hold = capped(hold, Utc::now());
                     for gate in shared.gates(&fp) {
@@ -499,13 +526,33 @@ async fn listen(fleet: Weak<FleetShared>) {
                     }
                 }
                 None => {
-                    tracing::error!(fleet = %shared.fleet_id, "a message on the fleet's limits channel does not decode: ignored")
+                    tracing::error!(fleet = ?shared.fleet_id, "a message on the fleet's limits channel does not decode: ignored")
                 }
             }
         }
         let Some(shared) = fleet.upgrade() else { return };
         shared.subscribed.store(false, Ordering::Release);
-        shared.outage("SUBSCRIBE", "connection lost");
+        shared.outage("SUBSCRIBE", "connection lost", false);
+        drop(shared);
+        // A subscription that ends at once does not start a tight loop.
+        if since.elapsed() < SUBSCRIPTION_CHECK {
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(1));
+        } else {
+            backoff = Duration::from_millis(100);
+        }
+    }
+}
+
+/// Marks the subscription stopped when its task ends, however it ends.
+struct Stopped(Weak<FleetShared>);
+
+impl Drop for Stopped {
+    fn drop(&mut self) {
+        if let Some(shared) = self.0.upgrade() {
+            shared.subscribed.store(false, Ordering::Release);
+            shared.started.store(false, Ordering::Release);
+        }
     }
 }
 
@@ -516,22 +563,27 @@ struct WireLimit {
     kind: String,
     resource: Option<String>,
     until_ms: i64,
+    /// How long it held when it was told: a receiver holds at most that
+    /// long from when it hears of it, whatever the clocks say.
+    for_ms: i64,
     reset: Option<i64>,
 }
 
-fn encode_limit(fingerprint: &str, hold: &Hold) -> String {
+fn encode_limit(fingerprint: &str, hold: &Hold, now: DateTime<Utc>) -> String {
     let wire = WireLimit {
         fingerprint: fingerprint.to_string(),
         kind: hold.kind.to_string(),
         resource: hold.resource.clone(),
         until_ms: hold.until.timestamp_millis(),
+        for_ms: (hold.until - now).num_milliseconds().max(0),
         reset: hold.reset_at.map(|t| t.timestamp()),
     };
     serde_json::to_string(&wire).unwrap_or_default()
 }
 
-/// Decodes a stored or announced limit; `None` for anything else.
-fn decode_limit(bytes: &[u8]) -> Option<(String, Hold)> {
+/// Decodes a stored or announced limit, held at most as long from `now`
+/// as it held when told; `None` for anything else.
+fn decode_limit(bytes: &[u8], now: DateTime<Utc>) -> Option<(String, Hold)> {
     let wire: WireLimit = serde_json::from_slice(bytes).ok()?;
     let kind = match wire.kind.as_str() {
         "primary" => RateLimitKind::Primary,
@@ -541,7 +593,8 @@ fn decode_limit(bytes: &[u8]) -> Option<(String, Hold)> {
     if (kind == RateLimitKind::Primary) != wire.resource.is_some() {
         return None;
     }
-    let until = DateTime::from_timestamp_millis(wire.until_ms)?;
+    let told = now.checked_add_signed(chrono::Duration::milliseconds(wire.for_ms.max(0)))?;
+    let until = DateTime::from_timestamp_millis(wire.until_ms)?.min(told);
     let reset_at = match wire.reset {
         Some(t) => Some(DateTime::from_timestamp(t, 0)?),
         None => None,
@@ -553,6 +606,8 @@ fn decode_limit(bytes: &[u8]) -> Option<(String, Hold)> {
 #[derive(serde::Serialize, serde::Deserialize)]
 struct WireToken {
     token: String,
+    /// What FORGET compares (see [`token_hash`]).
+    hash: String,
     expires_at_ms: i64,
 }
 
@@ -592,63 +647,148 @@ redis.call('PUBLISH', ARGV[5], ARGV[2])
 return 1
 ";
 
-/// Takes the lock if it is free: `{fence, spacing left}`; `{0, lease
-/// left}` if another member holds it. A lock without a lease, or a fence
-/// that is not a number, was not written by a member: it is replaced
-/// (third value 1).
+/// Takes the lock if it is free, as `<fence>:<id>` (the fence counts
+/// turns; the id, drawn by the member, makes the turn unique even after a
+/// restart): `{fence, spacing left, repaired}`; `{0, lease left, repaired}`
+/// if another member holds it. A lock or a spacing without a lease or with
+/// one no member gives (over ARGV[3]), or a fence that is not a number, was
+/// not written by a member: it is replaced (`repaired` 1).
 const TAKE: &str = r"
 local repaired = 0
 local ttl = redis.call('PTTL', KEYS[1])
-if ttl == -1 then redis.call('DEL', KEYS[1]); ttl = -2; repaired = 1 end
+if ttl == -1 or ttl > tonumber(ARGV[3]) then redis.call('DEL', KEYS[1]); ttl = -2; repaired = 1 end
 if ttl >= 0 then return {0, ttl, repaired} end
 local fence = redis.pcall('INCR', KEYS[2])
 if type(fence) == 'table' then
   redis.call('DEL', KEYS[2]); fence = redis.call('INCR', KEYS[2]); repaired = 1
 end
-redis.call('SET', KEYS[1], fence, 'PX', ARGV[1])
+redis.call('SET', KEYS[1], fence .. ':' .. ARGV[2], 'PX', ARGV[1])
 local pace = redis.call('PTTL', KEYS[3])
+if pace > tonumber(ARGV[3]) then redis.call('DEL', KEYS[3]); pace = 0; repaired = 1 end
 if pace < 0 then pace = 0 end
 return {fence, pace, repaired}
 ";
 
-/// Renews the lease if the lock is still this fence's.
+/// Whether KEYS[1] holds this member's turn ARGV[1] (a value ending in it).
+const MINE: &str = r"
+local function mine()
+  local v = redis.pcall('GET', KEYS[1])
+  return type(v) == 'string' and string.sub(v, -string.len(ARGV[1])) == ARGV[1]
+end
+";
+
+/// Renews the lease if the lock is still this turn's.
 const EXTEND: &str = r"
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if mine() then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 0
 ";
 
-/// Starts the spacing and frees the lock if it is still this fence's.
+/// Frees the lock if it is still this turn's, then starts the spacing.
 const GIVE: &str = r"
+if mine() then redis.call('DEL', KEYS[1]) end
 if tonumber(ARGV[2]) > 0 then redis.call('SET', KEYS[2], '1', 'PX', ARGV[2]) end
-local holder = redis.pcall('GET', KEYS[1])
-if holder == ARGV[1] then redis.call('DEL', KEYS[1]); return 1 end
-return 0
-";
-
-/// The renewal turn: `{fence}` to renew, `{0}` if another member renews.
-const RENEWAL: &str = r"
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local fence = redis.pcall('INCR', KEYS[2])
-if type(fence) == 'table' then redis.call('DEL', KEYS[2]); fence = redis.call('INCR', KEYS[2]) end
-redis.call('SET', KEYS[1], fence, 'PX', ARGV[1])
-return fence
-";
-
-/// Stores the new token (when given) and ends the renewal turn.
-const RENEWED: &str = r"
-if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
-if redis.pcall('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
 ";
 
-/// Deletes the token if it is the one GitHub refused.
+/// The renewal turn: 1 to renew (the turn is this member's id), 0 if
+/// another member renews. A turn without a lease is replaced.
+const RENEWAL: &str = r"
+if redis.call('PTTL', KEYS[1]) == -1 then redis.call('DEL', KEYS[1]) end
+if redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[1]) then return 1 end
+return 0
+";
+
+/// Stores the new token (when given) and ends the renewal turn if it is
+/// still this member's.
+const RENEWED: &str = r"
+if ARGV[2] ~= '' then redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3]) end
+if mine() then redis.call('DEL', KEYS[1]) end
+return 1
+";
+
+/// Deletes the token if it is the one GitHub refused (by its hash: the
+/// token itself is never an argument here), or if it does not decode.
 const FORGET: &str = r"
 local v = redis.pcall('GET', KEYS[1])
 if type(v) ~= 'string' then return 0 end
 local ok, t = pcall(cjson.decode, v)
-if (not ok) or type(t) ~= 'table' or t.token == ARGV[1] then redis.call('DEL', KEYS[1]); return 1 end
+if (not ok) or type(t) ~= 'table' or t.hash == ARGV[1] then redis.call('DEL', KEYS[1]); return 1 end
 return 0
 ";
+
+/// The longest lease or spacing a member sets: a longer one under the
+/// fleet's keys was not set by a member.
+const MAX_LEASE: Duration = Duration::from_secs(600);
+
+/// How long a member keeps renewing the lease of one mutation: a request
+/// hanging longer (a custom HTTP client without a timeout) frees the lock.
+const MAX_TURN: Duration = Duration::from_secs(300);
+
+/// A new turn id: 128 random bits, hex.
+fn turn_id() -> String {
+    format!("{:032x}", fastrand::u128(..))
+}
+
+/// The hash the fleet's token is known by in FORGET (SHA-256, hex).
+fn token_hash(token: &str) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA256, token.as_bytes());
+    digest.as_ref()[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A lock or renewal turn this member took, or may have taken: dropped
+/// while armed (its future cancelled, its command timed out), it hands the
+/// turn back in the background, so no turn outlives its member's interest
+/// by more than a round trip.
+struct HandBack {
+    fleet: Arc<FleetShared>,
+    keys: Keys,
+    id: String,
+    /// For the lock: the spacing to start; `None`: a renewal turn.
+    lock: Option<Duration>,
+    armed: bool,
+}
+
+impl HandBack {
+    fn op(&self) -> (&'static str, Op) {
+        match self.lock {
+            Some(interval) => (
+                "GIVE",
+                invoke(GIVE, |i| {
+                    let interval = u64::try_from(interval.min(MAX_LEASE).as_millis()).unwrap_or(0);
+                    i.key(&self.keys.lock).key(&self.keys.pace).arg(&self.id).arg(interval);
+                }),
+            ),
+            None => (
+                "RENEWED",
+                invoke(RENEWED, |i| {
+                    i.key(&self.keys.renewing).key(&self.keys.token).arg(&self.id).arg("").arg(1);
+                }),
+            ),
+        }
+    }
+
+    /// Hands the turn back now.
+    async fn send(mut self) {
+        let (what, op) = self.op();
+        let _: Result<i64, _> = self.fleet.run(what, op, true).await;
+        self.armed = false;
+    }
+}
+
+impl Drop for HandBack {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let (what, op) = self.op();
+        let fleet = self.fleet.clone();
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let _: Result<i64, _> = fleet.run(what, op, true).await;
+            });
+        }
+    }
+}
 
 /// A command or a script invocation, ready to send (twice if need be).
 enum Op {
@@ -680,7 +820,10 @@ fn invoke(source: &'static str, build: impl FnOnce(&mut redis::ScriptInvocation<
 fn script(source: &'static str) -> &'static redis::Script {
     static SCRIPTS: OnceLock<Mutex<HashMap<usize, &'static redis::Script>>> = OnceLock::new();
     let mut scripts = SCRIPTS.get_or_init(Mutex::default).lock().unwrap_or_else(|p| p.into_inner());
-    scripts.entry(source.as_ptr() as usize).or_insert_with(|| Box::leak(Box::new(redis::Script::new(source))))
+    scripts.entry(source.as_ptr() as usize).or_insert_with(|| {
+        let code = if source.contains("mine()") { format!("{MINE}{source}") } else { source.to_string() };
+        Box::leak(Box::new(redis::Script::new(&code)))
+    })
 }
 
 fn millis(d: Duration) -> u64 {
@@ -688,21 +831,29 @@ fn millis(d: Duration) -> u64 {
 }
 
 impl Member {
-    async fn extend_loop(fleet: Arc<FleetShared>, keys: Keys, fence: u64) {
+    /// Renews the lease of turn `id` every third of it, for [`MAX_TURN`]
+    /// at most; ends when the turn is handed back (the task is aborted).
+    async fn extend_loop(fleet: Arc<FleetShared>, keys: Keys, id: String) {
         let every = fleet.lease / 3;
+        let started = tokio::time::Instant::now();
         loop {
             tokio::time::sleep(every).await;
-            let (lock, lease) = (keys.lock.clone(), millis(fleet.lease));
+            if started.elapsed() > MAX_TURN {
+                tracing::warn!(fleet = ?fleet.fleet_id, "a mutation held the fleet's lock for 5 minutes: its lease is no longer renewed");
+                return;
+            }
+            let lease = millis(fleet.lease);
             let extended: Result<i64, _> = fleet
                 .run(
                     "EXTEND",
                     invoke(EXTEND, |i| {
-                        i.key(&lock).arg(fence).arg(lease);
+                        i.key(&keys.lock).arg(&id).arg(lease);
                     }),
+                    true,
                 )
                 .await;
             if let Ok(0) = extended {
-                tracing::warn!(fleet = %fleet.fleet_id, "the fleet's mutation lock lease ran out while this replica held it (a pause longer than the lease?)");
+                tracing::warn!(fleet = ?fleet.fleet_id, "this replica's turn on the fleet's mutation lock was lost (Redis restarted, or a pause longer than the lease)");
                 return;
             }
         }
@@ -719,20 +870,15 @@ impl Link for Member {
             None => "secondary".to_string(),
             Some(r) => format!("primary:{}", encode(r)),
         };
-        let value = encode_limit(&self.fingerprint, hold);
+        let value = encode_limit(&self.fingerprint, hold, Utc::now());
         let until = hold.until.timestamp_millis();
         Box::pin(async move {
             self.ensure_started();
-            let (key, channel) = (self.keys.gate.clone(), self.fleet.channel());
-            let _: Result<i64, _> = self
-                .fleet
-                .run(
-                    "TELL",
-                    invoke(TELL, |i| {
-                        i.key(&key).arg(&field).arg(&value).arg(until).arg(millis(GATE_TTL)).arg(&channel);
-                    }),
-                )
-                .await;
+            let channel = self.fleet.channel();
+            let op = invoke(TELL, |i| {
+                i.key(&self.keys.gate).arg(&field).arg(&value).arg(until).arg(millis(GATE_TTL)).arg(&channel);
+            });
+            let _: Result<i64, _> = self.fleet.run("TELL", op, false).await;
         })
     }
 
@@ -740,28 +886,40 @@ impl Link for Member {
         let _ = interval;
         Box::pin(async move {
             self.ensure_started();
+            let give_up = tokio::time::Instant::now() + (self.fleet.lease * 4).max(Duration::from_secs(60));
             loop {
-                let keys = self.keys.clone();
-                let lease = millis(self.fleet.lease);
-                let taken: Result<(u64, u64, u8), _> = self
-                    .fleet
-                    .run(
-                        "TAKE",
-                        invoke(TAKE, |i| {
-                            i.key(&keys.lock).key(&keys.fence).key(&keys.pace).arg(lease);
-                        }),
-                    )
-                    .await;
-                let (fence, left, repaired) = match taken {
-                    Ok(t) => t,
-                    Err(_) => return None,
+                let id = turn_id();
+                let taking = HandBack {
+                    fleet: self.fleet.clone(),
+                    keys: self.keys.clone(),
+                    id: id.clone(),
+                    lock: Some(Duration::ZERO),
+                    armed: true,
                 };
+                let op = invoke(TAKE, |i| {
+                    i.key(&self.keys.lock)
+                        .key(&self.keys.fence)
+                        .key(&self.keys.pace)
+                        .arg(millis(self.fleet.lease))
+                        .arg(&id)
+                        .arg(millis(MAX_LEASE));
+                });
+                // Timed out, the TAKE may still run: `taking` hands it back.
+                let taken: Result<(u64, u64, u8), _> = self.fleet.run("TAKE", op, false).await;
+                let Ok((fence, left, repaired)) = taken else { return None };
+                let mut taking = taking;
+                taking.armed = false;
                 if repaired == 1 {
-                    tracing::error!(fleet = %self.fleet.fleet_id, "the fleet's mutation lock or fence held a value no member wrote: replaced");
+                    tracing::error!(fleet = ?self.fleet.fleet_id, "the fleet's mutation lock, spacing or fence held a value no member wrote: replaced");
                 }
                 if fence > 0 {
-                    let keepalive = tokio::spawn(Self::extend_loop(self.fleet.clone(), self.keys.clone(), fence));
-                    return Some(Turn { fence, left: Duration::from_millis(left), keepalive: Some(keepalive) });
+                    tracing::trace!(fleet = ?self.fleet.fleet_id, fence, "took the fleet's mutation lock");
+                    let keepalive = tokio::spawn(Self::extend_loop(self.fleet.clone(), self.keys.clone(), id.clone()));
+                    return Some(Turn { id, left: Duration::from_millis(left), keepalive: Some(keepalive) });
+                }
+                if tokio::time::Instant::now() > give_up {
+                    tracing::warn!(fleet = ?self.fleet.fleet_id, "another replica held the fleet's mutation lock too long: this mutation goes on in process");
+                    return None;
                 }
                 // Another member holds it: poll, with a little jitter.
                 let poll = LOCK_POLL.min(Duration::from_millis(left.max(1)));
@@ -770,20 +928,15 @@ impl Link for Member {
         })
     }
 
-    fn end_turn(&self, turn: Turn, interval: Duration) -> BoxFuture<'_, ()> {
+    fn end_turn(&self, mut turn: Turn, interval: Duration) -> BoxFuture<'_, ()> {
         Box::pin(async move {
-            let (lock, pace) = (self.keys.lock.clone(), self.keys.pace.clone());
-            let interval = u64::try_from(interval.as_millis()).unwrap_or(u64::MAX);
-            let fence = turn.fence;
-            drop(turn);
-            let _: Result<i64, _> = self
-                .fleet
-                .run(
-                    "GIVE",
-                    invoke(GIVE, |i| {
-                        i.key(&lock).key(&pace).arg(fence).arg(interval);
-                    }),
-                )
+            if let Some(k) = turn.keepalive.take() {
+                k.abort();
+            }
+            let id = std::mem::take(&mut turn.id);
+            // Cancelled halfway, the hand-back still happens.
+            HandBack { fleet: self.fleet.clone(), keys: self.keys.clone(), id, lock: Some(interval), armed: true }
+                .send()
                 .await;
         })
     }
@@ -791,15 +944,15 @@ impl Link for Member {
     fn token(&self) -> BoxFuture<'_, Result<Option<SharedToken>, ()>> {
         Box::pin(async move {
             self.ensure_started();
-            let key = self.keys.token.clone();
-            let value: Result<Option<Vec<u8>>, _> = self.fleet.run("GET token", command("GET", &key)).await;
+            let value: Result<Option<Vec<u8>>, _> =
+                self.fleet.run("GET token", command("GET", &self.keys.token), false).await;
             match value {
                 Ok(None) => Ok(None),
                 Ok(Some(bytes)) => match serde_json::from_slice::<WireToken>(&bytes) {
                     Ok(w) => Ok(DateTime::from_timestamp_millis(w.expires_at_ms)
                         .map(|expires_at| SharedToken { token: Secret::new(w.token), expires_at })),
                     Err(_) => {
-                        tracing::error!(fleet = %self.fleet.fleet_id, "the fleet's token key holds a value no member wrote: ignored (a renewal replaces it)");
+                        tracing::error!(fleet = ?self.fleet.fleet_id, "the fleet's token key holds a value no member wrote: ignored (a renewal replaces it)");
                         Ok(None)
                     }
                 },
@@ -811,62 +964,60 @@ impl Link for Member {
 
     fn renewal(&self) -> BoxFuture<'_, Result<Renewal, ()>> {
         Box::pin(async move {
-            let (renewing, fence) = (self.keys.renewing.clone(), self.keys.fence.clone());
-            let taken: Result<u64, _> = self
-                .fleet
-                .run(
-                    "RENEWAL",
-                    invoke(RENEWAL, |i| {
-                        i.key(&renewing).key(&fence).arg(millis(RENEWAL_LEASE));
-                    }),
-                )
-                .await;
-            match taken {
-                Ok(0) => Ok(Renewal::Follow),
-                Ok(fence) => Ok(Renewal::Lead(fence)),
-                Err(_) => Err(()),
-            }
+            let id = turn_id();
+            let mut taking = HandBack {
+                fleet: self.fleet.clone(),
+                keys: self.keys.clone(),
+                id: id.clone(),
+                lock: None,
+                armed: true,
+            };
+            let op = invoke(RENEWAL, |i| {
+                i.key(&self.keys.renewing).arg(millis(RENEWAL_LEASE)).arg(&id);
+            });
+            let taken: Result<i64, _> = self.fleet.run("RENEWAL", op, false).await;
+            let Ok(taken) = taken else { return Err(()) };
+            taking.armed = false;
+            Ok(if taken == 1 { Renewal::Lead(id) } else { Renewal::Follow })
         })
     }
 
-    fn renewed(&self, fence: u64, token: Option<SharedToken>) -> BoxFuture<'_, ()> {
+    fn renewed(&self, id: String, token: Option<SharedToken>) -> BoxFuture<'_, ()> {
         Box::pin(async move {
             let ttl = token.as_ref().map(|t| (t.expires_at - Utc::now()).num_milliseconds()).unwrap_or(0);
             let value = match &token {
                 Some(t) if ttl > 0 => serde_json::to_string(&WireToken {
                     token: t.token.expose_secret().to_string(),
+                    hash: token_hash(t.token.expose_secret()),
                     expires_at_ms: t.expires_at.timestamp_millis(),
                 })
                 .unwrap_or_default(),
                 _ => String::new(),
             };
             let value = Secret::new(value);
-            let (renewing, key) = (self.keys.renewing.clone(), self.keys.token.clone());
-            let _: Result<i64, _> = self
-                .fleet
-                .run(
-                    "RENEWED",
-                    invoke(RENEWED, |i| {
-                        i.key(&renewing).key(&key).arg(fence).arg(value.expose_secret()).arg(ttl.max(1));
-                    }),
-                )
-                .await;
+            // Cancelled halfway, the turn is still handed back.
+            let mut turn = HandBack {
+                fleet: self.fleet.clone(),
+                keys: self.keys.clone(),
+                id: id.clone(),
+                lock: None,
+                armed: true,
+            };
+            let op = invoke(RENEWED, |i| {
+                i.key(&self.keys.renewing).key(&self.keys.token).arg(&id).arg(value.expose_secret()).arg(ttl.max(1));
+            });
+            let _: Result<i64, _> = self.fleet.run("RENEWED", op, true).await;
+            turn.armed = false;
         })
     }
 
     fn forget(&self, token: &str) -> BoxFuture<'_, ()> {
-        let token = Secret::new(token);
+        let hash = token_hash(token);
         Box::pin(async move {
-            let key = self.keys.token.clone();
-            let _: Result<i64, _> = self
-                .fleet
-                .run(
-                    "FORGET",
-                    invoke(FORGET, |i| {
-                        i.key(&key).arg(token.expose_secret());
-                    }),
-                )
-                .await;
+            let op = invoke(FORGET, |i| {
+                i.key(&self.keys.token).arg(&hash);
+            });
+            let _: Result<i64, _> = self.fleet.run("FORGET", op, false).await;
         })
     }
 }
@@ -891,16 +1042,23 @@ mod tests {
             until: DateTime::from_timestamp_millis(1_700_000_000_123).unwrap(),
             reset_at: DateTime::from_timestamp(1_700_000_000, 0),
         };
-        let (fp, back) = decode_limit(encode_limit("abc", &hold).as_bytes()).unwrap();
-        assert_eq!((fp.as_str(), back), ("abc", hold));
+        let now = hold.until - chrono::Duration::seconds(10);
+        let (fp, back) = decode_limit(encode_limit("abc", &hold, now).as_bytes(), now).unwrap();
+        assert_eq!((fp.as_str(), back), ("abc", hold.clone()));
+        // A receiver whose clock is an hour behind holds 10 s, not an hour and 10 s.
+        let behind = now - chrono::Duration::hours(1);
+        let (_, skewed) = decode_limit(encode_limit("abc", &hold, now).as_bytes(), behind).unwrap();
+        assert_eq!(skewed.until, behind + chrono::Duration::seconds(10));
         for garbage in [
             &b"not json"[..],
-            br#"{"fingerprint":"a","kind":"tertiary","resource":null,"until_ms":1,"reset":null}"#,
-            br#"{"fingerprint":"a","kind":"primary","resource":null,"until_ms":1,"reset":null}"#,
-            br#"{"fingerprint":"a","kind":"secondary","resource":null,"until_ms":99999999999999999,"reset":null}"#,
-            br#"{"fingerprint":"a","kind":"secondary","resource":null,"until_ms":1,"reset":9223372036854775807}"#,
+            br#"{"fingerprint":"a","kind":"tertiary","resource":null,"until_ms":1,"for_ms":1,"reset":null}"#,
+            br#"{"fingerprint":"a","kind":"primary","resource":null,"until_ms":1,"for_ms":1,"reset":null}"#,
+            br#"{"fingerprint":"a","kind":"secondary","resource":null,"until_ms":99999999999999999,"for_ms":1,"reset":null}"#,
+            br#"{"fingerprint":"a","kind":"secondary","resource":null,"until_ms":1,"for_ms":1,"reset":9223372036854775807}"#,
+            br#"{"fingerprint":"a","kind":"secondary","resource":null,"until_ms":1,"for_ms":9223372036854775807,"reset":null}"#,
+            br#"{"fingerprint":"a","kind":"secondary","resource":null,"until_ms":1,"reset":null}"#,
         ] {
-            assert!(decode_limit(garbage).is_none(), "{}", String::from_utf8_lossy(garbage));
+            assert!(decode_limit(garbage, Utc::now()).is_none(), "{}", String::from_utf8_lossy(garbage));
         }
     }
 

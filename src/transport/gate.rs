@@ -9,17 +9,16 @@
 //! - `rate-limit/get` is never held: GitHub does not count it.
 //!
 //! While nothing is held, a request pays one atomic load and one read of
-//! the clock ([`Gate::horizon`]); the map of holds is locked only when
+//! the clock (the gate's horizon); the map of holds is locked only when
 //! something is or was held. Callers held by one limit share one wake-up
-//! (one timer per hold, started by the first of them) and then go one by
-//! one, each after a random part of a short spread, so that the first
-//! requests after the window can meet a renewed limit before the others go.
+//! time (the limit's end) and then go one by one, each after a random part
+//! of a short spread, so that the first requests after the window can meet
+//! a renewed limit before the others go. Each waits on its own timer, on
+//! its own runtime.
 
 use super::clock::SharedClock;
 use crate::RateLimitKind;
 use chrono::{DateTime, Utc};
-use futures::FutureExt;
-use futures::future::{BoxFuture, Shared};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -54,10 +53,20 @@ pub(crate) struct Hold {
     pub reset_at: Option<DateTime<Utc>>,
 }
 
-/// One held limit and the wake-up its waiters share.
+/// The most resources held at once: GitHub names a handful; a server
+/// that names more gets `core` held for the rest.
+const MAX_RESOURCES: usize = 16;
+
+/// `resource` if it looks like one of GitHub's (`core`,
+/// `actions_runner_registration`...), else `core`.
+pub(crate) fn resource_name(resource: &str) -> &str {
+    let plausible = (1..=40).contains(&resource.len()) && resource.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+    if plausible { resource } else { CORE }
+}
+
+/// One held limit.
 struct Entry {
     hold: Hold,
-    wake: Option<Shared<BoxFuture<'static, ()>>>,
 }
 
 /// The gate of one credential (see the module docs).
@@ -115,18 +124,24 @@ impl Gate {
     /// Records a limit; a later `until` of the same kind and resource wins,
     /// an earlier one is ignored (a late message about an old limit).
     /// Returns whether it changed the gate.
-    pub fn hold(&self, hold: Hold) -> bool {
+    pub fn hold(&self, mut hold: Hold) -> bool {
         let mut holds = self.lock();
-        let slot = match &hold.resource {
+        let slot = match &mut hold.resource {
             None => &mut holds.secondary,
             Some(r) => {
-                // An entry per resource GitHub named: a handful at most.
-                if !holds.primary.contains_key(r) {
-                    holds.primary.insert(r.clone(), Entry { hold: hold.clone(), wake: None });
+                *r = resource_name(r).to_string();
+                let r = r.clone();
+                if !holds.primary.contains_key(&r) {
+                    let now = hold.until - MAX_HOLD;
+                    holds.primary.retain(|_, e| e.hold.until > now);
+                    if holds.primary.len() >= MAX_RESOURCES {
+                        return false;
+                    }
                     self.horizon.fetch_max(hold.until.timestamp_millis(), Ordering::AcqRel);
+                    holds.primary.insert(r, Entry { hold });
                     return true;
                 }
-                let Some(e) = holds.primary.get_mut(r) else { return false };
+                let Some(e) = holds.primary.get_mut(&r) else { return false };
                 return replace(e, hold, &self.horizon);
             }
         };
@@ -134,15 +149,35 @@ impl Gate {
             Some(e) => replace(e, hold, &self.horizon),
             None => {
                 self.horizon.fetch_max(hold.until.timestamp_millis(), Ordering::AcqRel);
-                *slot = Some(Entry { hold, wake: None });
+                *slot = Some(Entry { hold });
                 true
             }
         }
     }
 
+    /// Lifts the primary hold of `resource`: GitHub answered that quota is
+    /// left after all (the reset came, or the answer that spent it lied).
+    /// Costs an atomic load when nothing is held.
+    pub fn lift(&self, resource: &str, now: DateTime<Utc>) {
+        if self.horizon.load(Ordering::Acquire) <= now.timestamp_millis() {
+            return;
+        }
+        let mut holds = self.lock();
+        if holds.primary.get(resource_name(resource)).is_some_and(|e| e.hold.until > now) {
+            holds.primary.remove(resource_name(resource));
+        }
+    }
+
+    /// The resource GitHub counts `operation` against, as far as the gate
+    /// knows (`core` unless an answer said otherwise).
+    pub fn resource_of(&self, operation: &'static str) -> String {
+        self.lock().resources.get(operation).cloned().unwrap_or_else(|| CORE.to_string())
+    }
+
     /// Notes the resource GitHub counted `operation` against, when it is
     /// not `core` (read only while something is held).
     pub fn counted(&self, operation: &'static str, resource: &str) {
+        let resource = resource_name(resource);
         if resource == CORE {
             return;
         }
@@ -152,34 +187,13 @@ impl Gate {
         }
     }
 
-    /// Waits for `hold` to pass: the shared wake-up of its waiters (the
-    /// first one starts the timer on `clock`), then this caller's share of
-    /// the spread.
+    /// Waits for `hold` to pass: until its end (the wake-up every waiter
+    /// of it shares), then this caller's share of the spread. The caller
+    /// asks the gate again afterwards.
     pub async fn wait(&self, hold: &Hold, clock: &SharedClock) {
         let length = (hold.until - clock.now()).to_std().unwrap_or_default();
-        let wake = {
-            let mut holds = self.lock();
-            let entry = match &hold.resource {
-                None => holds.secondary.as_mut(),
-                Some(r) => holds.primary.get_mut(r),
-            };
-            match entry {
-                Some(e) if e.hold == *hold => {
-                    let until = hold.until;
-                    let wake = e.wake.get_or_insert_with(|| {
-                        let d = (until - clock.now()).to_std().unwrap_or_default();
-                        clock.sleep(d).shared()
-                    });
-                    Some(wake.clone())
-                }
-                // Replaced meanwhile: the caller checks the gate again.
-                _ => None,
-            }
-        };
-        if let Some(wake) = wake {
-            wake.await;
-            clock.sleep(spread(length)).await;
-        }
+        clock.sleep(length).await;
+        clock.sleep(spread(length)).await;
     }
 }
 
@@ -189,7 +203,7 @@ fn replace(entry: &mut Entry, hold: Hold, horizon: &AtomicI64) -> bool {
         return false;
     }
     horizon.fetch_max(hold.until.timestamp_millis(), Ordering::AcqRel);
-    *entry = Entry { hold, wake: None };
+    *entry = Entry { hold };
     true
 }
 
@@ -249,19 +263,38 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn waiters_share_one_wake_up_then_spread() {
+    async fn waiters_wake_at_the_end_of_the_limit_then_spread() {
         use super::super::Clock;
         let clock = super::super::VirtualClock::new();
         let shared: SharedClock = std::sync::Arc::new(clock.clone());
         let gate = Gate::default();
         let hold = secondary(clock.now() + chrono::Duration::seconds(30));
         gate.hold(hold.clone());
+        let start = clock.now();
         for _ in 0..5 {
             gate.wait(&hold, &shared).await;
         }
-        let sleeps = clock.sleeps();
-        assert_eq!(sleeps.iter().filter(|d| **d >= Duration::from_secs(29)).count(), 1, "one timer: {sleeps:?}");
-        assert_eq!(sleeps.len(), 6, "the timer, then each waiter's spread");
-        assert!(sleeps[1..].iter().all(|d| *d <= Duration::from_secs(2)), "{sleeps:?}");
+        // Virtual time: the first waiter's sleep reaches the end, the others
+        // find it reached; each adds its spread (at most 2 s, 1.5 s here).
+        let waited = clock.now() - start;
+        assert!(waited >= chrono::Duration::seconds(30), "{waited}");
+        assert!(waited <= chrono::Duration::milliseconds(30_000 + 5 * 1_500), "{waited}");
+        assert!(matches!(gate.admit(OP, clock.now()), Admission::Go));
+    }
+
+    #[test]
+    fn hostile_resources_and_lifts() {
+        let gate = Gate::default();
+        let now = Utc::now();
+        // A resource no GitHub answer names is held as core.
+        gate.hold(primary("Core\n{x}", now + chrono::Duration::hours(1)));
+        assert!(matches!(gate.admit(OP, now), Admission::Held(h) if h.resource.as_deref() == Some("core")));
+        gate.lift("core", now);
+        assert!(matches!(gate.admit(OP, now), Admission::Go), "quota left after all lifts it");
+        for i in 0..100 {
+            let name: String = std::iter::repeat_n('a', i % 40 + 1).collect();
+            gate.hold(primary(&name, now + chrono::Duration::hours(1)));
+        }
+        assert!(gate.lock().primary.len() <= MAX_RESOURCES);
     }
 }

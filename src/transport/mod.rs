@@ -84,7 +84,7 @@ pub use fleet::Fleet;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use fleet_redis::{DEFAULT_LOCK_LEASE, DEFAULT_REDIS_TIMEOUT, RedisFleet};
-pub use pacing::DEFAULT_MUTATION_INTERVAL;
+pub use pacing::{DEFAULT_MUTATION_INTERVAL, MAX_MUTATION_INTERVAL};
 pub use policy::{RateLimitPolicy, RetryPolicy};
 pub use rate::RateLimit;
 pub use response::BodyTooLarge;
@@ -487,12 +487,18 @@ async fn attempts(
         };
         match admit(inner, call, request.url()).await {
             Admitted::Go => {}
-            // A token may have come due during a long wait.
-            Admitted::AfterWaiting => match auth::authorization(client).await {
-                Ok(h) => credential = h,
-                Err(failure) => return Ok(failure.into_response(request.url())),
-            },
             Admitted::Held(held) => return Ok(held),
+            // A token may have come due during a long wait; the gate is
+            // asked again after the renewal.
+            Admitted::AfterWaiting => {
+                credential = match auth::authorization(client).await {
+                    Ok(h) => h,
+                    Err(failure) => return Ok(failure.into_response(request.url())),
+                };
+                if let Admitted::Held(held) = admit(inner, call, request.url()).await {
+                    return Ok(held);
+                }
+            }
         }
         if let Some(h) = &credential {
             req.headers_mut().insert(AUTHORIZATION, h.clone());
@@ -501,6 +507,7 @@ async fn attempts(
         let recorded = inner.recorder.as_ref().map(|_| record_request(client, &req));
         // The whole body is read here, so a connection that breaks in the
         // middle of it is handled like any other transport failure.
+        call.pacing.sending();
         let outcome = match client.client().execute(req).await {
             Ok(r) => response::read_bounded(r, inner.max_body).await,
             Err(e) => Err(e),
@@ -549,20 +556,36 @@ enum Admitted {
 async fn admit(inner: &Inner, call: &mut Call<'_>, url: &reqwest::Url) -> Admitted {
     let mut waited = false;
     loop {
-        call.pacing.acquire().await;
-        let gate::Admission::Held(hold) = inner.gate.admit(call.operation, inner.clock.now()) else {
-            return if waited { Admitted::AfterWaiting } else { Admitted::Go };
-        };
-        call.pacing.release().await;
-        let wait = (hold.until - inner.clock.now()).to_std().unwrap_or_default();
-        if !rate::may_wait(inner, hold.kind, wait) {
-            tracing::warn!(operation = call.operation, kind = %hold.kind, wait_s = wait.as_secs(), "rate limit in force: not sent");
-            return Admitted::Held(rate::held(&hold, wait, url));
+        // The gate first: a held mutation takes neither the permit nor the
+        // fleet's lock; and again once they are taken (a limit may have
+        // been learned meanwhile).
+        if let gate::Admission::Held(hold) = inner.gate.admit(call.operation, inner.clock.now()) {
+            call.pacing.release().await;
+            let wait = (hold.until - inner.clock.now()).to_std().unwrap_or_default();
+            if !rate::may_wait(inner, hold.kind, wait) {
+                tracing::warn!(operation = call.operation, kind = %hold.kind, wait_s = wait.as_secs(), "rate limit in force: not sent");
+                return Admitted::Held(rate::held(&hold, wait, url));
+            }
+            tracing::debug!(operation = call.operation, kind = %hold.kind, wait_ms = wait.as_millis() as u64, "rate limit in force: waiting");
+            inner.gate.wait(&hold, &inner.clock).await;
+            waited = true;
+            continue;
         }
-        tracing::debug!(operation = call.operation, kind = %hold.kind, wait_ms = wait.as_millis() as u64, "rate limit in force: waiting");
-        inner.gate.wait(&hold, &inner.clock).await;
-        waited = true;
+        if call.pacing.holds() {
+            return if waited { Admitted::AfterWaiting } else { Admitted::Go };
+        }
+        call.pacing.acquire().await;
+        if !call.pacing.holds() {
+            // Not a paced request.
+            return if waited { Admitted::AfterWaiting } else { Admitted::Go };
+        }
     }
+}
+
+/// The resource an answer was counted against (`core` if it does not say).
+fn resource_of_answer(headers: &HeaderMap) -> std::borrow::Cow<'_, str> {
+    let named = headers.get("x-ratelimit-resource").and_then(|v| v.to_str().ok());
+    std::borrow::Cow::Borrowed(named.map(str::trim).unwrap_or(gate::CORE))
 }
 
 /// What an answer means, in order: the rate-limit snapshot; a 304 served
@@ -581,8 +604,9 @@ async fn judge(
     let status = answer.status;
     if let Some((remaining, spent)) = inner.observe_rate_limit(&answer.headers, Some(call.operation)) {
         call.span.record("rate_remaining", remaining);
-        if let Some(hold) = spent {
-            inner.learn(hold).await;
+        match spent {
+            Some(hold) => inner.learn(hold).await,
+            None => inner.gate.lift(&resource_of_answer(&answer.headers), inner.clock.now()),
         }
     }
     if let (StatusCode::NOT_MODIFIED, Some(entry)) = (status, cached) {

@@ -19,6 +19,9 @@ use std::time::Duration;
 /// ([`crate::ClientBuilder::mutation_interval`]): GitHub's figure.
 pub const DEFAULT_MUTATION_INTERVAL: Duration = Duration::from_secs(1);
 
+/// The longest mutation interval a client takes.
+pub const MAX_MUTATION_INTERVAL: Duration = Duration::from_secs(600);
+
 /// The in-process half of pacing, shared by a client's clones.
 #[derive(Debug)]
 pub(crate) struct Pacer {
@@ -37,7 +40,13 @@ impl Pacer {
 
     fn left(&self, now: DateTime<Utc>) -> Duration {
         let last = *self.last_end.lock().unwrap_or_else(|p| p.into_inner());
-        last.map(|end| (end + self.interval - now).to_std().unwrap_or_default()).unwrap_or_default()
+        let interval = chrono::Duration::from_std(self.interval).unwrap_or(chrono::Duration::zero());
+        let next = last.and_then(|end| end.checked_add_signed(interval));
+        next.map(|next| (next - now).to_std().unwrap_or_default()).unwrap_or_default()
+    }
+
+    fn mark(&self, now: DateTime<Utc>) {
+        *self.last_end.lock().unwrap_or_else(|p| p.into_inner()) = Some(now);
     }
 }
 
@@ -67,23 +76,37 @@ impl<'a> Pacing<'a> {
             return;
         }
         self.permit = pacer.permit.clone().acquire_owned().await.ok();
-        let mut left = pacer.left(self.inner.clock.now());
+        let mut fleet_left = Duration::ZERO;
         if let Some(link) = &self.inner.link {
             self.turn = link.take_turn(pacer.interval).await;
-            left = left.max(self.turn.as_ref().map(|t| t.left).unwrap_or_default());
+            fleet_left = self.turn.as_ref().map(|t| t.left).unwrap_or_default();
         }
+        let left = pacer.left(self.inner.clock.now()).max(fleet_left);
         if !left.is_zero() {
             self.inner.clock.sleep(left).await;
+        }
+    }
+
+    /// Notes that a mutation is about to be sent: from now on its turn
+    /// ends with the interval, even if its caller gives up on it.
+    pub fn sending(&mut self) {
+        if let (Some(pacer), Some(_)) = (self.pacer, &self.permit) {
+            pacer.mark(self.inner.clock.now());
+            self.sent = true;
         }
     }
 
     /// Notes that an attempt ended (its answer arrived or it failed): the
     /// next mutation waits the interval from now.
     pub fn ended(&mut self) {
-        if let (Some(pacer), Some(_)) = (self.pacer, &self.permit) {
-            *pacer.last_end.lock().unwrap_or_else(|p| p.into_inner()) = Some(self.inner.clock.now());
-            self.sent = true;
+        if let (Some(pacer), true) = (self.pacer, self.sent) {
+            pacer.mark(self.inner.clock.now());
         }
+    }
+
+    /// Whether the permit is held.
+    pub fn holds(&self) -> bool {
+        self.permit.is_some()
     }
 
     /// Releases the permit and the fleet's turn (both are taken again

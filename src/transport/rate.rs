@@ -111,12 +111,12 @@ pub(super) async fn judge(
     inner: &Inner,
     tries: &mut Attempts,
     response: &mut Buffered,
-    operation: &str,
+    operation: &'static str,
 ) -> Option<Duration> {
     let status = response.status.as_u16();
     let verdict = match classify(status, &response.headers, &response.body) {
         Some(limit) => {
-            inner.learn(hold_for(inner, &limit, tries)).await;
+            inner.learn(hold_for(inner, &limit, tries, &response.headers, operation)).await;
             if let Some(wait) = wait_for(inner, &limit, tries) {
                 tracing::warn!(operation, kind = %limit.kind, wait_s = wait.as_secs(), "rate limited; waiting before retrying");
                 return Some(wait);
@@ -137,7 +137,10 @@ pub(super) async fn judge(
 /// `Retry-After` or GitHub's fallback (a minute, doubling with each limit
 /// this request met without `Retry-After`); a primary limit until its
 /// reset, or for `Retry-After` or a minute when a proxy stripped the reset.
-fn hold_for(inner: &Inner, limit: &Limited, tries: &Attempts) -> Hold {
+///
+/// A primary limit holds the resource the answer names, else the one the
+/// operation was last counted against (`core` by default).
+fn hold_for(inner: &Inner, limit: &Limited, tries: &Attempts, headers: &HeaderMap, operation: &'static str) -> Hold {
     let now = inner.clock.now();
     let after = |d: Duration| {
         chrono::Duration::from_std(d).ok().and_then(|d| now.checked_add_signed(d)).unwrap_or(DateTime::<Utc>::MAX_UTC)
@@ -151,7 +154,10 @@ fn hold_for(inner: &Inner, limit: &Limited, tries: &Attempts) -> Hold {
         },
         crate::RateLimitKind::Primary => Hold {
             kind: limit.kind,
-            resource: Some(super::gate::CORE.to_string()),
+            resource: Some(match headers.get(&RESOURCE).and_then(|v| v.to_str().ok()) {
+                Some(named) => super::gate::resource_name(named.trim()).to_string(),
+                None => inner.gate.resource_of(operation),
+            }),
             until: limit
                 .reset_at
                 .map(|r| r.checked_add_signed(chrono::Duration::seconds(1)).unwrap_or(r))

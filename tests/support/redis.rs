@@ -74,8 +74,13 @@ impl RedisServer {
             .unwrap_or_else(|e| panic!("cannot start redis-server ({e}); install it with `{INSTALL}`"));
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
+        let dir = self.dir.to_string_lossy().into_owned();
         while Instant::now() < deadline {
-            if self.command(&["PING"]).is_some_and(|r| r.starts_with("+PONG")) {
+            if let Some(Ok(Some(status))) = self.child.as_mut().map(|c| c.try_wait()) {
+                panic!("redis-server exited ({status}): is port {} taken?", self.port);
+            }
+            // Ours answers with our directory, not another test's server.
+            if self.command(&["CONFIG", "GET", "dir"]).is_some_and(|r| r.contains(&dir)) {
                 return;
             }
             std::thread::sleep(Duration::from_millis(20));
