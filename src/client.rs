@@ -348,8 +348,10 @@ impl ClientBuilder {
     }
 
     /// Whether mutating requests (POST, PATCH, PUT, DELETE) are paced:
-    /// one at a time per credential, [`ClientBuilder::mutation_interval`]
-    /// apart (default true, as GitHub's best practices ask). Turning it off
+    /// one at a time, [`ClientBuilder::mutation_interval`] apart (default
+    /// true, as GitHub's best practices ask), per client and its clones,
+    /// or in a [fleet](ClientBuilder::fleet) per credential across every
+    /// replica. Turning it off
     /// sends mutations as they come, concurrently: GitHub may answer a
     /// burst with a secondary rate limit.
     pub fn pace_mutations(mut self, pace: bool) -> Self {
@@ -388,8 +390,8 @@ impl ClientBuilder {
     /// the rate-limit gate, the mutation lock and its spacing, and the
     /// GitHub App installation token. Default
     /// [`Fleet::InProcess`](crate::transport::Fleet::InProcess): this
-    /// client and its clones. With the `redis` feature, a
-    /// [`RedisFleet`](crate::transport::Fleet) shares them with every
+    /// client and its clones. With the `redis` feature, a `RedisFleet`
+    /// (`gha_runners::transport::RedisFleet`) shares them with every
     /// replica of the same fleet id (see the README, "Several replicas").
     pub fn fleet(mut self, fleet: impl Into<crate::transport::Fleet>) -> Self {
         self.fleet = fleet.into();

@@ -1,18 +1,21 @@
 //! Fleet mode on Redis (feature `redis`): what the clients of one
 //! credential share, kept in Redis for every replica of a fleet.
 //!
-//! Keys, per fleet id and credential fingerprint (`{p}` below is
+//! Keys, per fleet id and credential fingerprint (`<p>` below is
 //! `gha-runners:<fleet id, percent-encoded>:<fingerprint>`; the fingerprint
-//! is a SHA-256 prefix of the credential, never the token):
+//! is a SHA-256 prefix of the API root and the credential, never the token):
 //!
 //! | key | holds | lifetime |
 //! | --- | --- | --- |
-//! | `{p}:gate` | hash: one field per limit in force (JSON) | an hour past the last write |
-//! | `{p}:lock` | the mutation lock: the holder's fence | the lease, renewed by the holder while it lives |
-//! | `{p}:pace` | present while the spacing after the last mutation runs | the mutation interval |
-//! | `{p}:fence` | the fencing counter (lock and renewal turns) | none |
-//! | `{p}:token` | the installation token and its expiry (JSON) | until the token expires |
-//! | `{p}:renewing` | the renewal turn: the renewing member's fence | 40 s |
+//! | `<p>:gate` | hash: one field per limit in force (JSON, with how long it held when told) | two hours past the last write |
+//! | `<p>:lock` | the mutation lock: `<fence>:<turn id>` (the fence counts turns; the id, 128 random bits drawn by the member, is what renewing and handing back compare) | the lease, renewed by the holder while it lives (5 minutes at most) |
+//! | `<p>:pace` | present while the spacing after the last mutation runs | the mutation interval |
+//! | `<p>:fence` | the fencing counter | none |
+//! | `<p>:token` | the installation token, its SHA-256 prefix and its expiry (JSON) | until the token expires |
+//! | `<p>:renewing` | the renewal turn: the renewing member's turn id | 40 s |
+//!
+//! One Redis (or a primary with replicas), not a Redis Cluster: the
+//! scripts touch several keys, which a cluster would refuse.
 //!
 //! Limits travel on the channel `gha-runners:<fleet id>:limits`: each
 //! member holds a local copy of the gate, fed by that channel and by the
@@ -64,7 +67,8 @@ const LOCK_POLL: Duration = Duration::from_millis(10);
 ///
 /// Cheap to clone; clones share one connection and one subscription, and
 /// one `RedisFleet` serves clients of many credentials (each has its own
-/// keys). Nothing connects until a client first needs Redis, and Redis
+/// keys). Nothing connects before a client is built with it (inside a
+/// Tokio runtime, else at its first request), and Redis
 /// being unreachable never fails a call: the client goes on with its
 /// in-process state (one warning per outage) and back to the fleet when
 /// Redis answers again. While Redis is down, each replica paces and gates
@@ -200,8 +204,9 @@ impl RedisFleet {
         &self.shared.fleet_id
     }
 
-    /// Whether the last Redis command succeeded and the subscription to
-    /// the fleet's limits is up.
+    /// Whether the fleet is in use: no outage under way (the last command
+    /// that could tell, or the subscription, reached Redis) and the
+    /// subscription to the fleet's limits is up.
     pub fn connected(&self) -> bool {
         !self.shared.health.down.load(Ordering::Acquire) && self.shared.subscribed.load(Ordering::Acquire)
     }
