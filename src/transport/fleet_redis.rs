@@ -284,6 +284,9 @@ struct Health {
 
 /// Why a command gave nothing.
 enum Failure {
+    /// It was not sent (an outage is under way, or no connection could be
+    /// set up).
+    Skipped,
     /// Redis did not answer (unreachable, timed out, connection lost).
     Unreachable,
     /// Redis answered with an error (a garbage value, a version skew).
@@ -339,10 +342,10 @@ impl FleetShared {
         if self.health.down.load(Ordering::Acquire) && !always {
             let until = quiet.load(Ordering::Acquire);
             if now < until || quiet.compare_exchange(until, now + 1000, Ordering::AcqRel, Ordering::Acquire).is_err() {
-                return Err(Failure::Unreachable);
+                return Err(Failure::Skipped);
             }
         }
-        let Some(mut manager) = self.manager() else { return Err(Failure::Unreachable) };
+        let Some(mut manager) = self.manager() else { return Err(Failure::Skipped) };
         let attempts = async {
             match op.send(&mut manager).await {
                 Err(e) if e.is_connection_dropped() || e.is_io_error() => op.send(&mut manager).await,
@@ -354,8 +357,9 @@ impl FleetShared {
                 self.recovered();
                 Ok(value)
             }
-            // A key of another type than this version writes: garbage.
-            Ok(Err(e)) if e.code() == Some("WRONGTYPE") => {
+            // A key of another type than this version writes, or an answer
+            // of another shape: garbage.
+            Ok(Err(e)) if e.code() == Some("WRONGTYPE") || e.kind() == redis::ErrorKind::UnexpectedReturnType => {
                 tracing::error!(
                     endpoint = %self.endpoint,
                     fleet = ?self.fleet_id,
@@ -660,11 +664,19 @@ return 1
 /// not written by a member: it is replaced (`repaired` 1).
 const TAKE: &str = r"
 local repaired = 0
+local held = redis.pcall('GET', KEYS[1])
+if type(held) == 'string' and string.sub(held, -string.len(ARGV[2])) == ARGV[2] then
+  -- Sent again after a lost answer: the turn is already this member's.
+  local fence = tonumber(string.match(held, '^(%d+):')) or 1
+  local pace = redis.call('PTTL', KEYS[3])
+  if pace < 0 or pace > tonumber(ARGV[3]) then pace = 0 end
+  return {fence, pace, 0}
+end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl == -1 or ttl > tonumber(ARGV[3]) then redis.call('DEL', KEYS[1]); ttl = -2; repaired = 1 end
 if ttl >= 0 then return {0, ttl, repaired} end
 local fence = redis.pcall('INCR', KEYS[2])
-if type(fence) == 'table' then
+if type(fence) == 'table' or fence < 1 then
   redis.call('DEL', KEYS[2]); fence = redis.call('INCR', KEYS[2]); repaired = 1
 end
 redis.call('SET', KEYS[1], fence .. ':' .. ARGV[2], 'PX', ARGV[1])
@@ -699,6 +711,7 @@ return 1
 /// another member renews. A turn without a lease is replaced.
 const RENEWAL: &str = r"
 if redis.call('PTTL', KEYS[1]) == -1 then redis.call('DEL', KEYS[1]) end
+if redis.pcall('GET', KEYS[1]) == ARGV[2] then return 1 end
 if redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[1]) then return 1 end
 return 0
 ";
@@ -911,8 +924,15 @@ impl Link for Member {
                 });
                 // Timed out, the TAKE may still run: `taking` hands it back.
                 let taken: Result<(u64, u64, u8), _> = self.fleet.run("TAKE", op, false).await;
-                let Ok((fence, left, repaired)) = taken else { return None };
                 let mut taking = taking;
+                let (fence, left, repaired) = match taken {
+                    Ok(t) => t,
+                    Err(failure) => {
+                        // Not sent: nothing to hand back.
+                        taking.armed = !matches!(failure, Failure::Skipped);
+                        return None;
+                    }
+                };
                 taking.armed = false;
                 if repaired == 1 {
                     tracing::error!(fleet = ?self.fleet.fleet_id, "the fleet's mutation lock, spacing or fence held a value no member wrote: replaced");
@@ -962,7 +982,7 @@ impl Link for Member {
                     }
                 },
                 Err(Failure::Refused) => Ok(None),
-                Err(Failure::Unreachable) => Err(()),
+                Err(Failure::Unreachable | Failure::Skipped) => Err(()),
             }
         })
     }
@@ -981,7 +1001,13 @@ impl Link for Member {
                 i.key(&self.keys.renewing).arg(millis(RENEWAL_LEASE)).arg(&id);
             });
             let taken: Result<i64, _> = self.fleet.run("RENEWAL", op, false).await;
-            let Ok(taken) = taken else { return Err(()) };
+            let taken = match taken {
+                Ok(t) => t,
+                Err(failure) => {
+                    taking.armed = !matches!(failure, Failure::Skipped);
+                    return Err(());
+                }
+            };
             taking.armed = false;
             Ok(if taken == 1 { Renewal::Lead(id) } else { Renewal::Follow })
         })

@@ -53,8 +53,8 @@ pub(crate) struct Hold {
     pub reset_at: Option<DateTime<Utc>>,
 }
 
-/// The most resources held at once: GitHub names a handful; a server
-/// that names more gets `core` held for the rest.
+/// The most resources held at once: GitHub names a handful; past that,
+/// the hold that ends first makes room.
 const MAX_RESOURCES: usize = 16;
 
 /// `resource` if it looks like one of GitHub's (`core`,
@@ -132,10 +132,12 @@ impl Gate {
                 *r = resource_name(r).to_string();
                 let r = r.clone();
                 if !holds.primary.contains_key(&r) {
-                    let now = hold.until - MAX_HOLD;
-                    holds.primary.retain(|_, e| e.hold.until > now);
-                    if holds.primary.len() >= MAX_RESOURCES {
-                        return false;
+                    // Full: the hold that ends first makes room.
+                    if holds.primary.len() >= MAX_RESOURCES
+                        && let Some(first) =
+                            holds.primary.iter().min_by_key(|(_, e)| e.hold.until).map(|(k, _)| k.clone())
+                    {
+                        holds.primary.remove(&first);
                     }
                     self.horizon.fetch_max(hold.until.timestamp_millis(), Ordering::AcqRel);
                     holds.primary.insert(r, Entry { hold });
@@ -158,12 +160,16 @@ impl Gate {
     /// Lifts the primary hold of `resource`: GitHub answered that quota is
     /// left after all (the reset came, or the answer that spent it lied).
     /// Costs an atomic load when nothing is held.
-    pub fn lift(&self, resource: &str, now: DateTime<Utc>) {
+    ///
+    /// Only an answer of a later window (its reset after the held one)
+    /// lifts it: a late answer from the spent window does not.
+    pub fn lift(&self, resource: &str, reset: DateTime<Utc>, now: DateTime<Utc>) {
         if self.horizon.load(Ordering::Acquire) <= now.timestamp_millis() {
             return;
         }
         let mut holds = self.lock();
-        if holds.primary.get(resource_name(resource)).is_some_and(|e| e.hold.until > now) {
+        let later = |e: &Entry| e.hold.until > now && e.hold.reset_at.is_none_or(|held| reset > held);
+        if holds.primary.get(resource_name(resource)).is_some_and(later) {
             holds.primary.remove(resource_name(resource));
         }
     }
@@ -289,12 +295,20 @@ mod tests {
         // A resource no GitHub answer names is held as core.
         gate.hold(primary("Core\n{x}", now + chrono::Duration::hours(1)));
         assert!(matches!(gate.admit(OP, now), Admission::Held(h) if h.resource.as_deref() == Some("core")));
-        gate.lift("core", now);
-        assert!(matches!(gate.admit(OP, now), Admission::Go), "quota left after all lifts it");
+        gate.lift("core", now + chrono::Duration::hours(1), now);
+        assert!(matches!(gate.admit(OP, now), Admission::Held(_)), "an answer of the same window does not lift it");
+        gate.lift("core", now + chrono::Duration::hours(2), now);
+        assert!(matches!(gate.admit(OP, now), Admission::Go), "quota left in a later window lifts it");
         for i in 0..100 {
             let name: String = std::iter::repeat_n('a', i % 40 + 1).collect();
             gate.hold(primary(&name, now + chrono::Duration::hours(1)));
         }
         assert!(gate.lock().primary.len() <= MAX_RESOURCES);
+        // Times at the ends of chrono's range, from a header or a fleet message.
+        for until in [DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC] {
+            gate.hold(primary("search", until));
+            gate.hold(secondary(until));
+            let _ = gate.admit(OP, now);
+        }
     }
 }

@@ -582,12 +582,6 @@ async fn admit(inner: &Inner, call: &mut Call<'_>, url: &reqwest::Url) -> Admitt
     }
 }
 
-/// The resource an answer was counted against (`core` if it does not say).
-fn resource_of_answer(headers: &HeaderMap) -> std::borrow::Cow<'_, str> {
-    let named = headers.get("x-ratelimit-resource").and_then(|v| v.to_str().ok());
-    std::borrow::Cow::Borrowed(named.map(str::trim).unwrap_or(gate::CORE))
-}
-
 /// What an answer means, in order: the rate-limit snapshot; a 304 served
 /// from the cache; a server error retried; a DELETE's 404 after a lost
 /// answer; a rate limit waited out (or marked); a 401 that renews the
@@ -604,9 +598,10 @@ async fn judge(
     let status = answer.status;
     if let Some((remaining, spent)) = inner.observe_rate_limit(&answer.headers, Some(call.operation)) {
         call.span.record("rate_remaining", remaining);
-        match spent {
-            Some(hold) => inner.learn(hold).await,
-            None => inner.gate.lift(&resource_of_answer(&answer.headers), inner.clock.now()),
+        match (spent, RateLimit::from_headers(&answer.headers)) {
+            (Some(hold), _) => inner.learn(hold).await,
+            (None, Some(left)) => inner.gate.lift(&left.resource, left.reset, inner.clock.now()),
+            (None, None) => {}
         }
     }
     if let (StatusCode::NOT_MODIFIED, Some(entry)) = (status, cached) {
