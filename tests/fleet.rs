@@ -265,6 +265,19 @@ async fn a_replica_killed_while_it_holds_the_lock_frees_it_within_the_lease() {
 
 // ------------------------------------------------------------------ faults
 
+/// `limited` meets a 429 with `Retry-After: 1`; 50 ms later `other` calls:
+/// how long after the limited request its own reached the fake.
+async fn limit_reaches(fake: &FakeGitHub, limited: &Client, other: &Client) -> Duration {
+    fake.inject([Fault::StatusWithHeaders(429, vec![("retry-after".into(), "1".into())])]);
+    let before = fake.requests().len();
+    limited.org("o").runners().get(1).await.unwrap_err();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    other.org("o").runners().get(1).await.unwrap();
+    let log = fake.requests();
+    assert_eq!(log.len(), before + 2, "each call sent once");
+    log[before + 1].received - log[before].received
+}
+
 /// Everything logged at INFO and above by any test of this binary (one
 /// global subscriber: per-thread ones would race other tests' callsites);
 /// each test reads the lines that name its fleet.
@@ -332,14 +345,7 @@ async fn calls_go_on_while_redis_is_down_and_the_fleet_resumes_after_it_restarts
     redis.restart();
     connected(&fleets).await;
     // The fleet shares limits again: one replica's limit holds the other.
-    fake.inject([Fault::StatusWithHeaders(429, vec![("retry-after".into(), "1".into())])]);
-    let before = fake.requests().len();
-    clients[0].org("o").runners().get(1).await.unwrap_err();
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    clients[1].org("o").runners().get(1).await.unwrap();
-    let log = fake.requests();
-    assert_eq!(log.len(), before + 2);
-    let held = log[before + 1].received - log[before].received;
+    let held = limit_reaches(&fake, &clients[0], &clients[1]).await;
     assert!(held >= Duration::from_secs(1), "the other replica went after {held:?}");
     let text = logs.text();
     assert!(about(&text, &id).contains("Redis answers again"), "{text}");
@@ -390,13 +396,7 @@ async fn garbage_under_the_fleets_keys_is_logged_and_ignored() {
     assert!(text.contains("on a key of another type"), "{text}");
     assert!(fleets[0].connected(), "garbage is not an outage");
     // The fleet still shares limits after the garbage was replaced.
-    fake.inject([Fault::StatusWithHeaders(429, vec![("retry-after".into(), "1".into())])]);
-    let before = fake.requests().len();
-    second[0].org("o").runners().get(1).await.unwrap_err();
-    tokio::time::sleep(Duration::from_millis(50)).await;
-    first[0].org("o").runners().get(1).await.unwrap();
-    let log = fake.requests();
-    assert!(log[before + 1].received - log[before].received >= Duration::from_secs(1));
+    assert!(limit_reaches(&fake, &second[0], &first[0]).await >= Duration::from_secs(1));
 }
 
 /// A "Redis" that accepts connections and never answers: what a slow or

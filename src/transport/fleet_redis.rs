@@ -1066,6 +1066,21 @@ mod tests {
     }
 
     #[test]
+    fn any_fleet_id_stays_one_key_level_and_decodes_back() {
+        use proptest::prelude::*;
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(2000));
+        runner
+            .run(&any::<String>(), |id| {
+                let encoded = encode(&id);
+                prop_assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.%".contains(&b)), "{encoded}");
+                let back = percent_encoding::percent_decode_str(&encoded).decode_utf8();
+                prop_assert_eq!(back.map(|b| b.into_owned()).ok(), Some(id));
+                Ok(())
+            })
+            .unwrap();
+    }
+
+    #[test]
     fn limits_round_trip_and_garbage_is_refused() {
         let hold = Hold {
             kind: RateLimitKind::Primary,

@@ -303,7 +303,8 @@ impl Inner {
     /// them; returns the requests remaining and, for a spent quota
     /// (`x-ratelimit-remaining: 0`, whatever the status), the hold of its
     /// resource until the reset. `operation` (if any) is noted as counted
-    /// against the resource GitHub named.
+    /// against the resource GitHub named, and quota left in a later window
+    /// lifts that resource's hold.
     fn observe_rate_limit(
         &self,
         headers: &HeaderMap,
@@ -313,6 +314,9 @@ impl Inner {
         let remaining = snapshot.remaining;
         if let Some(operation) = operation {
             self.gate.counted(operation, &snapshot.resource);
+            if remaining > 0 {
+                self.gate.lift(&snapshot.resource, snapshot.reset, self.clock.now());
+            }
         }
         let spent = (remaining == 0).then(|| gate::Hold {
             kind: crate::RateLimitKind::Primary,
@@ -598,10 +602,8 @@ async fn judge(
     let status = answer.status;
     if let Some((remaining, spent)) = inner.observe_rate_limit(&answer.headers, Some(call.operation)) {
         call.span.record("rate_remaining", remaining);
-        match (spent, RateLimit::from_headers(&answer.headers)) {
-            (Some(hold), _) => inner.learn(hold).await,
-            (None, Some(left)) => inner.gate.lift(&left.resource, left.reset, inner.clock.now()),
-            (None, None) => {}
+        if let Some(hold) = spent {
+            inner.learn(hold).await;
         }
     }
     if let (StatusCode::NOT_MODIFIED, Some(entry)) = (status, cached) {
