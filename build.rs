@@ -36,6 +36,8 @@ const REPLACEMENTS: &[(&str, &str)] = &[
     ("NetworkConfiguration", "crate::types::NetworkConfiguration"),
     ("SelfHostedRunnersSettings", "crate::types::SelfHostedRunnersSettings"),
     ("Job", "crate::types::Job"),
+    ("HookDeliveryItem", "crate::types::HookDelivery"),
+    ("HookDelivery", "crate::types::HookDeliveryDetail"),
     ("GithubError", "crate::error::ApiErrorBody"),
     ("SecretString", "crate::Secret"),
 ];

@@ -132,6 +132,18 @@ impl Client {
     pub fn repo(&self, owner: impl Into<String>, name: impl Into<String>) -> Repo {
         Repo::new(self.clone(), owner.into(), name.into())
     }
+
+    /// The GitHub App the client authenticates as: its webhook's
+    /// deliveries (App-level operations, sent with the App's JWT).
+    pub fn app(&self) -> crate::scope::App {
+        crate::scope::App { client: self.clone() }
+    }
+
+    /// The App installation the client acts as: the repositories it may
+    /// reach.
+    pub fn installation(&self) -> crate::scope::Installation {
+        crate::scope::Installation { client: self.clone() }
+    }
 }
 
 /// Configures a [`Client`].

@@ -160,9 +160,24 @@ mod tests {
     #[test]
     fn every_vendored_operation_has_data_for_five_deployments() {
         assert_eq!(data::DEPLOYMENTS, ["github.com", "ghec", "ghes-3.17", "ghes-3.18", "ghes-3.19"]);
-        assert_eq!(data::OPERATIONS.len(), 121);
+        assert_eq!(data::OPERATIONS.len(), 129);
         assert!(data::OPERATIONS.iter().all(|(_, _, on, _)| on.contains(&"ghec")));
         assert_eq!(path_template("actions/list-self-hosted-runners-for-org"), "/orgs/{org}/actions/runners");
+    }
+
+    #[test]
+    fn only_the_operations_under_app_take_the_app_s_jwt() {
+        let jwt: Vec<&str> =
+            data::OPERATIONS.iter().map(|(id, ..)| *id).filter(|id| crate::transport::app_level(id)).collect();
+        assert_eq!(
+            jwt,
+            [
+                "apps/create-installation-access-token",
+                "apps/get-webhook-delivery",
+                "apps/list-webhook-deliveries",
+                "apps/redeliver-webhook-delivery"
+            ]
+        );
     }
 
     #[test]

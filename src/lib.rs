@@ -27,6 +27,9 @@
 //! [NetworkConfigurations]: api::NetworkConfigurations
 //! [RunnerPermissions]: api::RunnerPermissions
 //! [Jobs]: api::Jobs
+//! [WorkflowRuns]: api::WorkflowRuns
+//! [HookDeliveries]: api::HookDeliveries
+//! [Installation]: scope::Installation
 //!
 //! Lists come as a stream of items that follows GitHub's pages (100 items a
 //! request, one page in memory) or one page at a time ([`Page`]). Failures
@@ -68,7 +71,7 @@ pub mod webhook;
 pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL, install_crypto_provider};
 pub use deployment::Deployment;
 pub use error::{ApiError, AppAuthFailure, DecodeError, Error, FieldError, RateLimitKind};
-pub use pagination::{ItemStream, Page, PageRequest};
+pub use pagination::{CursorPage, CursorRequest, ItemStream, Page, PageRequest};
 pub use secret::{SECRET_FIELDS, Secret};
 pub use validate::MAX_LABELS;
 pub use version::ApiVersion;

@@ -127,19 +127,28 @@ pub const MAX_PAGES: u32 = 10_000;
 /// The `page` query parameter of the `rel="next"` link: `Ok(None)` when
 /// there is no next link, `Err` when there is one without a page number.
 fn next_page_from_link(link: &str) -> Result<Option<u32>, String> {
+    match next_link_param(link, "page")? {
+        None => Ok(None),
+        Some(v) => v.parse::<u32>().map(Some).map_err(|_| "the rel=\"next\" link has no page number".into()),
+    }
+}
+
+/// The query parameter `name` of the `rel="next"` link, percent-decoded:
+/// `Ok(None)` when there is no next link, `Err` when it lacks the parameter.
+fn next_link_param(link: &str, name: &str) -> Result<Option<String>, String> {
     for part in link.split(',') {
         let Some((url, params)) = part.split_once(';') else { continue };
         if !params.split(';').any(|p| matches!(p.trim(), "rel=\"next\"" | "rel=next")) {
             continue;
         }
         let url = url.trim().trim_start_matches('<').trim_end_matches('>');
-        let page = url
-            .split_once('?')
-            .and_then(|(_, q)| q.split('&').find_map(|kv| kv.strip_prefix("page=")))
-            .and_then(|v| v.parse::<u32>().ok());
-        return match page {
-            Some(p) => Ok(Some(p)),
-            None => Err("the rel=\"next\" link has no page number".into()),
+        let value = url.split_once('?').and_then(|(_, q)| {
+            url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == name).map(|(_, v)| v.into_owned())
+        });
+        return match value {
+            Some(v) => Ok(Some(v)),
+            None if name == "page" => Err("the rel=\"next\" link has no page number".into()),
+            None => Err(format!("the rel=\"next\" link has no {name}")),
         };
     }
     Ok(None)
@@ -163,6 +172,120 @@ where
                     Ok(Some((page.items, next)))
                 }
             }
+        }
+    });
+    pages.map_ok(|items| stream::iter(items.into_iter().map(Ok))).try_flatten().boxed()
+}
+
+/// Which page of a cursor-paginated list (webhook deliveries, newest
+/// first) to fetch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CursorRequest {
+    /// Where the page starts: `None` for the newest items, else the
+    /// [`CursorPage::next_cursor`] of the page before.
+    pub cursor: Option<String>,
+    /// Items per page, 1 to 100.
+    pub per_page: u8,
+}
+
+impl Default for CursorRequest {
+    fn default() -> Self {
+        Self { cursor: None, per_page: MAX_PER_PAGE }
+    }
+}
+
+impl CursorRequest {
+    /// The page that starts at `cursor`, 100 items per page.
+    pub fn after(cursor: impl Into<String>) -> Self {
+        Self { cursor: Some(cursor.into()), ..Self::default() }
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        crate::validate::per_page(self.per_page)?;
+        match &self.cursor {
+            Some(c) => validate_cursor(c).map_err(|reason| Error::invalid("cursor", reason)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// The longest cursor accepted, from a caller or a `Link` header
+/// (GitHub's are some 20 characters: `v1_12077215967`).
+pub const MAX_CURSOR_LEN: usize = 256;
+
+/// A cursor is 1 to [`MAX_CURSOR_LEN`] visible ASCII characters.
+fn validate_cursor(cursor: &str) -> Result<(), String> {
+    if cursor.is_empty() || cursor.len() > MAX_CURSOR_LEN {
+        return Err(format!("must be 1 to {MAX_CURSOR_LEN} characters, not {}", cursor.len()));
+    }
+    if !cursor.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("must be visible ASCII characters (a next_cursor GitHub gave)".into());
+    }
+    Ok(())
+}
+
+/// One page of a cursor-paginated list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CursorPage<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// The cursor of the next page, if there are more.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> CursorPage<T> {
+    /// Builds a page from a response: the `cursor` of the `Link` header's
+    /// `rel="next"` link, if any. A next link without a cursor, with one
+    /// that is not a plausible cursor, or on an empty page is
+    /// [`Error::Pagination`] (`page` counts the pages read, from 1).
+    pub(crate) fn from_response(items: Vec<T>, page: u32, headers: &HeaderMap) -> Result<Self, Error> {
+        let fail = |reason: String| Err(Error::Pagination { page, reason });
+        let Some(link) = headers.get(reqwest::header::LINK) else {
+            return Ok(Self { items, next_cursor: None });
+        };
+        let Ok(link) = link.to_str() else { return fail("the Link header is not text".into()) };
+        let next = match next_link_param(link, "cursor") {
+            Ok(next) => next,
+            Err(reason) => return fail(reason),
+        };
+        if let Some(cursor) = &next {
+            if let Err(reason) = validate_cursor(cursor) {
+                return fail(format!("the next cursor {reason}"));
+            }
+            if items.is_empty() {
+                return fail("the page is empty but names a next page".into());
+            }
+        }
+        Ok(Self { items, next_cursor: next })
+    }
+}
+
+/// Streams every item of a cursor-paginated list, 100 a page, with
+/// `fetch` until the last page; a cursor that comes back (a loop) or a
+/// list past [`MAX_PAGES`] ends the stream with [`Error::Pagination`].
+pub(crate) fn stream_cursor_pages<T, F, Fut>(fetch: F) -> ItemStream<T>
+where
+    T: Send + 'static,
+    F: Fn(CursorRequest, u32) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<CursorPage<T>, Error>> + Send + 'static,
+{
+    let start = (Some(CursorRequest::default()), 1u32, std::collections::HashSet::<String>::new());
+    let pages = stream::try_unfold(start, move |(next, page, mut seen)| {
+        let fut = next.map(|req| fetch(req, page));
+        async move {
+            let Some(fut) = fut else { return Ok(None) };
+            let got = fut.await?;
+            let next = match got.next_cursor {
+                None => None,
+                Some(_) if page >= MAX_PAGES => {
+                    return Err(Error::Pagination { page, reason: format!("a next page past {MAX_PAGES} pages") });
+                }
+                Some(c) if !seen.insert(c.clone()) => {
+                    return Err(Error::Pagination { page, reason: format!("the next cursor {c:?} came before") });
+                }
+                Some(c) => Some(CursorRequest::after(c)),
+            };
+            Ok(Some((got.items, (next, page + 1, seen))))
         }
     });
     pages.map_ok(|items| stream::iter(items.into_iter().map(Ok))).try_flatten().boxed()
@@ -234,5 +357,43 @@ mod tests {
         assert!(bad(vec![1; 100], None, MAX_PAGES, &at(&(MAX_PAGES + 1).to_string())).contains("past"));
         assert!(bad(vec![1; 100], None, u32::MAX, &HeaderMap::new()).contains("no page number follows"));
         assert!(bad(vec![1; 100], None, 1, &at("99999999999")).contains("no page number"), "not a u32");
+    }
+
+    #[test]
+    fn cursor_pages_follow_the_next_cursor_and_refuse_what_does_not_add_up() {
+        let h = link(
+            "<https://api.github.com/app/hook/deliveries?per_page=100&cursor=v1_1200>; rel=\"next\", <https://api.github.com/app/hook/deliveries?per_page=100>; rel=\"first\"",
+        );
+        assert_eq!(CursorPage::from_response(vec![1], 1, &h).unwrap().next_cursor.as_deref(), Some("v1_1200"));
+        assert_eq!(CursorPage::from_response(vec![1], 1, &HeaderMap::new()).unwrap().next_cursor, None);
+        let bad = |items: Vec<u8>, h: &str| match CursorPage::from_response(items, 3, &link(h)) {
+            Err(Error::Pagination { page: 3, reason }) => reason,
+            other => panic!("{other:?}"),
+        };
+        assert!(bad(vec![1], "<https://h/x?per_page=100>; rel=\"next\"").contains("no cursor"));
+        assert!(bad(vec![], "<https://h/x?cursor=v1_2>; rel=\"next\"").contains("empty"));
+        let long = "x".repeat(MAX_CURSOR_LEN + 1);
+        assert!(bad(vec![1], &format!("<https://h/x?cursor={long}>; rel=\"next\"")).contains("characters"));
+        assert!(bad(vec![1], "<https://h/x?cursor=a%0Ab>; rel=\"next\"").contains("visible ASCII"));
+        assert!(CursorRequest::after("v1_1").validate().is_ok());
+        assert!(CursorRequest::after("").validate().is_err());
+        assert!(CursorRequest::after("a b").validate().is_err());
+        assert!(CursorRequest { cursor: None, per_page: 0 }.validate().is_err());
+    }
+
+    #[tokio::test]
+    async fn a_cursor_stream_ends_with_an_error_when_a_cursor_comes_back() {
+        let items: Vec<Result<u8, Error>> = stream_cursor_pages(|req, _page| async move {
+            let next = match req.cursor.as_deref() {
+                None => "a",
+                Some("a") => "b",
+                _ => "a",
+            };
+            Ok(CursorPage { items: vec![1u8], next_cursor: Some(next.to_string()) })
+        })
+        .collect()
+        .await;
+        assert_eq!(items.iter().filter(|i| i.is_ok()).count(), 2, "the pages before the one naming an old cursor");
+        assert!(matches!(items.last(), Some(Err(Error::Pagination { page: 3, .. }))), "{items:?}");
     }
 }

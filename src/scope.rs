@@ -33,6 +33,64 @@ pub struct Repo {
     pub(crate) repo: String,
 }
 
+/// The GitHub App the client authenticates as (`client.app()`):
+/// App-level operations (`/app/...`), which GitHub accepts only with the
+/// App's JWT. A client built with [`crate::ClientBuilder::github_app`]
+/// signs one for each of them (and uses installation tokens for the rest);
+/// a client with a static token sends that token, which GitHub refuses
+/// unless it is a JWT.
+#[derive(Debug, Clone)]
+pub struct App {
+    pub(crate) client: Client,
+}
+
+/// An organization webhook (`client.org("o").hook(id)`).
+#[derive(Debug, Clone)]
+pub struct OrgHook {
+    pub(crate) client: Client,
+    pub(crate) org: String,
+    pub(crate) hook_id: crate::types::HookId,
+}
+
+/// The App installation the client acts as (`client.installation()`):
+/// what its installation token may reach.
+#[derive(Debug, Clone)]
+pub struct Installation {
+    pub(crate) client: Client,
+}
+
+impl App {
+    /// The generated client this scope sends through.
+    pub(crate) fn raw(&self) -> &crate::generated::Client {
+        self.client.raw()
+    }
+}
+
+impl OrgHook {
+    /// The generated client this scope sends through.
+    pub(crate) fn raw(&self) -> &crate::generated::Client {
+        self.client.raw()
+    }
+
+    /// The organization name.
+    pub fn org(&self) -> &str {
+        &self.org
+    }
+
+    /// The webhook's id.
+    pub fn id(&self) -> crate::types::HookId {
+        self.hook_id
+    }
+}
+
+impl Org {
+    /// One of the organization's webhooks, by id (`X-GitHub-Hook-ID` of
+    /// its deliveries).
+    pub fn hook(&self, hook_id: impl Into<crate::types::HookId>) -> OrgHook {
+        OrgHook { client: self.client.clone(), org: self.org.clone(), hook_id: hook_id.into() }
+    }
+}
+
 impl Enterprise {
     /// The generated client this scope sends through.
     pub(crate) fn raw(&self) -> &crate::generated::Client {
@@ -120,5 +178,32 @@ impl Scope for Repo {
     fn check(&self) -> Result<(), Error> {
         validate::segment("owner", &self.owner)?;
         validate::segment("repo", &self.repo)
+    }
+}
+
+impl Scope for App {
+    fn client(&self) -> &Client {
+        &self.client
+    }
+    fn check(&self) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+impl Scope for OrgHook {
+    fn client(&self) -> &Client {
+        &self.client
+    }
+    fn check(&self) -> Result<(), Error> {
+        validate::segment("org", &self.org)
+    }
+}
+
+impl Scope for Installation {
+    fn client(&self) -> &Client {
+        &self.client
+    }
+    fn check(&self) -> Result<(), Error> {
+        Ok(())
     }
 }

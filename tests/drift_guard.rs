@@ -188,6 +188,8 @@ fn friendly_types_match_the_spec_schemas_they_replace() {
     g.check::<NetworkConfiguration>("network-configuration");
     g.check::<SelfHostedRunnersSettings>("self-hosted-runners-settings");
     g.check::<Job>("job");
+    g.check::<HookDelivery>("hook-delivery-item");
+    g.check::<HookDeliveryDetail>("hook-delivery");
     g.check::<ApiErrorBody>("github-error");
     g.check::<HostedImage>("nullable-actions-hosted-runner-pool-image");
     g.check::<gha_runners::Secret>("secret-string");

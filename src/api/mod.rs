@@ -18,19 +18,24 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::future::Future;
 
+pub(crate) mod deliveries;
 pub(crate) mod groups;
 pub(crate) mod hosted;
+pub(crate) mod installation;
 pub(crate) mod jobs;
 pub(crate) mod network;
 pub(crate) mod permissions;
 pub(crate) mod runners;
+pub(crate) mod runs;
 
+pub use deliveries::{DeliveryOutcome, DeliveryScope, HookDeliveries, MAX_FAILED_SINCE_SCAN};
 pub use groups::{GroupScope, RunnerGroups};
 pub use hosted::{HostedRunners, HostedScope};
 pub use jobs::{JobFilter, Jobs};
 pub use network::{NetworkConfigurations, NetworkScope};
 pub use permissions::RunnerPermissions;
 pub use runners::{RunnerScope, Runners};
+pub use runs::WorkflowRuns;
 
 /// Checks that the client's deployment has `operation`, then awaits the
 /// generated call (which sends the request), mapping its error into

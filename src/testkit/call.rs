@@ -10,6 +10,9 @@ pub(crate) enum Outcome {
     Json(u16, Value),
     /// A paginated list: the wrapper key and the items.
     List(&'static str, Vec<Value>),
+    /// A cursor-paginated list (webhook deliveries): a JSON array and the
+    /// `Link` header naming the next page, if any.
+    Cursor(Vec<Value>, Option<String>),
     Empty(u16),
 }
 

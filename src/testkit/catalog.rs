@@ -41,6 +41,25 @@ pub(crate) fn repository(id: i64, owner: &str) -> Value {
     rename(template("repository-paginated", "repositories"), id, &format!("repo-{id}"), owner)
 }
 
+/// A repository of `apps/list-repos-accessible-to-installation` with this id.
+pub(crate) fn installation_repository(id: i64, owner: &str) -> Value {
+    let mut v = rename(template("repository-paginated-2", "repositories"), id, &format!("repo-{id}"), owner);
+    v["owner"]["login"] = json!(owner);
+    v
+}
+
+/// A workflow run with this id, shaped like the spec's example.
+pub(crate) fn workflow_run(id: i64, owner: &str, repo: &str) -> Value {
+    let mut v = template("workflow-run-paginated", "workflow_runs");
+    let api = format!("https://api.github.com/repos/{owner}/{repo}");
+    v["id"] = json!(id);
+    v["node_id"] = json!(format!("WFR_kwFAKE{id:X}"));
+    v["url"] = json!(format!("{api}/actions/runs/{id}"));
+    v["jobs_url"] = json!(format!("{api}/actions/runs/{id}/jobs"));
+    v["html_url"] = json!(format!("https://github.com/{owner}/{repo}/actions/runs/{id}"));
+    v
+}
+
 /// An `organization-simple` with this id.
 pub(crate) fn organization(id: i64) -> Value {
     rename(template("organization-targets", "organizations"), id, &format!("org-{id}"), "")

@@ -18,8 +18,54 @@ pub(crate) fn handle(c: &mut Call<'_>) -> Handled {
             let attempt = c.id("attempt_number")?;
             Ok(Outcome::List("jobs", jobs_of(c, run, Some(attempt))))
         }),
+        "list-workflow-runs" => {
+            let status = c.query.get("status").cloned();
+            let runs = runs_of(c)
+                .into_iter()
+                .filter(|r| status.as_deref().is_none_or(|s| r["status"] == s || r["conclusion"] == s));
+            Ok(Outcome::List("workflow_runs", runs.collect()))
+        }
         _ => return None,
     })
+}
+
+/// The repository's workflow runs, newest first, each as its jobs make
+/// it: `queued` while every job waits, `completed` when every job ended
+/// (failed if one failed), `in_progress` between.
+fn runs_of(c: &Call<'_>) -> Vec<Value> {
+    let mut runs: std::collections::BTreeMap<i64, Vec<&Value>> = std::collections::BTreeMap::new();
+    for job in c.sd.jobs.values() {
+        if let Some(run) = job["run_id"].as_i64() {
+            runs.entry(run).or_default().push(job);
+        }
+    }
+    let (owner, repo) = match c.scope {
+        FakeScope::Repo(o, r) => (o.as_str(), r.as_str()),
+        _ => ("", ""),
+    };
+    runs.into_iter()
+        .rev()
+        .map(|(id, jobs)| {
+            let all = |s: &str| jobs.iter().all(|j| j["status"] == s);
+            let (status, conclusion) = if all("completed") {
+                let failed = jobs.iter().any(|j| j["conclusion"] != "success" && j["conclusion"] != "skipped");
+                ("completed", Value::from(if failed { "failure" } else { "success" }))
+            } else if all("queued") {
+                ("queued", Value::Null)
+            } else {
+                ("in_progress", Value::Null)
+            };
+            let mut run = super::catalog::workflow_run(id, owner, repo);
+            run["status"] = Value::from(status);
+            run["conclusion"] = conclusion;
+            run["run_attempt"] = jobs.iter().filter_map(|j| j["run_attempt"].as_i64()).max().unwrap_or(1).into();
+            if let Some(created) = jobs.iter().filter_map(|j| j["created_at"].as_str()).min() {
+                run["created_at"] = Value::from(created);
+                run["run_started_at"] = Value::from(created);
+            }
+            run
+        })
+        .collect()
 }
 
 /// The jobs of a run (of one attempt).

@@ -74,7 +74,7 @@ mod server;
 mod state;
 mod versions;
 
-pub use deliveries::FakeDelivery;
+pub use deliveries::{DeliveryFaults, FAKE_HOOK_ID, FakeDelivery};
 pub use lifecycle::StartError;
 pub use replay::Replayer;
 pub use sample::webhook_sample;

@@ -2,7 +2,7 @@
 //! authentication, rate limits, ETags, pagination, faults and logs.
 
 use super::call::{Call, Outcome, action};
-use super::deliveries::{FakeDelivery, Hooks};
+use super::deliveries::{DeliveryFaults, FAKE_HOOK_ID, FakeDelivery, Hooks};
 use super::lifecycle::{JobChange, StartError};
 use super::state::*;
 use super::{groups, hosted, jobs, network, permissions, runners};
@@ -420,7 +420,26 @@ impl FakeGitHub {
         self.lock().hooks.set_target(url.to_string(), secret);
     }
 
-    /// Every delivery sent so far with the receiver's answer, in order.
+    /// Later deliveries suffer `faults` (drawn from their seed; a `down`
+    /// schedule starts now). See [`DeliveryFaults`].
+    pub fn set_delivery_faults(&self, faults: DeliveryFaults) {
+        self.lock().hooks.set_faults(faults);
+    }
+
+    /// The webhook's receiver is down for `length` from now: deliveries
+    /// meanwhile fail and are logged so, as GitHub logs them.
+    pub fn webhook_down(&self, length: Duration) {
+        self.lock().hooks.down_for(length);
+    }
+
+    /// The id of the fake's webhook ([`FAKE_HOOK_ID`]): the `hook_id` of
+    /// the organization hook-delivery operations.
+    pub fn hook_id(&self) -> i64 {
+        FAKE_HOOK_ID
+    }
+
+    /// Every delivery attempt so far with the receiver's answer, in the
+    /// order logged (redeliveries included; a duplicate is logged once).
     pub fn deliveries(&self) -> Vec<FakeDelivery> {
         self.lock().hooks.log()
     }
@@ -649,14 +668,16 @@ async fn answer(
         .unwrap_or_default();
     let routed = route(method.as_str(), uri.path());
     let token_request = routed.as_ref().is_some_and(|(op, _)| *op == "apps/create-installation-access-token");
-    let token_ok = if token_request {
+    // App-level operations (`/app/...`) take the App's JWT, nothing else.
+    let jwt_only = token_request || uri.path() == "/app" || uri.path().starts_with("/app/");
+    let token_ok = if jwt_only {
         s.app.as_ref().is_some_and(|(id, key)| valid_jwt(bearer, id, key))
     } else {
         !bearer.is_empty() && (bearer == s.token || s.issued.contains(bearer))
     };
     if !token_ok {
         drop(s);
-        let message = if token_request { "A JSON web token could not be decoded" } else { "Bad credentials" };
+        let message = if jwt_only { "A JSON web token could not be decoded" } else { "Bad credentials" };
         return error_response(shared, 401, &[], message);
     }
     // GitHub neither counts nor refuses GET /rate_limit.
@@ -675,9 +696,15 @@ async fn answer(
     let json_body: Value =
         if body.is_empty() { Value::Null } else { serde_json::from_slice(&body).unwrap_or(Value::Null) };
     let base = s.base_url.clone();
-    let outcome = dispatch(&mut s.data, &base, operation, &params, &query, &json_body);
+    let org_missing = params.get("org").is_some_and(|o| !s.data.scopes.contains_key(&FakeScope::org(o)));
+    let outcome = match s.hooks.api(operation, &base, uri.path(), &params, &query) {
+        Some(_) if org_missing => Err(not_found()),
+        Some(outcome) => outcome,
+        None => dispatch(&mut s.data, &base, operation, &params, &query, &json_body),
+    };
     let (status, value, link) = match outcome {
         Ok(Outcome::Json(code, v)) => (code, Some(v), None),
+        Ok(Outcome::Cursor(items, next)) => (200, Some(Value::Array(items)), next),
         Ok(Outcome::Empty(code)) => (code, None, None),
         Ok(Outcome::List(key, items)) => {
             let per_page = query.get("per_page").and_then(|v| v.parse::<usize>().ok()).unwrap_or(30).clamp(1, 100);
@@ -814,6 +841,9 @@ fn dispatch(
             let search = json!({"limit": 30, "remaining": 30, "reset": 0, "used": 0});
             return Ok(Outcome::Json(200, json!({"resources": {"core": core, "search": search}, "rate": core})));
         }
+        "apps/list-repos-accessible-to-installation" => {
+            return Ok(Outcome::List("repositories", installation_repositories(data)));
+        }
         "apps/create-installation-access-token" => {
             let n = data.next_id();
             return Ok(Outcome::Json(
@@ -837,6 +867,24 @@ fn dispatch(
         .iter()
         .find_map(|handle| handle(&mut call))
         .unwrap_or_else(|| Err(github_error(501, &format!("the fake does not implement {operation}"))))
+}
+
+/// The repositories the installation may act on: every repository the
+/// fake knows (seeded runners, jobs queued), each once.
+fn installation_repositories(data: &Data) -> Vec<Value> {
+    data.scopes
+        .keys()
+        .filter_map(|k| match k {
+            FakeScope::Repo(owner, name) => {
+                let full = format!("{owner}/{name}");
+                let mut v = super::catalog::installation_repository(super::deliveries::repository_id(&full), owner);
+                v["name"] = json!(name);
+                v["full_name"] = json!(full);
+                Some(v)
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 impl FakeGitHub {

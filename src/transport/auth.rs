@@ -223,8 +223,19 @@ pub(crate) fn identity(static_header: Option<&HeaderValue>, app: Option<&AppAuth
     h.finish()
 }
 
-/// The credential for this attempt: the static header, or an installation
-/// token (renewed when within 5 minutes of expiry).
+/// Whether GitHub accepts `operation` only with the App's JWT: the
+/// App-level operations, whose paths start with `/app/` (the App's
+/// webhook and its deliveries; the token request is sent by [`renew`]).
+/// They count against the App's own rate limit, not the installation's.
+pub(crate) fn app_level(operation: &str) -> bool {
+    let template = crate::deployment::path_template(operation);
+    template == "/app" || template.starts_with("/app/")
+}
+
+/// The credential for an attempt of `operation`: a fresh JWT for an
+/// App-level operation of an App client ([`app_level`]); else the static
+/// header, or an installation token (renewed when within 5 minutes of
+/// expiry).
 ///
 /// One renewal at a time. While it runs, callers whose token has not
 /// expired yet keep using it; callers that need the new one wait for it and
@@ -232,10 +243,17 @@ pub(crate) fn identity(static_header: Option<&HeaderValue>, app: Option<&AppAuth
 /// request one after another, and so does anyone within
 /// [`FAILURE_COOLDOWN`] of it. A token that has not expired is used
 /// even when its renewal failed.
-pub(super) async fn authorization(client: &Client) -> Result<Option<HeaderValue>, TokenFailure> {
+pub(super) async fn authorization(client: &Client, operation: &str) -> Result<Option<HeaderValue>, TokenFailure> {
     let inner = client.inner();
     let Some(app) = &inner.app else { return Ok(inner.authorization.clone()) };
     let now = || inner.clock.now();
+    if app_level(operation) {
+        // Signed per attempt: a JWT lives 9 minutes, and costs no request.
+        let jwt = app.jwt(now()).map_err(|e| {
+            TokenFailure::new(app, crate::AppAuthFailure::Unexpected, None, format!("cannot sign a JWT: {e}"))
+        })?;
+        return Ok(bearer(&jwt));
+    }
     let seen = app.rounds.load(std::sync::atomic::Ordering::Acquire);
     if let Some(h) = app.fresh(now()) {
         return Ok(Some(h));
@@ -482,7 +500,8 @@ pub(super) async fn rejected(
     operation: &str,
 ) -> bool {
     let Some(app) = &inner.app else { return false };
-    if *renewed {
+    if *renewed || app_level(operation) {
+        // A refused JWT is no installation token to renew.
         return false;
     }
     tracing::debug!(operation, "401 with an installation token: renewing it once");

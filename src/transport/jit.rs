@@ -56,7 +56,7 @@ pub(super) async fn lookup(client: &Client, request: &reqwest::Request) -> JitLo
     let mut lookup = reqwest::Request::new(Method::GET, url);
     *lookup.headers_mut() = request.headers().clone();
     lookup.headers_mut().remove(reqwest::header::CONTENT_TYPE);
-    if let Ok(Some(h)) = super::auth::authorization(client).await {
+    if let Ok(Some(h)) = super::auth::authorization(client, "actions/list-self-hosted-runners-for-org").await {
         lookup.headers_mut().insert(AUTHORIZATION, h);
     }
     let Ok(response) = client.client().execute(lookup).await else { return JitLookup::Failed };

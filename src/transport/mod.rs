@@ -89,7 +89,7 @@ pub use policy::{RateLimitPolicy, RetryPolicy};
 pub use rate::RateLimit;
 pub use response::BodyTooLarge;
 
-pub(crate) use auth::AppAuth;
+pub(crate) use auth::{AppAuth, app_level};
 pub(crate) use fleet::{Link, link};
 pub(crate) use gate::Gate;
 pub(crate) use pacing::Pacer;
@@ -440,6 +440,9 @@ struct Call<'a> {
     tries: Attempts,
     pacing: Pacing<'a>,
     cache_key: Option<cache::Key>,
+    /// Sent with the App's JWT and counted against the App's quota: the
+    /// credential's gate neither holds it nor learns from it.
+    app_level: bool,
 }
 
 /// The transport around one request, attempt by attempt: the credential,
@@ -459,6 +462,7 @@ async fn send(
         tries: Attempts::default(),
         pacing: Pacing::new(inner, request.method()),
         cache_key: cache::key(inner, &request),
+        app_level: inner.app.is_some() && auth::app_level(operation),
     };
     if let Some(link) = &inner.link {
         link.ensure_started();
@@ -485,7 +489,7 @@ async fn attempts(
             response::strip_markers(response.headers_mut());
             return Ok(response);
         };
-        let mut credential = match auth::authorization(client).await {
+        let mut credential = match auth::authorization(client, call.operation).await {
             Ok(h) => h,
             Err(failure) => return Ok(failure.into_response(request.url())),
         };
@@ -495,7 +499,7 @@ async fn attempts(
             // A token may have come due during a long wait; the gate is
             // asked again after the renewal.
             Admitted::AfterWaiting => {
-                credential = match auth::authorization(client).await {
+                credential = match auth::authorization(client, call.operation).await {
                     Ok(h) => h,
                     Err(failure) => return Ok(failure.into_response(request.url())),
                 };
@@ -563,7 +567,9 @@ async fn admit(inner: &Inner, call: &mut Call<'_>, url: &reqwest::Url) -> Admitt
         // The gate first: a held mutation takes neither the permit nor the
         // fleet's lock; and again once they are taken (a limit may have
         // been learned meanwhile).
-        if let gate::Admission::Held(hold) = inner.gate.admit(call.operation, inner.clock.now()) {
+        let admission =
+            if call.app_level { gate::Admission::Go } else { inner.gate.admit(call.operation, inner.clock.now()) };
+        if let gate::Admission::Held(hold) = admission {
             call.pacing.release().await;
             let wait = (hold.until - inner.clock.now()).to_std().unwrap_or_default();
             if !rate::may_wait(inner, hold.kind, wait) {
@@ -600,9 +606,10 @@ async fn judge(
 ) -> Next {
     let inner = client.inner();
     let status = answer.status;
-    if let Some((remaining, spent)) = inner.observe_rate_limit(&answer.headers, Some(call.operation)) {
+    let counted = (!call.app_level).then_some(call.operation);
+    if let Some((remaining, spent)) = inner.observe_rate_limit(&answer.headers, counted) {
         call.span.record("rate_remaining", remaining);
-        if let Some(hold) = spent {
+        if let Some(hold) = spent.filter(|_| !call.app_level) {
             inner.learn(hold).await;
         }
     }
@@ -623,7 +630,7 @@ async fn judge(
         let deletion = retry::deletion(&answer);
         return Next::Replaced(answer, deletion);
     }
-    if let Some(wait) = rate::judge(inner, &mut call.tries, &mut answer, call.operation).await {
+    if let Some(wait) = rate::judge(inner, &mut call.tries, &mut answer, call.operation, call.app_level).await {
         return Next::Retry(Some(wait));
     }
     if status == StatusCode::UNAUTHORIZED

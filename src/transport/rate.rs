@@ -106,17 +106,22 @@ pub(crate) fn classify(status: u16, headers: &HeaderMap, message: &[u8]) -> Opti
 /// [`crate::Error`] agrees with the transport even when the body is not JSON.
 ///
 /// Either way the limit holds the gate, so that no other request of the
-/// credential meets it again before it passes.
+/// credential meets it again before it passes (not for an App-level
+/// operation: that limit is the App's).
 pub(super) async fn judge(
     inner: &Inner,
     tries: &mut Attempts,
     response: &mut Buffered,
     operation: &'static str,
+    app_level: bool,
 ) -> Option<Duration> {
     let status = response.status.as_u16();
     let verdict = match classify(status, &response.headers, &response.body) {
         Some(limit) => {
-            inner.learn(hold_for(inner, &limit, tries, &response.headers, operation)).await;
+            // An App-level limit is the App's, not the credential's.
+            if !app_level {
+                inner.learn(hold_for(inner, &limit, tries, &response.headers, operation)).await;
+            }
             if let Some(wait) = wait_for(inner, &limit, tries) {
                 tracing::warn!(operation, kind = %limit.kind, wait_s = wait.as_secs(), "rate limited; waiting before retrying");
                 return Some(wait);

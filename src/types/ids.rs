@@ -108,6 +108,15 @@ id! {
     /// An organization's id.
     OrganizationId
 }
+id! {
+    /// A webhook delivery's id (one attempt; its redeliveries get ids of
+    /// their own and keep its GUID).
+    DeliveryId
+}
+id! {
+    /// A webhook's id (`X-GitHub-Hook-ID` of its deliveries).
+    HookId
+}
 
 #[cfg(test)]
 mod tests {

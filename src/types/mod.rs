@@ -14,6 +14,7 @@
 
 #[macro_use]
 pub(crate) mod open_enum;
+mod deliveries;
 mod groups;
 mod hosted;
 mod ids;
@@ -23,6 +24,7 @@ mod permissions;
 mod runners;
 mod tokens;
 
+pub use deliveries::*;
 pub use groups::*;
 pub use hosted::*;
 pub use ids::*;
@@ -36,4 +38,10 @@ pub use crate::api::groups::requests::*;
 pub use crate::api::hosted::requests::*;
 pub use crate::api::network::requests::*;
 pub use crate::api::runners::requests::*;
-pub use crate::generated::types::{MinimalRepository, OrganizationSimple, Repository};
+/// The status or conclusion to list workflow runs by
+/// ([`WorkflowRuns::list`](crate::api::WorkflowRuns::list)).
+pub use crate::generated::types::ActionsListWorkflowRunsForRepoStatus as RunStatus;
+/// A repository an App installation may act on (an item of
+/// `apps/list-repos-accessible-to-installation`).
+pub use crate::generated::types::AppsListReposAccessibleToInstallationResponseRepositoriesItem as InstallationRepository;
+pub use crate::generated::types::{MinimalRepository, OrganizationSimple, Repository, WorkflowRun};

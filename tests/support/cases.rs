@@ -5,7 +5,7 @@
 use super::loopback::{Loopback, Reply};
 use futures::future::BoxFuture;
 use gha_runners::types::*;
-use gha_runners::{Client, Error, PageRequest};
+use gha_runners::{Client, CursorRequest, Error, PageRequest};
 use serde_json::{Value, json};
 
 const TOKEN: &str = "ghp_facadeTestToken";
@@ -808,12 +808,64 @@ fn network_and_permission_cases() -> Vec<Case> {
     ]
 }
 
+fn delivery_and_reconcile_cases() -> Vec<Case> {
+    vec![
+        case!("apps/list-webhook-deliveries", 200, "GET /app/hook/deliveries?per_page=100", None, |c| async move {
+            c.app().deliveries().list_page(&CursorRequest::default(), None).await
+        }),
+        case!("apps/get-webhook-delivery", 200, "GET /app/hook/deliveries/1", None, |c| async move {
+            c.app().deliveries().get(1).await
+        }),
+        case!("apps/redeliver-webhook-delivery", 202, "POST /app/hook/deliveries/1/attempts", None, |c| async move {
+            c.app().deliveries().redeliver(1).await
+        }),
+        case!(
+            "orgs/list-webhook-deliveries",
+            200,
+            "GET /orgs/octo-org/hooks/1/deliveries?cursor=v1_16&per_page=100&status=failure",
+            None,
+            |c| async move {
+                c.org(ORG)
+                    .hook(1)
+                    .deliveries()
+                    .list_page(&CursorRequest::after("v1_16"), Some(gha_runners::api::DeliveryOutcome::Failure))
+                    .await
+            }
+        ),
+        case!("orgs/get-webhook-delivery", 200, "GET /orgs/octo-org/hooks/1/deliveries/1", None, |c| async move {
+            c.org(ORG).hook(1).deliveries().get(1).await
+        }),
+        case!(
+            "orgs/redeliver-webhook-delivery",
+            202,
+            "POST /orgs/octo-org/hooks/1/deliveries/1/attempts",
+            None,
+            |c| async move { c.org(ORG).hook(1).deliveries().redeliver(1).await }
+        ),
+        case!(
+            "actions/list-workflow-runs-for-repo",
+            200,
+            "GET /repos/octo-org/octo-repo/actions/runs?page=1&per_page=100&status=queued",
+            None,
+            |c| async move { c.repo(OWNER, REPO).workflow_runs().list_page(Some(RunStatus::Queued), page1()).await }
+        ),
+        case!(
+            "apps/list-repos-accessible-to-installation",
+            200,
+            "GET /installation/repositories?page=1&per_page=100",
+            None,
+            |c| async move { c.installation().repositories_page(page1()).await }
+        ),
+    ]
+}
+
 pub fn all_cases() -> Vec<Case> {
     let mut cases = runner_cases();
     cases.extend(group_cases());
     cases.extend(hosted_cases!(org, ORG, "/orgs/octo-org", "org"));
     cases.extend(hosted_cases!(enterprise, ENT, "/enterprises/octo-ent", "enterprise"));
     cases.extend(network_and_permission_cases());
+    cases.extend(delivery_and_reconcile_cases());
     cases
 }
 
