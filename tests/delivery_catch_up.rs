@@ -159,7 +159,7 @@ async fn deliveries_while_the_receiver_is_down_are_found_and_redelivered_with_th
         assert_eq!(failed.len(), 5, "{failed:?}");
         assert!(failed.iter().all(|d| !d.succeeded() && d.status_code == 0 && !d.redelivery));
         let detail = deliveries.get(failed[0].id).await.unwrap();
-        assert_eq!(detail.guid, failed[0].guid);
+        assert_eq!(detail.delivery.guid, failed[0].guid);
         assert_eq!(detail.request.payload.as_ref().unwrap()["workflow_job"]["id"], missed[0]);
     }
     check(github.app().deliveries(), since, &missed).await;

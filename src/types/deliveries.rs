@@ -54,37 +54,12 @@ impl HookDelivery {
 }
 
 /// One delivery attempt with what was sent and answered (schema
-/// `hook-delivery`).
+/// `hook-delivery`): the attempt as listed, and more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct HookDeliveryDetail {
-    /// This attempt's id.
-    pub id: DeliveryId,
-    /// The event's GUID, shared by every attempt of it.
-    pub guid: String,
-    /// When the attempt was made.
-    pub delivered_at: DateTime<Utc>,
-    /// Whether this attempt is a redelivery.
-    pub redelivery: bool,
-    /// Seconds the attempt took.
-    pub duration: f64,
-    /// GitHub's description of the outcome (`OK`...).
-    pub status: String,
-    /// The receiver's HTTP status; 0 when none came.
-    pub status_code: i64,
-    /// The event (`workflow_job`).
-    pub event: String,
-    /// The payload's `action`, if it has one.
-    #[serde(default)]
-    pub action: Option<String>,
-    /// The App installation the event is for, if any.
-    #[serde(default)]
-    pub installation_id: Option<i64>,
-    /// The repository the event is about, if any.
-    #[serde(default)]
-    pub repository_id: Option<i64>,
-    /// When GitHub throttled the delivery, if it did.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub throttled_at: Option<DateTime<Utc>>,
+    /// The attempt, as [`list`](crate::api::HookDeliveries::list) gives it.
+    #[serde(flatten)]
+    pub delivery: HookDelivery,
     /// The URL it was sent to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,

@@ -25,6 +25,16 @@ pub enum DeliveryOutcome {
     Failure,
 }
 
+impl DeliveryOutcome {
+    /// GitHub's name for it (`success`, `failure`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Failure => "failure",
+        }
+    }
+}
+
 /// The deliveries of a webhook (`client.app().deliveries()`,
 /// `client.org("o").hook(id).deliveries()`).
 ///

@@ -24,6 +24,13 @@ pub trait Ops {
 impl super::DeliveryScope for App {}
 impl super::DeliveryScope for OrgHook {}
 
+/// The generated `status` query value of an outcome filter.
+fn status_filter<T: std::str::FromStr>(outcome: Option<super::DeliveryOutcome>) -> Result<Option<T>, Error> {
+    outcome
+        .map(|o| o.as_str().parse().map_err(|_| Error::invalid("outcome", format!("{o:?} is not in spec/"))))
+        .transpose()
+}
+
 /// A cursor page from a list answer (only its `Link` header matters).
 fn cursor_page(
     rv: progenitor_client::ResponseValue<Vec<HookDelivery>>,
@@ -45,10 +52,7 @@ impl Ops for App {
         page: u32,
     ) -> Result<CursorPage<HookDelivery>, Error> {
         const OP: &str = "apps/list-webhook-deliveries";
-        let status = outcome.map(|o| match o {
-            super::DeliveryOutcome::Success => wire::AppsListWebhookDeliveriesStatus::Success,
-            super::DeliveryOutcome::Failure => wire::AppsListWebhookDeliveriesStatus::Failure,
-        });
+        let status: Option<wire::AppsListWebhookDeliveriesStatus> = status_filter(outcome)?;
         let f = self.raw().apps_list_webhook_deliveries(req.cursor.as_deref(), Some(i64::from(req.per_page)), status);
         cursor_page(send(&self.client, OP, f).await?, page)
     }
@@ -70,10 +74,7 @@ impl Ops for OrgHook {
         page: u32,
     ) -> Result<CursorPage<HookDelivery>, Error> {
         const OP: &str = "orgs/list-webhook-deliveries";
-        let status = outcome.map(|o| match o {
-            super::DeliveryOutcome::Success => wire::OrgsListWebhookDeliveriesStatus::Success,
-            super::DeliveryOutcome::Failure => wire::OrgsListWebhookDeliveriesStatus::Failure,
-        });
+        let status: Option<wire::OrgsListWebhookDeliveriesStatus> = status_filter(outcome)?;
         let (org, hook) = (&self.org, self.hook_id.get());
         let f = self.raw().orgs_list_webhook_deliveries(
             org,
