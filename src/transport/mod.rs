@@ -89,7 +89,9 @@ pub use policy::{RateLimitPolicy, RetryPolicy};
 pub use rate::RateLimit;
 pub use response::BodyTooLarge;
 
-pub(crate) use auth::{AppAuth, app_level};
+pub(crate) use auth::AppAuth;
+#[cfg(test)]
+pub(crate) use auth::app_level;
 pub(crate) use fleet::{Link, link};
 pub(crate) use gate::Gate;
 pub(crate) use pacing::Pacer;
