@@ -213,6 +213,39 @@ pub struct WorkflowJobEvent {
     pub payload: WorkflowJobPayload,
 }
 
+/// What makes two `workflow_job` deliveries the same event: the job, its
+/// run attempt and the action ([`WorkflowJobEvent::key`]).
+///
+/// Deduplicate on this, not on the delivery's GUID: GitHub redelivers with
+/// the same GUID (so a receiver that drops repeated GUIDs drops the very
+/// redelivery that recovers a failed delivery), and the GUID is not signed.
+/// A re-run of the job is a new attempt, so a new key.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EventKey {
+    /// The job.
+    pub job_id: crate::types::JobId,
+    /// Its run attempt.
+    pub run_attempt: i64,
+    /// The action (`queued`, `in_progress`, `completed`...).
+    pub action: String,
+}
+
+impl WorkflowJobEvent {
+    /// The event's identity for deduplication (see [`EventKey`]).
+    ///
+    /// ```
+    /// # fn demo(job: gha_runners::webhook::WorkflowJobEvent) {
+    /// let mut seen = std::collections::HashSet::new();
+    /// if !seen.insert(job.key()) {
+    ///     return; // the same event again (a duplicate or a redelivery)
+    /// }
+    /// # }
+    /// ```
+    pub fn key(&self) -> EventKey {
+        EventKey { job_id: self.job_id, run_attempt: self.run_attempt, action: self.action.as_str().to_string() }
+    }
+}
+
 /// A webhook delivery, read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Delivery {

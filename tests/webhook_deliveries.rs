@@ -145,3 +145,34 @@ fn the_signature_and_headers_are_checked_before_the_body_is_read() {
     let err = webhook::parse(&signed, b"{}", &empty).unwrap_err();
     assert!(matches!(err, DeliveryError::Signature(SignatureError::EmptySecret)), "{err}");
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Two deliveries are the same event exactly when job, attempt and
+    /// action agree, whatever their GUIDs (a redelivery keeps its GUID, a
+    /// replay can carry any).
+    #[test]
+    fn the_event_key_is_job_attempt_and_action_never_the_guid(
+        a in (1i64..4, 1i64..3, 0usize..3, "[0-9a-f]{8}"),
+        b in (1i64..4, 1i64..3, 0usize..3, "[0-9a-f]{8}"),
+    ) {
+        let secret = Secret::new("It's a Secret to Everybody");
+        let actions = ["queued", "in_progress", "completed"];
+        let read = |(job, attempt, action, guid): &(i64, i64, usize, String)| {
+            let name = format!("webhook-workflow-job-{}", actions[*action].replace('_', "-"));
+            let mut payload = webhook_sample(&name).unwrap();
+            payload["workflow_job"]["id"] = json!(job);
+            payload["workflow_job"]["run_attempt"] = json!(attempt);
+            let body = serde_json::to_vec(&payload).unwrap();
+            let mut headers = delivery("workflow_job", &body, &secret);
+            headers.insert("x-github-delivery", guid.parse().unwrap());
+            match webhook::parse(&headers, &body, &secret).unwrap().event {
+                Event::WorkflowJob(job) => job.key(),
+                other => panic!("{other:?}"),
+            }
+        };
+        let same = (a.0, a.1, a.2) == (b.0, b.1, b.2);
+        proptest::prop_assert_eq!(read(&a) == read(&b), same);
+    }
+}
