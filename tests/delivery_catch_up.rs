@@ -147,7 +147,9 @@ async fn deliveries_while_the_receiver_is_down_are_found_and_redelivered_with_th
     let fake = fake().await;
     let receiver = Receiver::start(&fake).await;
     let github = app_client(&fake);
-    let since = chrono::Utc::now() - chrono::Duration::seconds(1);
+    // The last check in the same second as the failures: GitHub's times are
+    // whole seconds, and none of them may be missed.
+    let since = chrono::Utc::now();
     queue(&fake, 3).await;
     fake.webhook_down(Duration::from_secs(3600));
     let missed = queue(&fake, 5).await;
@@ -180,6 +182,13 @@ async fn deliveries_while_the_receiver_is_down_are_found_and_redelivered_with_th
     assert!(deliveries.failed_since(since).await.unwrap().is_empty(), "every event has a successful attempt now");
     let log = fake.deliveries();
     assert_eq!(log.iter().filter(|d| d.redelivery).count(), 5);
+    // A redelivery asked of an organization that does not exist does nothing.
+    assert!(matches!(
+        github.org("no-such-org").hook(fake.hook_id()).deliveries().redeliver(failed[0].id).await,
+        Err(Error::NotFound(_))
+    ));
+    fake.deliveries_settled().await;
+    assert_eq!(fake.deliveries().len(), log.len());
 
     // The App-level operations went with a JWT, the others with a token.
     let requests = fake.requests();
@@ -241,20 +250,56 @@ async fn workflow_runs_by_status_and_installation_repositories_follow_the_fake()
 async fn late_deliveries_overlap_and_a_scheduled_outage_fails_what_falls_in_it() {
     let fake = fake().await;
     let receiver = Receiver::start(&fake).await;
+    // The outage counts from when a delivery is queued.
     let faults =
-        DeliveryFaults::seeded(5).delay(Duration::from_millis(80)).down(Duration::from_secs(2), Duration::from_secs(2));
+        DeliveryFaults::seeded(5).delay(Duration::from_millis(80)).down(Duration::from_secs(3), Duration::from_secs(2));
     let set = tokio::time::Instant::now();
     fake.set_delivery_faults(faults);
-    let before = queue(&fake, 20).await;
-    assert!(set.elapsed() < Duration::from_secs(2), "too slow to test the schedule");
+    let before: Vec<i64> =
+        (0..20).map(|_| fake.queue_job(FakeScope::repo("octo-org", "api"), ["self-hosted"]).0).collect();
+    assert!(set.elapsed() < Duration::from_secs(3), "queueing 20 jobs took 3 s");
+    fake.deliveries_settled().await;
     assert_eq!(receiver.got().len(), 20, "settled waits for late deliveries");
     let got: Vec<i64> = receiver.got().iter().map(|(_, j, _)| *j).collect();
     assert_ne!(got, before, "late deliveries overtake one another");
-    tokio::time::sleep_until(set + Duration::from_millis(2300)).await;
+    tokio::time::sleep_until(set + Duration::from_millis(3500)).await;
     queue(&fake, 4).await;
     let down = fake.deliveries().iter().filter(|d| d.fault == Some("down")).count();
     assert_eq!(down, 4, "queued inside the outage");
-    tokio::time::sleep_until(set + Duration::from_millis(4100)).await;
+    tokio::time::sleep_until(set + Duration::from_millis(5500)).await;
     queue(&fake, 2).await;
     assert_eq!(receiver.got().len(), 22, "after the outage, deliveries go through again");
+    // An outage longer than time can hold does not break the fake.
+    fake.webhook_down(Duration::MAX);
+    queue(&fake, 1).await;
+    assert_eq!(fake.deliveries().last().unwrap().fault, Some("down"));
+}
+
+#[tokio::test]
+async fn app_level_calls_keep_to_the_app_s_quota_and_a_refused_jwt_renews_no_token() {
+    let fake = fake().await;
+    let _receiver = Receiver::start(&fake).await;
+    let github = app_client(&fake);
+    queue(&fake, 1).await;
+    // The installation's quota is spent: its calls are held, not the App's.
+    fake.set_rate_limit_remaining(0);
+    let runs = github.repo("octo-org", "api").workflow_runs();
+    assert!(matches!(runs.list_page(None, Default::default()).await, Err(Error::RateLimited { .. })));
+    let sent = fake.requests().len();
+    assert!(matches!(runs.list_page(None, Default::default()).await, Err(Error::RateLimited { .. })));
+    assert_eq!(fake.requests().len(), sent, "held: nothing sent");
+    let page = github.app().deliveries().list_page(&CursorRequest::default(), None).await.unwrap();
+    assert_eq!(page.items.len(), 1, "the App's call went, with the App's quota");
+    assert!(
+        matches!(runs.list_page(None, Default::default()).await, Err(Error::RateLimited { .. })),
+        "and taught the installation's gate nothing"
+    );
+
+    // A 401 to a JWT call is the App's key: no installation token is
+    // renewed, nothing is retried.
+    let tokens = |f: &FakeGitHub| f.requests().iter().filter(|r| r.path_and_query.ends_with("/access_tokens")).count();
+    let before = (tokens(&fake), fake.requests().len());
+    fake.inject([gha_runners::testkit::Fault::Status(401)]);
+    assert!(matches!(github.app().deliveries().get(1).await, Err(Error::Unauthorized(_))));
+    assert_eq!((tokens(&fake), fake.requests().len()), (before.0, before.1 + 1));
 }

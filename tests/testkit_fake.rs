@@ -11,12 +11,12 @@ use gha_runners::{Client, Error, PageRequest, RateLimitKind};
 use support::cases::all_cases;
 use support::openapi_schema::validate;
 
-/// The fake seeded with everything the facade cases address.
 /// The test App's key (`.pem` private, `.pub.pem` public).
 fn app_key(suffix: &str) -> String {
     std::fs::read_to_string(support::spec::root().join(format!("tests/fixtures/keys/test-app-rsa{suffix}"))).unwrap()
 }
 
+/// The fake seeded with everything the facade cases address.
 fn seeded() -> FakeGitHubBuilder {
     // A label no seeded runner has: the job stays queued, its runner free.
     let labels = ["self-hosted", "no-such-runner"];
@@ -80,8 +80,9 @@ async fn every_operation_answers_with_a_body_that_validates_against_the_spec() {
         let removed = removed_by(version);
         for case in all_cases() {
             let fake = seeded().github_app("12345", &app_key(".pub.pem")).start().await;
-            // One delivery in the log (attempt 1), failed: nobody listens.
+            // One delivery in the log (attempt 1), failed: the receiver is down.
             fake.set_webhook("http://127.0.0.1:9/hook", gha_runners::Secret::new("s"));
+            fake.webhook_down(std::time::Duration::from_secs(3600));
             fake.queue_job(FakeScope::repo("octo-org", "octo-repo"), ["self-hosted", "no-such-runner"]);
             fake.deliveries_settled().await;
             let client = match case.op.starts_with("apps/") && !case.op.ends_with("-installation") {

@@ -28,6 +28,9 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 /// and the `hook_id` of the organization hook-delivery operations.
 pub const FAKE_HOOK_ID: i64 = 1;
 
+/// Mixed into the seed of the reorder picks.
+const PICKS_SEED: u64 = 0x9E37_79B9_7F4A_7C15;
+
 /// How long a partly filled reorder window waits for more deliveries
 /// before it sends what it holds.
 const REORDER_WAIT: Duration = Duration::from_millis(15);
@@ -63,7 +66,8 @@ pub struct FakeDelivery {
 }
 
 /// What the fake's webhook deliveries suffer, drawn deterministically from
-/// a seed (the draws follow the order deliveries are queued in).
+/// a seed as deliveries are queued (an outage counts from when a delivery
+/// is queued, too).
 ///
 /// ```
 /// use gha_runners::testkit::DeliveryFaults;
@@ -186,6 +190,8 @@ struct Outgoing {
     repository_id: Option<i64>,
     payload: Value,
     redelivery: bool,
+    /// Drawn when queued, so that the draws follow the queue's order.
+    fate: Fate,
 }
 
 /// One entry of the delivery log, with what the API serves of it.
@@ -204,7 +210,11 @@ struct State {
     /// Deliveries queued and not yet logged.
     pending: usize,
     faults: DeliveryFaults,
+    /// Fates, drawn as deliveries are queued.
     rng: fastrand::Rng,
+    /// Picks within the reorder window (their number depends on timing,
+    /// so they draw from a generator of their own).
+    picks: fastrand::Rng,
     faults_since: Instant,
     /// Until when the receiver is down ([`Hooks::down_for`]).
     down_until: Option<Instant>,
@@ -218,6 +228,7 @@ impl Default for State {
             pending: 0,
             faults: DeliveryFaults::default(),
             rng: fastrand::Rng::with_seed(0),
+            picks: fastrand::Rng::with_seed(PICKS_SEED),
             faults_since: Instant::now(),
             down_until: None,
         }
@@ -229,9 +240,10 @@ impl State {
     fn draw(&mut self) -> Fate {
         let now = Instant::now();
         let f = &self.faults;
-        let scheduled = f.down.is_some_and(|(after, length)| {
-            let start = self.faults_since + after;
-            now >= start && now < start + length
+        // An end past what an Instant can hold is never reached.
+        let scheduled = f.down.is_some_and(|(after, length)| match self.faults_since.checked_add(after) {
+            Some(start) => now >= start && start.checked_add(length).is_none_or(|end| now < end),
+            None => false,
         });
         if scheduled || self.down_until.is_some_and(|until| now < until) {
             return Fate::Down;
@@ -331,14 +343,10 @@ impl Hooks {
                     Err(_) => break,
                 }
             }
-            let (pick, fate) = {
-                let mut s = self.lock();
-                let pick = if buffer.len() > 1 { s.rng.usize(..buffer.len()) } else { 0 };
-                (pick, s.draw())
-            };
+            let pick = if buffer.len() > 1 { self.lock().picks.usize(..buffer.len()) } else { 0 };
             let Some(out) = buffer.remove(pick) else { continue };
             let hooks = self.clone();
-            match fate {
+            match out.fate {
                 Fate::Send { copies, delay } if !delay.is_zero() => {
                     let http = http.clone();
                     tokio::spawn(async move {
@@ -407,13 +415,17 @@ impl Hooks {
     pub fn set_faults(&self, faults: DeliveryFaults) {
         let mut s = self.lock();
         s.rng = fastrand::Rng::with_seed(faults.seed);
+        s.picks = fastrand::Rng::with_seed(faults.seed ^ PICKS_SEED);
         s.faults = faults;
         s.faults_since = Instant::now();
     }
 
     /// The receiver is down for `length` from now.
     pub fn down_for(&self, length: Duration) {
-        self.lock().down_until = Some(Instant::now() + length);
+        // Longer than an Instant can hold: down until further notice.
+        let now = Instant::now();
+        let century = Duration::from_secs(100 * 365 * 86_400);
+        self.lock().down_until = now.checked_add(length).or_else(|| now.checked_add(century));
     }
 
     /// Queues the delivery announcing `change` (nothing without a URL).
@@ -432,11 +444,13 @@ impl Hooks {
             repository_id: payload["repository"]["id"].as_i64(),
             payload,
             redelivery: false,
+            fate: Fate::Down,
         });
     }
 
-    fn queue(&self, out: Outgoing) {
+    fn queue(&self, mut out: Outgoing) {
         let mut s = self.lock();
+        out.fate = s.draw();
         s.pending += 1;
         if self.queue.send(out).is_err() {
             s.pending -= 1;
@@ -499,6 +513,7 @@ impl Hooks {
                         repository_id: a.repository_id,
                         payload: a.public.payload.clone(),
                         redelivery: true,
+                        fate: Fate::Down,
                     }
                 };
                 self.queue(again);

@@ -75,6 +75,8 @@ struct Shared {
     issued: std::collections::HashSet<String>,
     rate_limit: u64,
     rate_used: u64,
+    /// Calls the App made with its JWT (its own quota).
+    app_rate_used: u64,
     rate_reset: i64,
     faults: VecDeque<Fault>,
     requests: Vec<LoggedRequest>,
@@ -264,6 +266,7 @@ impl FakeGitHubBuilder {
             issued: Default::default(),
             rate_limit: self.rate_limit,
             rate_used: 0,
+            app_rate_used: 0,
             rate_reset: chrono::Utc::now().timestamp() + 3600,
             faults: VecDeque::new(),
             requests: Vec::new(),
@@ -680,9 +683,10 @@ async fn answer(
         let message = if jwt_only { "A JSON web token could not be decoded" } else { "Bad credentials" };
         return error_response(shared, 401, &[], message);
     }
-    // GitHub neither counts nor refuses GET /rate_limit.
+    // GitHub neither counts nor refuses GET /rate_limit; the App's own
+    // calls (its JWT) count against the App's quota, not the installation's.
     let exempt = routed.as_ref().is_some_and(|(op, _)| *op == "rate-limit/get");
-    if s.rate_used >= s.rate_limit && !exempt {
+    if s.rate_used >= s.rate_limit && !exempt && !jwt_only {
         let msg = "API rate limit exceeded for user ID 1. If you reach out to GitHub Support for help, please include the request ID.";
         drop(s);
         return error_response(shared, 403, &[], msg);
@@ -696,11 +700,15 @@ async fn answer(
     let json_body: Value =
         if body.is_empty() { Value::Null } else { serde_json::from_slice(&body).unwrap_or(Value::Null) };
     let base = s.base_url.clone();
+    // An organization hook's deliveries: the organization must exist
+    // before anything (a redelivery included) happens.
     let org_missing = params.get("org").is_some_and(|o| !s.data.scopes.contains_key(&FakeScope::org(o)));
-    let outcome = match s.hooks.api(operation, &base, uri.path(), &params, &query) {
-        Some(_) if org_missing => Err(not_found()),
-        Some(outcome) => outcome,
-        None => dispatch(&mut s.data, &base, operation, &params, &query, &json_body),
+    let outcome = match (org_missing, operation.starts_with("orgs/")) {
+        (true, true) => Err(not_found()),
+        _ => match s.hooks.api(operation, &base, uri.path(), &params, &query) {
+            Some(outcome) => outcome,
+            None => dispatch(&mut s.data, &base, operation, &params, &query, &json_body),
+        },
     };
     let (status, value, link) = match outcome {
         Ok(Outcome::Json(code, v)) => (code, Some(v), None),
@@ -731,11 +739,14 @@ async fn answer(
     let not_modified = method == Method::GET
         && status == 200
         && headers.get("if-none-match").and_then(|v| v.to_str().ok()) == Some(etag.as_str());
-    if !not_modified && operation != "rate-limit/get" {
+    if jwt_only {
+        s.app_rate_used += 1;
+    } else if !not_modified && operation != "rate-limit/get" {
         s.rate_used += 1;
     }
     let mut resp = Response::builder().status(if not_modified { 304 } else { status });
-    for (k, v) in rate_headers(&s) {
+    let headers = if jwt_only { app_rate_headers(&s) } else { rate_headers(&s) };
+    for (k, v) in headers {
         resp = resp.header(k, v);
     }
     resp = resp.header("x-github-request-id", format!("FAKE:{:08X}", s.requests.len()));
@@ -757,6 +768,17 @@ fn valid_jwt(jwt: &str, app_id: &str, key: &jsonwebtoken::DecodingKey) -> bool {
     v.set_issuer(&[app_id]);
     v.set_required_spec_claims(&["exp", "iat", "iss"]);
     jsonwebtoken::decode::<Value>(jwt, key, &v).is_ok()
+}
+
+/// The App's own quota (5,000 an hour), which its JWT calls use.
+fn app_rate_headers(s: &Shared) -> Vec<(&'static str, String)> {
+    vec![
+        ("x-ratelimit-limit", "5000".to_string()),
+        ("x-ratelimit-remaining", 5000u64.saturating_sub(s.app_rate_used).to_string()),
+        ("x-ratelimit-used", s.app_rate_used.to_string()),
+        ("x-ratelimit-reset", s.rate_reset.to_string()),
+        ("x-ratelimit-resource", "core".to_string()),
+    ]
 }
 
 fn rate_headers(s: &Shared) -> Vec<(&'static str, String)> {

@@ -12,7 +12,6 @@ use crate::pagination::{CursorPage, CursorRequest, ItemStream, stream_cursor_pag
 use crate::scope::{App, OrgHook, Scope};
 use crate::types::{DeliveryId, HookDelivery, HookDeliveryDetail};
 use chrono::{DateTime, Utc};
-use futures::TryStreamExt;
 use std::collections::BTreeMap;
 
 /// Which deliveries to list, by outcome (GitHub's `status` filter:
@@ -130,40 +129,62 @@ impl<S: DeliveryScope> HookDeliveries<S> {
 
     /// The events delivered at or after `since` none of whose attempts
     /// succeeded (GitHub's guide to redelivering failed deliveries): for
-    /// each GUID, its newest attempt, oldest event first. Attempts before
-    /// `since` are not read: an event first delivered before it is not
-    /// judged.
+    /// each GUID, its newest attempt, oldest event first.
     ///
-    /// Reads the list newest first down to `since`, at most
+    /// GitHub's `delivered_at` is in whole seconds, so `since` counts from
+    /// the start of its second (an attempt in the same second as the last
+    /// check is read again rather than missed). Pages are read newest first
+    /// until one holds nothing at or after that, every item of each page
+    /// judged (attempts are not strictly ordered by time), at most
     /// [`MAX_FAILED_SINCE_SCAN`] attempts.
     ///
     #[doc = operations_doc!(app = "apps/list-webhook-deliveries", org = "orgs/list-webhook-deliveries")]
     pub async fn failed_since(&self, since: DateTime<Utc>) -> Result<Vec<HookDelivery>, Error> {
-        let mut stream = self.list(None);
+        use chrono::SubsecRound;
+        let since = since.trunc_subsecs(0);
         // GUID -> (succeeded, newest attempt).
         let mut events: BTreeMap<String, (bool, HookDelivery)> = BTreeMap::new();
-        let mut read = 0usize;
-        while let Some(d) = stream.try_next().await? {
-            read += 1;
+        let mut req = CursorRequest::default();
+        let mut seen_cursors = std::collections::HashSet::new();
+        let (mut read, mut page) = (0usize, 1u32);
+        loop {
+            self.scope.check()?;
+            let got = self.scope.list(&req, None, page).await?;
+            read += got.items.len();
             if read > MAX_FAILED_SINCE_SCAN {
                 let reason = format!("more than {MAX_FAILED_SINCE_SCAN} deliveries since {since}: check more often");
-                return Err(Error::Pagination { page: (read / 100) as u32, reason });
+                return Err(Error::Pagination { page, reason });
             }
-            let old = d.delivered_at < since;
-            match events.get_mut(&d.guid) {
-                Some((ok, newest)) => {
-                    *ok |= d.succeeded();
-                    if d.delivered_at > newest.delivered_at {
-                        *newest = d;
+            let mut recent = false;
+            for d in got.items {
+                if d.delivered_at < since {
+                    continue;
+                }
+                recent = true;
+                match events.get_mut(&d.guid) {
+                    Some((ok, newest)) => {
+                        *ok |= d.succeeded();
+                        if (d.delivered_at, d.id) > (newest.delivered_at, newest.id) {
+                            *newest = d;
+                        }
+                    }
+                    None => {
+                        events.insert(d.guid.clone(), (d.succeeded(), d));
                     }
                 }
-                None if old => {}
-                None => {
-                    events.insert(d.guid.clone(), (d.succeeded(), d));
-                }
             }
-            if old {
-                break;
+            match got.next_cursor {
+                Some(cursor) if recent => {
+                    if !seen_cursors.insert(cursor.clone()) {
+                        return Err(Error::Pagination {
+                            page,
+                            reason: format!("the next cursor {cursor:?} came before"),
+                        });
+                    }
+                    req = CursorRequest::after(cursor);
+                    page += 1;
+                }
+                _ => break,
             }
         }
         let mut failed: Vec<HookDelivery> = events.into_values().filter(|(ok, _)| !ok).map(|(_, d)| d).collect();
