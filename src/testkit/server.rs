@@ -415,6 +415,11 @@ impl FakeGitHub {
         complete(&self.shared, job_id, &conclusion)
     }
 
+    /// Whether job `job_id` has ended (completed, whatever its conclusion).
+    pub fn job_ended(&self, job_id: i64) -> bool {
+        self.lock().data.scopes.values().any(|d| d.jobs.get(&job_id).is_some_and(|j| j["status"] == "completed"))
+    }
+
     /// Sends later job changes to `url` as `workflow_job` deliveries
     /// signed with `secret` (`X-Hub-Signature-256`), in order, one at a
     /// time, with `X-GitHub-Event` and a fresh `X-GitHub-Delivery`. As on

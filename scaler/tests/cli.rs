@@ -1,9 +1,7 @@
-//! `examples/autoscaler.rs`: `demo` against the in-process fake prints the
+//! `gha-scaler`: `demo` against the in-process fake prints the
 //! counts line with equal counts (and the reaper replaces machines that never
 //! boot); `serve` scales deliveries from a GitHub it knows only by URL and
 //! token (the fake, in this process), refusing unsigned ones.
-
-mod support;
 
 use gha_runners::Secret;
 use gha_runners::testkit::{FakeGitHub, FakeRunner, FakeScope};
@@ -14,9 +12,9 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-/// The example binary, which `cargo test` builds beside the test binaries.
+/// The scaler's binary, which cargo builds for this crate's tests.
 fn example() -> PathBuf {
-    support::examples::binary("autoscaler")
+    PathBuf::from(env!("CARGO_BIN_EXE_gha-scaler"))
 }
 
 fn demo(args: &[&str]) -> Output {
@@ -38,7 +36,9 @@ fn demo_serves_a_burst_and_prints_equal_counts() {
     let out = demo(&[]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert_eq!(stdout, "demo: 12 jobs queued, 12 runners created, 12 jobs completed, 0 runners left\n", "{stderr}");
+    let first = stdout.lines().next().unwrap_or_default();
+    assert_eq!(first, "demo: 12 jobs queued, 12 runners created, 12 jobs completed, 0 runners left", "{stderr}");
+    assert!(stdout.lines().nth(1).is_some_and(|l| l.starts_with("demo: queued to runner created p50 ")), "{stdout}");
     // Mixed labels: each pool's group got runners.
     for group in ["Default", "gpu", "arm64"] {
         assert_eq!(stderr.matches(&format!("created in group {group}\n")).count(), 4, "{stderr}");
@@ -50,8 +50,24 @@ fn demo_replaces_machines_that_never_boot() {
     let out = demo(&["--jobs", "6", "--lost-machines", "2"]);
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert!(out.status.success(), "{stdout}\n{stderr}");
-    assert_eq!(stdout, "demo: 6 jobs queued, 8 runners created, 6 jobs completed, 0 runners left\n", "{stderr}");
+    let first = stdout.lines().next().unwrap_or_default();
+    assert_eq!(first, "demo: 6 jobs queued, 8 runners created, 6 jobs completed, 0 runners left", "{stderr}");
     assert_eq!(stderr.matches("deleted: never ran a job").count(), 2, "{stderr}");
+}
+
+/// Lost, repeated, reordered deliveries and an outage: catch-up makes up
+/// for what was lost, the job's state for what was repeated; one runner a
+/// job, every job done, on several seeds.
+#[test]
+fn demo_with_faulty_deliveries_still_gives_each_job_one_runner() {
+    for seed in ["1", "2", "3"] {
+        let args = ["--jobs", "30", "--drop", "0.2", "--duplicate", "0.2", "--reorder", "8", "--down", "0.5"];
+        let out = demo(&[&args[..], &["--vanish", "0.05", "--seed", seed]].concat());
+        let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+        assert!(out.status.success(), "seed {seed}: {stdout}\n{stderr}");
+        let first = stdout.lines().next().unwrap_or_default();
+        assert_eq!(first, "demo: 30 jobs queued, 30 runners created, 30 jobs completed, 0 runners left", "seed {seed}");
+    }
 }
 
 /// Kills the example when the test ends, passed or not.
@@ -129,8 +145,9 @@ struct Serve {
 }
 
 impl Serve {
-    /// Starts the example for organization `octo-org` with one pool
-    /// (`gpu=self-hosted,linux,gpu`), reaping every 0.1 s, plus `args`.
+    /// Starts the scaler for organization `octo-org` with one pool
+    /// (`gpu=self-hosted,linux,gpu`), reaping every 0.1 s unless `args`
+    /// say otherwise, plus `args`.
     /// `before` is shell run by the launch command before the machine
     /// "boots": it writes its config whole (renamed into place) and its
     /// environment beside it.
@@ -146,7 +163,8 @@ impl Serve {
         );
         let mut child = Command::new(example())
             .args(["serve", "--listen", "127.0.0.1:0", "--webhook-secret-env", "HOOK_SECRET", "--org", "octo-org"])
-            .args(["--pool", "gpu=self-hosted,linux,gpu", "--launch", &launch, "--reap-every", "0.1"])
+            .args(["--pool", "gpu=self-hosted,linux,gpu", "--launch", &launch])
+            .args(if args.contains(&"--reap-every") { &[][..] } else { &["--reap-every", "0.1"][..] })
             .args(args)
             .env("GITHUB_TOKEN", fake.token())
             .env("GH_TOKEN", fake.token())
@@ -327,4 +345,57 @@ async fn serve_gets_over_failed_launches_and_lost_deliveries() {
     assert_eq!(serve.launched(), [format!("gha-scaler-{first}-3"), format!("gha-scaler-{second}-1")], "{log}");
     assert!(fake.runners(&FakeScope::org("octo-org")).is_empty(), "{log}");
     let _ = std::fs::remove_file(&fails);
+}
+
+/// GitHub redelivers with the same `X-GitHub-Delivery` GUID. A scaler that
+/// drops repeated GUIDs drops the redelivery that brings back a job it let
+/// go (here: GitHub's lookup of the job failed once, so it was forgotten).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redelivery_with_its_guid_brings_back_a_job_the_scaler_let_go() {
+    let repo = FakeScope::repo("octo-org", "app");
+    let fake = FakeGitHub::builder().org("octo-org").runner_group(FakeScope::org("octo-org"), 2, "gpu").start().await;
+    // No reaper pass, and catch-up's first pass over: the scaler's next
+    // request is the job's lookup.
+    let mut serve = Serve::start(&fake, "", &["--reap-every", "3600", "--reconcile-every", "3600"]);
+    serve.log.wait_for("catch-up: first pass done");
+    fake.set_webhook(&serve.url, Secret::new(&serve.secret));
+    fake.inject([gha_runners::testkit::Fault::Status(404)]);
+    let (job, _) = fake.queue_job(repo.clone(), ["self-hosted", "gpu"]);
+    serve.log.wait_for(&format!("job {job}: GitHub shows no such job"));
+    fake.deliveries_settled().await;
+    let queued = fake.deliveries().into_iter().find(|d| d.job_id == job && d.action == "queued").unwrap();
+    assert_eq!(queued.status, Some(202));
+    let hook = fake.client().unwrap().org("octo-org").hook(fake.hook_id()).deliveries();
+    hook.redeliver(queued.attempt_id).await.unwrap();
+    fake.deliveries_settled().await;
+    let again = fake.deliveries().into_iter().find(|d| d.redelivery).unwrap();
+    assert_eq!(again.id, queued.id, "the same GUID");
+    let config = serve.machine(&format!("gha-scaler-{job}-1")).await;
+    fake.start_runner(&config).unwrap();
+    let jobs = fake.client().unwrap().repo("octo-org", "app").jobs();
+    assert_eq!(jobs.get(job).await.unwrap().status, JobStatus::InProgress);
+}
+
+/// Catch-up: a job queued while the receiver was down is redelivered
+/// (the hook's failed deliveries), one whose delivery GitHub logged as
+/// delivered but never came is found by reconciliation; both get runners.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catch_up_redelivers_what_failed_and_reconciles_what_vanished() {
+    let repo = FakeScope::repo("octo-org", "app");
+    let fake = FakeGitHub::builder().org("octo-org").runner_group(FakeScope::org("octo-org"), 2, "gpu").start().await;
+    let args = ["--reconcile-every", "0.3", "--hook-id", "1", "--repo", "octo-org/app", "--reap-every", "3600"];
+    let mut serve = Serve::start(&fake, "", &args);
+    fake.set_webhook(&serve.url, Secret::new(&serve.secret));
+    fake.webhook_down(Duration::from_secs(3600));
+    let (down, _) = fake.queue_job(repo.clone(), ["self-hosted", "gpu"]);
+    fake.deliveries_settled().await;
+    fake.webhook_down(Duration::ZERO);
+    serve.log.wait_for("catch-up: redelivered ");
+    serve.machine(&format!("gha-scaler-{down}-1")).await;
+
+    fake.set_delivery_faults(gha_runners::testkit::DeliveryFaults::seeded(1).vanish(1.0));
+    let (vanished, _) = fake.queue_job(repo.clone(), ["self-hosted", "gpu"]);
+    serve.log.wait_for(&format!("catch-up: job {vanished} was queued and unknown here"));
+    serve.machine(&format!("gha-scaler-{vanished}-1")).await;
+    assert_eq!(serve.launched().len(), 2, "one runner each");
 }

@@ -1,0 +1,104 @@
+//! Catch-up: what the webhook did not bring. GitHub does not retry a
+//! failed delivery, and a delivery it thinks arrived may not have.
+//!
+//! At start and every `--reconcile-every`:
+//! 1. **redelivery**: the hook's deliveries since the last check none of
+//!    whose attempts succeeded are redelivered (GitHub's guide); they come
+//!    back through `/webhook` with their GUID, and the job's state tells a
+//!    repeat;
+//! 2. **reconciliation**: the queued jobs of the repositories served
+//!    (`--repo`, else every repository of the installation), found through
+//!    their queued and in-progress runs, are compared with what the scaler
+//!    knows; a job it does not know is enqueued as if its delivery came.
+
+use crate::launch::Launcher;
+use crate::scaler::Scaler;
+use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
+use gha_runners::Error;
+use gha_runners::types::{JobStatus, RunStatus};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What catch-up is told to do.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CatchUp {
+    /// The organization webhook whose failed deliveries are redelivered.
+    pub(crate) hook_id: Option<i64>,
+    /// The repositories reconciled (`owner/name`); empty: every repository
+    /// of the installation.
+    pub(crate) repos: Vec<String>,
+    /// How far back the first redelivery looks.
+    pub(crate) lookback: Duration,
+}
+
+impl<L: Launcher> Scaler<L> {
+    /// Catch-up passes, now and every `every`, forever.
+    pub(crate) async fn catch_up_every(self: Arc<Self>, every: Duration) {
+        let every = every.max(Duration::from_millis(100));
+        let lookback = chrono::Duration::from_std(self.catch_up.lookback).unwrap_or(chrono::Duration::hours(1));
+        let mut since = Utc::now() - lookback;
+        let mut first = true;
+        loop {
+            let started = Utc::now();
+            match self.redeliver_failed(since).await {
+                Ok(()) => since = started,
+                Err(e) => eprintln!("catch-up: cannot redeliver: {e}"),
+            }
+            if let Err(e) = self.reconcile_queued().await {
+                eprintln!("catch-up: cannot reconcile: {e}");
+            }
+            if first {
+                eprintln!("catch-up: first pass done");
+                first = false;
+            }
+            tokio::time::sleep(every).await;
+        }
+    }
+
+    /// Redelivers the hook's deliveries since `since` that never succeeded.
+    async fn redeliver_failed(&self, since: DateTime<Utc>) -> Result<(), Error> {
+        let Some(hook) = self.catch_up.hook_id else { return Ok(()) };
+        let deliveries = self.github.org(&self.settings.org).hook(hook).deliveries();
+        for failed in deliveries.failed_since(since).await? {
+            deliveries.redeliver(failed.id).await?;
+            self.state().redelivered += 1;
+            eprintln!("catch-up: redelivered {} ({:?})", failed.guid, failed.action.as_deref().unwrap_or("?"));
+        }
+        Ok(())
+    }
+
+    /// Enqueues the queued jobs of the served repositories the scaler does
+    /// not know.
+    async fn reconcile_queued(self: &Arc<Self>) -> Result<(), Error> {
+        let repos: Vec<String> = if self.catch_up.repos.is_empty() {
+            let all: Vec<_> = self.github.installation().repositories().try_collect().await?;
+            all.into_iter().map(|r| r.full_name).collect()
+        } else {
+            self.catch_up.repos.clone()
+        };
+        for full in repos {
+            let Some((owner, name)) = full.split_once('/') else { continue };
+            if !owner.eq_ignore_ascii_case(&self.settings.org) {
+                continue;
+            }
+            let repo = self.github.repo(owner, name);
+            for status in [RunStatus::Queued, RunStatus::InProgress] {
+                let runs: Vec<_> = repo.workflow_runs().list(Some(status)).try_collect().await?;
+                for run in runs {
+                    let jobs: Vec<_> = repo.jobs().list(run.id, Default::default()).try_collect().await?;
+                    for job in jobs.into_iter().filter(|j| j.status == JobStatus::Queued) {
+                        let Some(pool) = self.settings.pools.iter().position(|p| p.serves(&job.labels)) else {
+                            continue;
+                        };
+                        if self.enqueue(job.id, &full, pool, &job.labels) {
+                            self.state().reconciled += 1;
+                            eprintln!("catch-up: job {} was queued and unknown here", job.id);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

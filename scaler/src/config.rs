@@ -1,0 +1,70 @@
+//! The scaler's settings: `serve`'s flags and what the scaler keeps of them.
+
+use crate::pools::Pool;
+use clap::Args;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[derive(Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on; deliveries are POSTed to /webhook.
+    #[arg(long)]
+    pub(crate) listen: SocketAddr,
+    /// The environment variable that holds the webhook secret.
+    #[arg(long)]
+    pub(crate) webhook_secret_env: String,
+    /// The organization whose runners the scaler creates.
+    #[arg(long)]
+    pub(crate) org: String,
+    /// A pool: runner group name and labels, e.g. `gpu=self-hosted,linux,gpu`.
+    #[arg(long = "pool", required = true)]
+    pub(crate) pools: Vec<Pool>,
+    /// Shell command that boots a machine (config in ACTIONS_RUNNER_INPUT_JITCONFIG).
+    #[arg(long)]
+    pub(crate) launch: String,
+    /// Runner name prefix: the scaler creates and deletes only runners named so.
+    #[arg(long, default_value = "gha-scaler")]
+    pub(crate) prefix: String,
+    /// Seconds a machine may take to bring its runner online.
+    #[arg(long, default_value = "600", value_parser = seconds)]
+    pub(crate) boot_timeout: Duration,
+    /// Seconds a runner may stay online without a job.
+    #[arg(long, default_value = "900", value_parser = seconds)]
+    pub(crate) idle_timeout: Duration,
+    /// Seconds between two passes of the reaper.
+    #[arg(long, default_value = "30", value_parser = seconds)]
+    pub(crate) reap_every: Duration,
+    /// Seconds between two catch-up passes (redelivery of failed deliveries,
+    /// then reconciliation of queued jobs); the first runs at start.
+    #[arg(long, default_value = "60", value_parser = seconds)]
+    pub(crate) reconcile_every: Duration,
+    /// The organization webhook (its id, `X-GitHub-Hook-ID`) whose failed
+    /// deliveries catch-up redelivers; without it, only reconciliation.
+    #[arg(long)]
+    pub(crate) hook_id: Option<i64>,
+    /// A repository (`owner/name`) whose queued jobs catch-up reconciles;
+    /// repeatable. Default: every repository of the installation.
+    #[arg(long = "repo")]
+    pub(crate) repos: Vec<String>,
+    /// Seconds back the first redelivery pass looks (GitHub keeps 3 days).
+    #[arg(long, default_value = "3600", value_parser = seconds)]
+    pub(crate) redeliver_lookback: Duration,
+    /// API root, e.g. https://ghe.example.com for GitHub Enterprise Server.
+    #[arg(long, env = "GITHUB_API_URL")]
+    pub(crate) base_url: Option<String>,
+}
+
+/// A duration in seconds (`0.5`, `600`).
+pub(crate) fn seconds(s: &str) -> Result<Duration, String> {
+    let n: f64 = s.parse().map_err(|_| format!("{s:?} is not a number of seconds"))?;
+    Duration::try_from_secs_f64(n).map_err(|_| format!("{s:?} is not a duration in seconds"))
+}
+
+/// The scaler's settings.
+pub(crate) struct Settings {
+    pub(crate) org: String,
+    pub(crate) prefix: String,
+    pub(crate) pools: Vec<Pool>,
+    pub(crate) boot_timeout: Duration,
+    pub(crate) idle_timeout: Duration,
+}
