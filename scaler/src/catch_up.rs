@@ -9,7 +9,8 @@
 //! 2. **reconciliation**: the queued jobs of the repositories served
 //!    (`--repo`, else every repository of the installation), found through
 //!    their queued and in-progress runs, are compared with what the scaler
-//!    knows; a job it does not know is enqueued as if its delivery came.
+//!    knows; a job it does not know, queued longer ago than
+//!    `--reconcile-grace`, is enqueued as if its delivery came.
 
 use crate::launch::Launcher;
 use crate::scaler::Scaler;
@@ -30,6 +31,10 @@ pub(crate) struct CatchUp {
     pub(crate) repos: Vec<String>,
     /// How far back the first redelivery looks.
     pub(crate) lookback: Duration,
+    /// How long a delivery is given to arrive: a job queued more recently
+    /// is not reconciled, an event redelivered more recently is not
+    /// redelivered again.
+    pub(crate) grace: Duration,
 }
 
 impl<L: Launcher> Scaler<L> {
@@ -60,7 +65,18 @@ impl<L: Launcher> Scaler<L> {
     async fn redeliver_failed(&self, since: DateTime<Utc>) -> Result<(), Error> {
         let Some(hook) = self.catch_up.hook_id else { return Ok(()) };
         let deliveries = self.github.org(&self.settings.org).hook(hook).deliveries();
+        let grace = self.catch_up.grace;
         for failed in deliveries.failed_since(since).await? {
+            let now = std::time::Instant::now();
+            {
+                // A redelivery still on its way is not asked for again.
+                let mut s = self.state();
+                s.redelivering.retain(|_, at| now.duration_since(*at) < grace);
+                if s.redelivering.contains_key(&failed.guid) {
+                    continue;
+                }
+                s.redelivering.insert(failed.guid.clone(), now);
+            }
             deliveries.redeliver(failed.id).await?;
             self.state().redelivered += 1;
             eprintln!("catch-up: redelivered {} ({:?})", failed.guid, failed.action.as_deref().unwrap_or("?"));
@@ -71,6 +87,7 @@ impl<L: Launcher> Scaler<L> {
     /// Enqueues the queued jobs of the served repositories the scaler does
     /// not know.
     async fn reconcile_queued(self: &Arc<Self>) -> Result<(), Error> {
+        let grace = chrono::Duration::from_std(self.catch_up.grace).unwrap_or(chrono::Duration::seconds(10));
         let repos: Vec<String> = if self.catch_up.repos.is_empty() {
             let all: Vec<_> = self.github.installation().repositories().try_collect().await?;
             all.into_iter().map(|r| r.full_name).collect()
@@ -87,7 +104,9 @@ impl<L: Launcher> Scaler<L> {
                 let runs: Vec<_> = repo.workflow_runs().list(Some(status)).try_collect().await?;
                 for run in runs {
                     let jobs: Vec<_> = repo.jobs().list(run.id, Default::default()).try_collect().await?;
-                    for job in jobs.into_iter().filter(|j| j.status == JobStatus::Queued) {
+                    // A job queued within the grace may still be announced.
+                    let settled = |j: &gha_runners::types::Job| Utc::now() - j.created_at > grace;
+                    for job in jobs.into_iter().filter(|j| j.status == JobStatus::Queued && settled(j)) {
                         let Some(pool) = self.settings.pools.iter().position(|p| p.serves(&job.labels)) else {
                             continue;
                         };

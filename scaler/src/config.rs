@@ -46,6 +46,11 @@ pub(crate) struct ServeArgs {
     /// repeatable. Default: every repository of the installation.
     #[arg(long = "repo")]
     pub(crate) repos: Vec<String>,
+    /// Seconds a delivery is given to arrive before catch-up steps in: a
+    /// job queued more recently is not reconciled yet, an event redelivered
+    /// more recently is not redelivered again.
+    #[arg(long, default_value = "10", value_parser = seconds)]
+    pub(crate) reconcile_grace: Duration,
     /// Seconds back the first redelivery pass looks (GitHub keeps 3 days).
     #[arg(long, default_value = "3600", value_parser = seconds)]
     pub(crate) redeliver_lookback: Duration,

@@ -114,6 +114,7 @@ pub(crate) async fn demo(args: DemoArgs) -> Result<bool, String> {
             hook_id: Some(fake.hook_id()),
             repos: Vec::new(),
             lookback: Duration::from_secs(60),
+            grace: Duration::from_secs(1),
         },
         state: Mutex::default(),
         reconciling: tokio::sync::Mutex::new(()),
@@ -167,11 +168,12 @@ pub(crate) async fn demo(args: DemoArgs) -> Result<bool, String> {
         s.created
     );
     println!(
-        "demo: queued to runner created p50 {} ms, p99 {} ms; catch-up redelivered {} deliveries and found {} jobs by reconciliation",
+        "demo: queued to runner created p50 {} ms, p99 {} ms; catch-up redelivered {} deliveries and found {} jobs by reconciliation; {:.1} API requests per job",
         percentile(&latency, 50.0).as_millis(),
         percentile(&latency, 99.0).as_millis(),
         s.redelivered,
-        s.reconciled
+        s.reconciled,
+        fake.requests().len() as f64 / jobs.max(1) as f64
     );
     Ok(completed == jobs && left == 0 && s.created == jobs + lost_machines)
 }

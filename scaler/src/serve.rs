@@ -48,7 +48,12 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<(), String> {
             hidden: vec!["GITHUB_TOKEN".into(), "GH_TOKEN".into(), secret_env.to_string()],
         }),
         secret: Secret::new(secret),
-        catch_up: CatchUp { hook_id: args.hook_id, repos: args.repos, lookback: args.redeliver_lookback },
+        catch_up: CatchUp {
+            hook_id: args.hook_id,
+            repos: args.repos,
+            lookback: args.redeliver_lookback,
+            grace: args.reconcile_grace,
+        },
         state: Mutex::default(),
         reconciling: tokio::sync::Mutex::new(()),
         asked: AtomicBool::new(false),

@@ -84,6 +84,8 @@ pub(crate) struct State {
     pub(crate) queued: usize,
     /// When the first runner of each job was created.
     pub(crate) first_runner: HashMap<JobId, Instant>,
+    /// Events (GUIDs) catch-up asked GitHub to redeliver, and when.
+    pub(crate) redelivering: HashMap<String, Instant>,
     /// Deliveries redelivered by catch-up.
     pub(crate) redelivered: usize,
     /// Jobs catch-up's reconciliation found that no delivery brought.

@@ -383,7 +383,8 @@ async fn a_redelivery_with_its_guid_brings_back_a_job_the_scaler_let_go() {
 async fn catch_up_redelivers_what_failed_and_reconciles_what_vanished() {
     let repo = FakeScope::repo("octo-org", "app");
     let fake = FakeGitHub::builder().org("octo-org").runner_group(FakeScope::org("octo-org"), 2, "gpu").start().await;
-    let args = ["--reconcile-every", "0.3", "--hook-id", "1", "--repo", "octo-org/app", "--reap-every", "3600"];
+    let args = ["--reconcile-every", "0.3", "--reconcile-grace", "0.5", "--hook-id", "1", "--repo", "octo-org/app"];
+    let args = [&args[..], &["--reap-every", "3600"]].concat();
     let mut serve = Serve::start(&fake, "", &args);
     fake.set_webhook(&serve.url, Secret::new(&serve.secret));
     fake.webhook_down(Duration::from_secs(3600));
