@@ -11,8 +11,15 @@ pub(crate) struct ServeArgs {
     #[arg(long)]
     pub(crate) listen: SocketAddr,
     /// The environment variable that holds the webhook secret.
+    #[arg(long, required_unless_present = "webhook_secret_file", conflicts_with = "webhook_secret_file")]
+    pub(crate) webhook_secret_env: Option<String>,
+    /// A file that holds the webhook secret (kept out of the scaler's
+    /// environment, which a launch running as the same user could read).
     #[arg(long)]
-    pub(crate) webhook_secret_env: String,
+    pub(crate) webhook_secret_file: Option<std::path::PathBuf>,
+    /// A file that holds the GitHub token; without it, `GITHUB_TOKEN`.
+    #[arg(long)]
+    pub(crate) token_file: Option<std::path::PathBuf>,
     /// The organization whose runners the scaler creates.
     #[arg(long)]
     pub(crate) org: String,
@@ -57,6 +64,31 @@ pub(crate) struct ServeArgs {
     /// API root, e.g. https://ghe.example.com for GitHub Enterprise Server.
     #[arg(long, env = "GITHUB_API_URL")]
     pub(crate) base_url: Option<String>,
+}
+
+/// The secret in `path`, without its trailing newline; an error names the
+/// file, never its content. A file others may read is refused.
+pub(crate) fn read_secret(what: &str, path: &std::path::Path) -> Result<String, String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let meta =
+            std::fs::metadata(path).map_err(|e| format!("cannot read the {what} file {}: {e}", path.display()))?;
+        if meta.permissions().mode() & 0o077 != 0 {
+            return Err(format!(
+                "the {what} file {} may be read by others (mode {:o}): chmod 600 it",
+                path.display(),
+                meta.permissions().mode() & 0o777
+            ));
+        }
+    }
+    let text =
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read the {what} file {}: {e}", path.display()))?;
+    let secret = text.trim_end_matches(['\n', '\r']).to_string();
+    if secret.is_empty() {
+        return Err(format!("the {what} file {} is empty", path.display()));
+    }
+    Ok(secret)
 }
 
 /// A duration in seconds (`0.5`, `600`).

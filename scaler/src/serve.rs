@@ -24,12 +24,24 @@ impl<L: Launcher> Scaler<L> {
 }
 
 pub(crate) async fn serve(args: ServeArgs) -> Result<(), String> {
-    let secret_env = &args.webhook_secret_env;
-    let token = std::env::var("GITHUB_TOKEN").map_err(|_| "serve needs GITHUB_TOKEN".to_string())?;
-    let secret = std::env::var(secret_env).map_err(|_| format!("{secret_env} is not set"))?;
-    if secret.is_empty() {
-        return Err(format!("{secret_env} is empty: anyone could sign deliveries"));
-    }
+    let token = match &args.token_file {
+        Some(path) => crate::config::read_secret("token", path)?,
+        None => std::env::var("GITHUB_TOKEN").map_err(|_| "serve needs --token-file or GITHUB_TOKEN".to_string())?,
+    };
+    let secret = match (&args.webhook_secret_file, &args.webhook_secret_env) {
+        (Some(path), _) => crate::config::read_secret("webhook secret", path)?,
+        (None, Some(var)) => {
+            let secret = std::env::var(var).map_err(|_| format!("{var} is not set"))?;
+            if secret.is_empty() {
+                return Err(format!("{var} is empty: anyone could sign deliveries"));
+            }
+            secret
+        }
+        (None, None) => return Err("serve needs --webhook-secret-file or --webhook-secret-env".into()),
+    };
+    // The launch command's environment lacks the secrets the scaler's has.
+    let mut hidden = vec!["GITHUB_TOKEN".to_string(), "GH_TOKEN".to_string()];
+    hidden.extend(args.webhook_secret_env.clone());
     let mut builder = Client::builder().token(token).user_agent(concat!("gha-scaler/", env!("CARGO_PKG_VERSION")));
     if let Some(url) = &args.base_url {
         builder = builder.base_url(url);
@@ -43,10 +55,7 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<(), String> {
             boot_timeout: args.boot_timeout,
             idle_timeout: args.idle_timeout,
         },
-        launcher: Arc::new(CommandLauncher {
-            command: args.launch,
-            hidden: vec!["GITHUB_TOKEN".into(), "GH_TOKEN".into(), secret_env.to_string()],
-        }),
+        launcher: Arc::new(CommandLauncher { command: args.launch, hidden }),
         secret: Secret::new(secret),
         catch_up: CatchUp {
             hook_id: args.hook_id,

@@ -135,7 +135,11 @@ fn queued_delivery(id: i64, labels: &[&str]) -> Vec<u8> {
     serde_json::to_vec(&payload).unwrap()
 }
 
-/// `autoscaler serve` running against `fake`, its machines a directory.
+/// The first argument of [`Serve::start`] that puts the token and the
+/// webhook secret in files rather than the environment.
+const SECRETS_IN_FILES: &str = "(secrets in files)";
+
+/// `gha-scaler serve` running against `fake`, its machines a directory.
 struct Serve {
     log: Log,
     url: String,
@@ -161,18 +165,26 @@ impl Serve {
             "{before} env > '{dir}'/.env.\"$RUNNER_NAME\" && printf %s \"$ACTIONS_RUNNER_INPUT_JITCONFIG\" > \
              '{dir}'/.tmp.\"$RUNNER_NAME\" && mv '{dir}'/.tmp.\"$RUNNER_NAME\" '{dir}'/\"$RUNNER_NAME\""
         );
-        let mut child = Command::new(example())
-            .args(["serve", "--listen", "127.0.0.1:0", "--webhook-secret-env", "HOOK_SECRET", "--org", "octo-org"])
+        let mut command = Command::new(example());
+        command
+            .args(["serve", "--listen", "127.0.0.1:0", "--org", "octo-org"])
             .args(["--pool", "gpu=self-hosted,linux,gpu", "--launch", &launch])
             .args(if args.contains(&"--reap-every") { &[][..] } else { &["--reap-every", "0.1"][..] })
-            .args(args)
-            .env("GITHUB_TOKEN", fake.token())
-            .env("GH_TOKEN", fake.token())
-            .env("GITHUB_API_URL", fake.base_url())
-            .env("HOOK_SECRET", &secret)
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start the example");
+            .env("GITHUB_API_URL", fake.base_url());
+        if args.first() == Some(&SECRETS_IN_FILES) {
+            // Secrets in files, none in the environment.
+            let (token, hook) = (machines.join(".token"), machines.join(".hook-secret"));
+            for (path, value) in [(&token, fake.token()), (&hook, secret.clone())] {
+                std::fs::write(path, format!("{value}\n")).unwrap();
+                std::fs::set_permissions(path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+            }
+            command.arg("--token-file").arg(&token).arg("--webhook-secret-file").arg(&hook);
+            command.env_remove("GITHUB_TOKEN").env_remove("GH_TOKEN").args(&args[1..]);
+        } else {
+            command.args(["--webhook-secret-env", "HOOK_SECRET"]).args(args);
+            command.env("GITHUB_TOKEN", fake.token()).env("GH_TOKEN", fake.token()).env("HOOK_SECRET", &secret);
+        }
+        let mut child = command.stderr(Stdio::piped()).spawn().expect("start the example");
         let stderr = child.stderr.take().unwrap();
         let (lines_tx, lines) = mpsc::channel::<String>();
         std::thread::spawn(move || {
@@ -183,6 +195,11 @@ impl Serve {
         let mut log = Log { lines, seen: Vec::new() };
         let url = log.wait_for("listening on ").trim_start_matches("listening on ").to_string();
         Serve { log, url, secret, machines, _running: Running(child) }
+    }
+
+    /// The scaler's process id.
+    fn pid(&self) -> u32 {
+        self._running.0.id()
     }
 
     /// The config machine `name` booted with, once it has.
@@ -399,4 +416,46 @@ async fn catch_up_redelivers_what_failed_and_reconciles_what_vanished() {
     serve.log.wait_for(&format!("catch-up: job {vanished} was queued and unknown here"));
     serve.machine(&format!("gha-scaler-{vanished}-1")).await;
     assert_eq!(serve.launched().len(), 2, "one runner each");
+}
+
+/// Secrets from files: nothing secret in the scaler's environment, so none
+/// for a launch running as the same user to read (`/proc/<ppid>/environ`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_from_files_stay_out_of_every_environment() {
+    let repo = FakeScope::repo("octo-org", "app");
+    let fake = FakeGitHub::builder().org("octo-org").runner_group(FakeScope::org("octo-org"), 2, "gpu").start().await;
+    let serve = Serve::start(&fake, "", &[SECRETS_IN_FILES]);
+    fake.set_webhook(&serve.url, Secret::new(&serve.secret));
+    let (job, _) = fake.queue_job(repo, ["self-hosted", "gpu"]);
+    let name = format!("gha-scaler-{job}-1");
+    serve.machine(&name).await;
+    let env = std::fs::read_to_string(serve.machines.join(format!(".env.{name}"))).unwrap();
+    assert!(!env.contains(&fake.token()) && !env.contains(&serve.secret), "{env}");
+    let pid = serve.pid();
+    let parent = std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+    let parent = String::from_utf8_lossy(&parent);
+    assert!(!parent.contains(&fake.token()) && !parent.contains(&serve.secret), "the scaler's environment");
+}
+
+#[test]
+fn a_secret_file_others_may_read_is_refused_without_showing_it() {
+    let dir = std::env::temp_dir().join(format!("gha-scaler-secret-{}-{}", std::process::id(), fastrand::u64(..)));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("token");
+    std::fs::write(&file, "ghp_doNotShowThis\n").unwrap();
+    std::fs::set_permissions(&file, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+    let out = Command::new(example())
+        .args(["serve", "--listen", "127.0.0.1:0", "--org", "o", "--pool", "g=x", "--launch", "true"])
+        .arg("--token-file")
+        .arg(&file)
+        .arg("--webhook-secret-file")
+        .arg(&file)
+        .env_remove("GITHUB_TOKEN")
+        .output()
+        .unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("may be read by others") && stderr.contains("chmod 600"), "{stderr}");
+    assert!(!stderr.contains("doNotShowThis"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
