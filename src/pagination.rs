@@ -260,17 +260,18 @@ impl<T> CursorPage<T> {
     }
 }
 
-/// Streams every item of a cursor-paginated list, 100 a page, with
-/// `fetch` until the last page; a cursor that comes back (a loop) or a
-/// list past [`MAX_PAGES`] ends the stream with [`Error::Pagination`].
-pub(crate) fn stream_cursor_pages<T, F, Fut>(fetch: F) -> ItemStream<T>
+/// Streams the pages (their items) of a cursor-paginated list, 100 items
+/// each, fetched with `fetch` as they are consumed, until the last page;
+/// a cursor that comes back (a loop) or a list past [`MAX_PAGES`] ends the
+/// stream with [`Error::Pagination`].
+pub(crate) fn cursor_pages<T, F, Fut>(fetch: F) -> Pin<Box<dyn Stream<Item = Result<Vec<T>, Error>> + Send + 'static>>
 where
     T: Send + 'static,
     F: Fn(CursorRequest, u32) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<CursorPage<T>, Error>> + Send + 'static,
 {
     let start = (Some(CursorRequest::default()), 1u32, std::collections::HashSet::<String>::new());
-    let pages = stream::try_unfold(start, move |(next, page, mut seen)| {
+    stream::try_unfold(start, move |(next, page, mut seen)| {
         let fut = next.map(|req| fetch(req, page));
         async move {
             let Some(fut) = fut else { return Ok(None) };
@@ -287,8 +288,18 @@ where
             };
             Ok(Some((got.items, (next, page + 1, seen))))
         }
-    });
-    pages.map_ok(|items| stream::iter(items.into_iter().map(Ok))).try_flatten().boxed()
+    })
+    .boxed()
+}
+
+/// Streams every item of a cursor-paginated list ([`cursor_pages`]).
+pub(crate) fn stream_cursor_pages<T, F, Fut>(fetch: F) -> ItemStream<T>
+where
+    T: Send + 'static,
+    F: Fn(CursorRequest, u32) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<CursorPage<T>, Error>> + Send + 'static,
+{
+    cursor_pages(fetch).map_ok(|items| stream::iter(items.into_iter().map(Ok))).try_flatten().boxed()
 }
 
 #[cfg(test)]
@@ -395,5 +406,30 @@ mod tests {
         .await;
         assert_eq!(items.iter().filter(|i| i.is_ok()).count(), 2, "the pages before the one naming an old cursor");
         assert!(matches!(items.last(), Some(Err(Error::Pagination { page: 3, .. }))), "{items:?}");
+    }
+
+    proptest::proptest! {
+        /// Any cursor a caller gives is refused before sending unless it is
+        /// 1 to 256 visible ASCII characters; any `Link` header a server
+        /// sends gives a plausible next cursor or a `Pagination` error,
+        /// never a panic and never a cursor that could not be sent back.
+        #[test]
+        fn cursors_from_callers_and_servers_are_checked(cursor in ".{0,300}", link in ".{0,300}") {
+            let ok = !cursor.is_empty() && cursor.len() <= MAX_CURSOR_LEN && cursor.bytes().all(|b| b.is_ascii_graphic());
+            proptest::prop_assert_eq!(CursorRequest::after(cursor.clone()).validate().is_ok(), ok);
+            let header = format!("<https://h/x?cursor={}>; rel=\"next\", {link}", url::form_urlencoded::byte_serialize(cursor.as_bytes()).collect::<String>());
+            if let Ok(h) = reqwest::header::HeaderValue::from_str(&header) {
+                let mut headers = HeaderMap::new();
+                headers.insert(reqwest::header::LINK, h);
+                match CursorPage::from_response(vec![1u8], 1, &headers) {
+                    Ok(p) => {
+                        let again = CursorRequest { cursor: p.next_cursor, per_page: 100 };
+                        proptest::prop_assert!(again.validate().is_ok(), "{:?}", again);
+                    }
+                    Err(Error::Pagination { page: 1, .. }) => {}
+                    Err(e) => proptest::prop_assert!(false, "{e:?}"),
+                }
+            }
+        }
     }
 }

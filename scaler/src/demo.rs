@@ -4,6 +4,7 @@ use crate::config::Settings;
 use crate::launch::Launcher;
 use crate::pools::Pool;
 use crate::scaler::Scaler;
+use crate::state::State;
 use gha_runners::Secret;
 use gha_runners::testkit::{DeliveryFaults, FakeGitHub, FakeScope};
 use gha_runners::types::JobId;
@@ -116,7 +117,7 @@ pub(crate) async fn demo(args: DemoArgs) -> Result<bool, String> {
             lookback: Duration::from_secs(60),
             grace: Duration::from_secs(1),
         },
-        state: Mutex::default(),
+        state: Mutex::new(State { first_runner: Some(Default::default()), ..State::default() }),
         reconciling: tokio::sync::Mutex::new(()),
         asked: AtomicBool::new(false),
     });
@@ -160,7 +161,7 @@ pub(crate) async fn demo(args: DemoArgs) -> Result<bool, String> {
     let s = scaler.state();
     let mut latency: Vec<Duration> = queued_at
         .iter()
-        .filter_map(|(job, at)| s.first_runner.get(job).map(|created| created.saturating_duration_since(*at)))
+        .filter_map(|(job, at)| s.first_runner.as_ref()?.get(job).map(|created| created.saturating_duration_since(*at)))
         .collect();
     latency.sort();
     println!(

@@ -202,7 +202,9 @@ impl<L: Launcher> Scaler<L> {
         {
             let mut s = self.state();
             s.created += 1;
-            s.first_runner.entry(job).or_insert_with(Instant::now);
+            if let Some(first) = &mut s.first_runner {
+                first.entry(job).or_insert_with(Instant::now);
+            }
             let pending = Pending { pool, job, launched: None, failed: false, online_since: None };
             s.pending.insert(id, pending);
         }

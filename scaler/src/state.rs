@@ -82,8 +82,9 @@ pub(crate) struct State {
     /// when a reaper pass first saw them.
     pub(crate) unknown: HashMap<RunnerId, Instant>,
     pub(crate) queued: usize,
-    /// When the first runner of each job was created.
-    pub(crate) first_runner: HashMap<JobId, Instant>,
+    /// When the first runner of each job was created: kept only when
+    /// measured (`demo`), so that `serve` does not grow it for ever.
+    pub(crate) first_runner: Option<HashMap<JobId, Instant>>,
     /// Events (GUIDs) catch-up asked GitHub to redeliver, and when.
     pub(crate) redelivering: HashMap<String, Instant>,
     /// Deliveries redelivered by catch-up.

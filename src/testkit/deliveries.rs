@@ -490,7 +490,9 @@ impl Hooks {
         if !matches!(action, "list-webhook-deliveries" | "get-webhook-delivery" | "redeliver-webhook-delivery") {
             return None;
         }
-        if operation.starts_with("orgs/") && params.get("hook_id").map(String::as_str) != Some("1") {
+        if operation.starts_with("orgs/")
+            && params.get("hook_id").and_then(|h| h.parse::<i64>().ok()) != Some(FAKE_HOOK_ID)
+        {
             return Some(Err(not_found()));
         }
         let id = || params.get("delivery_id").and_then(|v| v.parse::<i64>().ok()).ok_or_else(not_found);

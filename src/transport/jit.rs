@@ -35,9 +35,10 @@ pub(super) enum JitLookup {
     Failed,
 }
 
-/// After a JIT config request with an unknown outcome: does the runner
-/// it named exist now?
-pub(super) async fn lookup(client: &Client, request: &reqwest::Request) -> JitLookup {
+/// After a JIT config request (`operation`) with an unknown outcome: does
+/// the runner it named exist now? The lookup goes with the request's own
+/// credential.
+pub(super) async fn lookup(client: &Client, request: &reqwest::Request, operation: &str) -> JitLookup {
     let inner = client.inner();
     let Some(name) = request
         .body()
@@ -56,7 +57,7 @@ pub(super) async fn lookup(client: &Client, request: &reqwest::Request) -> JitLo
     let mut lookup = reqwest::Request::new(Method::GET, url);
     *lookup.headers_mut() = request.headers().clone();
     lookup.headers_mut().remove(reqwest::header::CONTENT_TYPE);
-    if let Ok(Some(h)) = super::auth::authorization(client, "actions/list-self-hosted-runners-for-org").await {
+    if let Ok(Some(h)) = super::auth::authorization(client, operation).await {
         lookup.headers_mut().insert(AUTHORIZATION, h);
     }
     let Ok(response) = client.client().execute(lookup).await else { return JitLookup::Failed };

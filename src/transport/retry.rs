@@ -75,7 +75,7 @@ pub(super) async fn after_error(
     match kind {
         _ if nothing_sent && may_retry => {}
         Retry::Safe if may_retry => {}
-        Retry::Jit => match jit::lookup(client, request).await {
+        Retry::Jit => match jit::lookup(client, request, operation).await {
             JitLookup::Exists(id, name) => return Decision::Answer(jit::exists(id, &name, request.url())),
             JitLookup::Absent if may_retry => {
                 tracing::warn!(operation, "JIT config outcome unknown ({error}); the runner does not exist: retrying");
@@ -107,7 +107,7 @@ pub(super) async fn after_status(
     }
     let retry = match kind {
         Retry::Safe => true,
-        Retry::Jit => match jit::lookup(client, request).await {
+        Retry::Jit => match jit::lookup(client, request, operation).await {
             JitLookup::Exists(id, name) => return Decision::Answer(jit::exists(id, &name, request.url())),
             JitLookup::Absent => true,
             JitLookup::Failed => false,

@@ -8,10 +8,11 @@ mod scopes;
 
 use crate::Error;
 use crate::deployment::operations_doc;
-use crate::pagination::{CursorPage, CursorRequest, ItemStream, stream_cursor_pages};
+use crate::pagination::{CursorPage, CursorRequest, ItemStream, cursor_pages, stream_cursor_pages};
 use crate::scope::{App, OrgHook, Scope};
 use crate::types::{DeliveryId, HookDelivery, HookDeliveryDetail};
 use chrono::{DateTime, Utc};
+use futures::TryStreamExt;
 use std::collections::BTreeMap;
 
 /// Which deliveries to list, by outcome (GitHub's `status` filter:
@@ -144,22 +145,25 @@ impl<S: DeliveryScope> HookDeliveries<S> {
         let since = since.trunc_subsecs(0);
         // GUID -> (succeeded, newest attempt).
         let mut events: BTreeMap<String, (bool, HookDelivery)> = BTreeMap::new();
-        let mut req = CursorRequest::default();
-        let mut seen_cursors = std::collections::HashSet::new();
-        let (mut read, mut page) = (0usize, 1u32);
-        loop {
-            self.scope.check()?;
-            let got = self.scope.list(&req, None, page).await?;
-            read += got.items.len();
+        let this = self.clone();
+        let mut pages = cursor_pages(move |req, page| {
+            let this = this.clone();
+            async move {
+                this.scope.check()?;
+                this.scope.list(&req, None, page).await
+            }
+        });
+        let mut read = 0usize;
+        // Read until a page holds nothing at or after `since` (dropping
+        // the stream fetches no further page).
+        while let Some(items) = pages.try_next().await? {
+            read += items.len();
             if read > MAX_FAILED_SINCE_SCAN {
                 let reason = format!("more than {MAX_FAILED_SINCE_SCAN} deliveries since {since}: check more often");
-                return Err(Error::Pagination { page, reason });
+                return Err(Error::Pagination { page: read.div_ceil(100) as u32, reason });
             }
             let mut recent = false;
-            for d in got.items {
-                if d.delivered_at < since {
-                    continue;
-                }
+            for d in items.into_iter().filter(|d| d.delivered_at >= since) {
                 recent = true;
                 match events.get_mut(&d.guid) {
                     Some((ok, newest)) => {
@@ -173,18 +177,8 @@ impl<S: DeliveryScope> HookDeliveries<S> {
                     }
                 }
             }
-            match got.next_cursor {
-                Some(cursor) if recent => {
-                    if !seen_cursors.insert(cursor.clone()) {
-                        return Err(Error::Pagination {
-                            page,
-                            reason: format!("the next cursor {cursor:?} came before"),
-                        });
-                    }
-                    req = CursorRequest::after(cursor);
-                    page += 1;
-                }
-                _ => break,
+            if !recent {
+                break;
             }
         }
         let mut failed: Vec<HookDelivery> = events.into_values().filter(|(ok, _)| !ok).map(|(_, d)| d).collect();
