@@ -9,11 +9,11 @@
 
 mod support;
 
+use gha_runners::testkit::RedisServer;
 use gha_runners::testkit::{FakeGitHub, FakeRunner, FakeScope, Fault, LoggedRequest};
 use gha_runners::transport::{GitHubApp, RedisFleet, RetryPolicy};
 use gha_runners::{Client, ClientBuilder, Error, RateLimitKind};
 use std::time::{Duration, Instant};
-use support::redis::RedisServer;
 
 fn fleet_id(name: &str) -> String {
     format!("{name}-{}", std::process::id())

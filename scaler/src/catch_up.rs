@@ -13,7 +13,8 @@
 //!    `--reconcile-grace`, is enqueued as if its delivery came.
 
 use crate::launch::Launcher;
-use crate::scaler::Scaler;
+use crate::scaler::{LEASE, Scaler};
+use crate::store::Counter;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
 use gha_runners::Error;
@@ -38,20 +39,38 @@ pub(crate) struct CatchUp {
 }
 
 impl<L: Launcher> Scaler<L> {
-    /// Catch-up passes, now and every `every`, forever.
+    /// Catch-up passes, now and every `every`, forever: one replica at a
+    /// time (the store's `catch-up` lease); the others skip their turn.
     pub(crate) async fn catch_up_every(self: Arc<Self>, every: Duration) {
         let every = every.max(Duration::from_millis(100));
         let lookback = chrono::Duration::from_std(self.catch_up.lookback).unwrap_or(chrono::Duration::hours(1));
         let mut since = Utc::now() - lookback;
         let mut first = true;
+        // The lease is kept between passes: one replica catches up, with
+        // its own `since`, until it dies; another then takes over.
+        let mut held = None;
         loop {
-            let started = Utc::now();
-            match self.redeliver_failed(since).await {
-                Ok(()) => since = started,
-                Err(e) => eprintln!("catch-up: cannot redeliver: {e}"),
+            if held.is_some() {
+                match self.store.lease("catch-up", &self.replica, LEASE).await {
+                    Ok(true) => {}
+                    Ok(false) => held = None,
+                    Err(e) => eprintln!("catch-up: {e}"),
+                }
+            } else {
+                match self.hold("catch-up").await {
+                    Ok(h) => held = h,
+                    Err(e) => eprintln!("catch-up: {e}"),
+                }
             }
-            if let Err(e) = self.reconcile_queued().await {
-                eprintln!("catch-up: cannot reconcile: {e}");
+            if held.is_some() {
+                let started = Utc::now();
+                match self.redeliver_failed(since).await {
+                    Ok(()) => since = started,
+                    Err(e) => eprintln!("catch-up: cannot redeliver: {e}"),
+                }
+                if let Err(e) = self.reconcile_queued().await {
+                    eprintln!("catch-up: cannot reconcile: {e}");
+                }
             }
             if first {
                 eprintln!("catch-up: first pass done");
@@ -62,23 +81,24 @@ impl<L: Launcher> Scaler<L> {
     }
 
     /// Redelivers the hook's deliveries since `since` that never succeeded.
-    async fn redeliver_failed(&self, since: DateTime<Utc>) -> Result<(), Error> {
+    async fn redeliver_failed(&self, since: DateTime<Utc>) -> Result<(), String> {
         let Some(hook) = self.catch_up.hook_id else { return Ok(()) };
         let deliveries = self.github.org(&self.settings.org).hook(hook).deliveries();
         let grace = self.catch_up.grace;
-        for failed in deliveries.failed_since(since).await? {
+        for failed in deliveries.failed_since(since).await.map_err(|e| e.to_string())? {
             let now = std::time::Instant::now();
             {
                 // A redelivery still on its way is not asked for again.
-                let mut s = self.state();
+                let mut s = self.local();
                 s.redelivering.retain(|_, at| now.duration_since(*at) < grace);
                 if s.redelivering.contains_key(&failed.guid) {
                     continue;
                 }
                 s.redelivering.insert(failed.guid.clone(), now);
             }
-            deliveries.redeliver(failed.id).await?;
-            self.state().redelivered += 1;
+            deliveries.redeliver(failed.id).await.map_err(|e| e.to_string())?;
+            self.store.incr(Counter::Redelivered, 1).await.map_err(|e| e.to_string())?;
+            crate::metrics::redelivered();
             eprintln!("catch-up: redelivered {} ({:?})", failed.guid, failed.action.as_deref().unwrap_or("?"));
         }
         Ok(())
@@ -86,32 +106,35 @@ impl<L: Launcher> Scaler<L> {
 
     /// Enqueues the queued jobs of the served repositories the scaler does
     /// not know.
-    async fn reconcile_queued(self: &Arc<Self>) -> Result<(), Error> {
+    async fn reconcile_queued(self: &Arc<Self>) -> Result<(), String> {
+        let api = |e: Error| e.to_string();
         let grace = chrono::Duration::from_std(self.catch_up.grace).unwrap_or(chrono::Duration::seconds(10));
-        let repos: Vec<String> = if self.catch_up.repos.is_empty() {
-            let all: Vec<_> = self.github.installation().repositories().try_collect().await?;
-            all.into_iter().map(|r| r.full_name).collect()
+        let repos: Vec<(String, Option<(i64, bool)>)> = if self.catch_up.repos.is_empty() {
+            let all: Vec<_> = self.github.installation().repositories().try_collect().await.map_err(api)?;
+            all.into_iter().map(|r| (r.full_name, Some((r.id, !r.private)))).collect()
         } else {
-            self.catch_up.repos.clone()
+            self.catch_up.repos.iter().map(|r| (r.clone(), None)).collect()
         };
-        for full in repos {
+        for (full, info) in repos {
             let Some((owner, name)) = full.split_once('/') else { continue };
             if !owner.eq_ignore_ascii_case(&self.settings.org) {
                 continue;
             }
             let repo = self.github.repo(owner, name);
             for status in [RunStatus::Queued, RunStatus::InProgress] {
-                let runs: Vec<_> = repo.workflow_runs().list(Some(status)).try_collect().await?;
+                let runs: Vec<_> = repo.workflow_runs().list(Some(status)).try_collect().await.map_err(api)?;
                 for run in runs {
-                    let jobs: Vec<_> = repo.jobs().list(run.id, Default::default()).try_collect().await?;
+                    let jobs: Vec<_> = repo.jobs().list(run.id, Default::default()).try_collect().await.map_err(api)?;
                     // A job queued within the grace may still be announced.
                     let settled = |j: &gha_runners::types::Job| Utc::now() - j.created_at > grace;
                     for job in jobs.into_iter().filter(|j| j.status == JobStatus::Queued && settled(j)) {
                         let Some(pool) = self.settings.pools.iter().position(|p| p.serves(&job.labels)) else {
                             continue;
                         };
-                        if self.enqueue(job.id, &full, pool, &job.labels) {
-                            self.state().reconciled += 1;
+                        let store = |e: crate::store::StoreError| e.to_string();
+                        if self.enqueue(job.id, &full, info, pool, &job.labels).await.map_err(store)? {
+                            self.store.incr(Counter::Reconciled, 1).await.map_err(store)?;
+                            crate::metrics::reconciled();
                             eprintln!("catch-up: job {} was queued and unknown here", job.id);
                         }
                     }

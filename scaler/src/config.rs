@@ -24,11 +24,50 @@ pub(crate) struct ServeArgs {
     #[arg(long)]
     pub(crate) org: String,
     /// A pool: runner group name and labels, e.g. `gpu=self-hosted,linux,gpu`.
-    #[arg(long = "pool", required = true)]
+    #[arg(long = "pool", required_unless_present = "config")]
     pub(crate) pools: Vec<Pool>,
+    /// A TOML file of pools (`[[pool]]` with `group`, `labels`, and
+    /// optionally `max_runners` and `min_idle`), beside or instead of
+    /// `--pool`.
+    #[arg(long)]
+    pub(crate) config: Option<std::path::PathBuf>,
+    /// At most this many runners alive per pool (pending or running); jobs
+    /// beyond it wait and get a runner as others end. A pool of the config
+    /// file may set its own.
+    #[arg(long)]
+    pub(crate) max_runners: Option<usize>,
+    /// Runners kept idle per pool beyond the jobs waiting (a warm pool).
+    #[arg(long, default_value_t = 0)]
+    pub(crate) min_idle: usize,
     /// Shell command that boots a machine (config in ACTIONS_RUNNER_INPUT_JITCONFIG).
     #[arg(long)]
     pub(crate) launch: String,
+    /// Shell command that stops a runner's machine (`RUNNER_NAME` set):
+    /// run after a failed launch and when the reaper deletes a runner.
+    /// Without it, a machine whose launch failed after it came up is left
+    /// to the launch command to clean up.
+    #[arg(long)]
+    pub(crate) teardown: Option<String>,
+    /// Seconds a launch or teardown command may run before it is killed
+    /// with its whole process group.
+    #[arg(long, default_value = "300", value_parser = seconds)]
+    pub(crate) launch_timeout: Duration,
+    /// Redis URL (`redis://host:port[/db]`, `rediss://` for TLS): replicas
+    /// with the same URL, organization and prefix share their state and the
+    /// client's rate-limit gate, pacing and token. A URL with a password
+    /// belongs in `--redis-file`, not on the command line.
+    #[arg(long, conflicts_with = "redis_file")]
+    pub(crate) redis: Option<String>,
+    /// A file that holds the Redis URL (mode 600).
+    #[arg(long)]
+    pub(crate) redis_file: Option<std::path::PathBuf>,
+    /// Connections served at once; more are closed at once.
+    #[arg(long, default_value_t = 256)]
+    pub(crate) max_connections: usize,
+    /// Seconds a client may take to send a request's headers, and again
+    /// its body (GitHub gives a receiver 10 s in all).
+    #[arg(long, default_value = "10", value_parser = seconds)]
+    pub(crate) read_timeout: Duration,
     /// Runner name prefix: the scaler creates and deletes only runners named so.
     #[arg(long, default_value = "gha-scaler")]
     pub(crate) prefix: String,
@@ -104,4 +143,59 @@ pub(crate) struct Settings {
     pub(crate) pools: Vec<Pool>,
     pub(crate) boot_timeout: Duration,
     pub(crate) idle_timeout: Duration,
+    /// How long a launch may take: a runner whose launch never returned
+    /// (its replica died) is judged from its creation plus this.
+    pub(crate) launch_timeout: Duration,
+}
+
+/// A pool in the TOML config file.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PoolFile {
+    group: String,
+    labels: Vec<String>,
+    max_runners: Option<usize>,
+    #[serde(default)]
+    min_idle: Option<usize>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    pool: Vec<PoolFile>,
+}
+
+/// The pools of `--pool` and `--config`, with `--max-runners` and
+/// `--min-idle` where a pool sets none of its own.
+pub(crate) fn pools(
+    flags: &[Pool],
+    config: Option<&std::path::Path>,
+    max_runners: Option<usize>,
+    min_idle: usize,
+) -> Result<Vec<Pool>, String> {
+    let mut pools: Vec<Pool> = flags.iter().map(|p| Pool { max_runners, min_idle, ..p.clone() }).collect();
+    if let Some(path) = config {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let file: ConfigFile = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        for p in file.pool {
+            let pool = Pool::new(&p.group, p.labels.iter().map(String::as_str))
+                .map_err(|e| format!("{}: pool {:?}: {e}", path.display(), p.group))?;
+            pools.push(Pool {
+                max_runners: p.max_runners.or(max_runners),
+                min_idle: p.min_idle.unwrap_or(min_idle),
+                ..pool
+            });
+        }
+    }
+    if pools.is_empty() {
+        return Err("no pool: give --pool GROUP=labels or a --config file with [[pool]]".into());
+    }
+    if let Some(p) = pools.iter().find(|p| p.max_runners == Some(0)) {
+        return Err(format!("pool {:?}: a cap of 0 runners serves no job", p.group));
+    }
+    if let Some(p) = pools.iter().find(|p| p.max_runners.is_some_and(|max| p.min_idle > max)) {
+        return Err(format!("pool {:?}: min_idle {} exceeds max_runners", p.group, p.min_idle));
+    }
+    Ok(pools)
 }

@@ -1,23 +1,42 @@
-//! `demo`: a burst of jobs on the in-process fake GitHub.
+//! `demo`: a burst of jobs on the in-process fake GitHub, served by one
+//! replica or several (sharing a `redis-server` the demo starts), behind
+//! one URL, with the faults of GitHub's deliveries and, on request, a
+//! replica killed mid-burst.
 
 use crate::config::Settings;
 use crate::launch::Launcher;
 use crate::pools::Pool;
-use crate::scaler::Scaler;
-use crate::state::State;
-use gha_runners::Secret;
-use gha_runners::testkit::{DeliveryFaults, FakeGitHub, FakeScope};
+use crate::scaler::{Scaler, ScalerParts};
+use crate::store::{Counter, Store, redis::RedisStore};
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use gha_runners::testkit::{DeliveryFaults, FakeGitHub, FakeScope, RedisServer};
 use gha_runners::types::JobId;
+use gha_runners::{Client, Secret};
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// The client's write interval against the fake (GitHub's is 1 s, and
+/// `serve` keeps it): the fake has no secondary rate limit to respect.
+const DEMO_WRITE_INTERVAL: Duration = Duration::ZERO;
+
+/// How long the shared write lock outlives a replica killed holding it
+/// (the crate's default is 15 s, which `serve` keeps): short, so that the
+/// chaos demo does not wait a quarter of a minute after its kill.
+const DEMO_LOCK_LEASE: Duration = Duration::from_secs(1);
+
 /// Machines of the fake GitHub: each boots its runner after a short delay,
-/// except the first `lose` ones, which never do.
+/// except the first `lose` ones, which never do. A torn-down machine does
+/// not boot. Machines boot on the demo's own runtime: a machine launched
+/// by a replica that is then killed still boots, as a real one would.
 pub(crate) struct FakeMachines {
     pub(crate) fake: FakeGitHub,
     pub(crate) lose: Mutex<usize>,
+    pub(crate) torn_down: Arc<Mutex<HashSet<String>>>,
+    pub(crate) boots: tokio::runtime::Handle,
 }
 
 impl Launcher for FakeMachines {
@@ -30,19 +49,27 @@ impl Launcher for FakeMachines {
                 return Ok(());
             }
         }
-        let fake = self.fake.clone();
-        let name = name.to_string();
-        tokio::spawn(async move {
+        let (fake, torn_down, name) = (self.fake.clone(), self.torn_down.clone(), name.to_string());
+        self.boots.spawn(async move {
             tokio::time::sleep(Duration::from_millis(fastrand::u64(10..60))).await;
+            if torn_down.lock().unwrap_or_else(|p| p.into_inner()).contains(&name) {
+                return;
+            }
             if let Err(e) = fake.start_runner(config.expose_secret()) {
                 eprintln!("machine of {name} booted, but its runner did not start: {e}");
             }
         });
         Ok(())
     }
+
+    async fn teardown(&self, name: &str) -> Result<(), String> {
+        self.torn_down.lock().unwrap_or_else(|p| p.into_inner()).insert(name.to_string());
+        Ok(())
+    }
 }
 
-/// `demo`'s flags: the burst, and what the fake's deliveries suffer.
+/// `demo`'s flags: the burst, the replicas, and what the fake's
+/// deliveries suffer.
 #[derive(clap::Args, Debug, Clone)]
 pub(crate) struct DemoArgs {
     /// How many jobs to queue.
@@ -69,6 +96,23 @@ pub(crate) struct DemoArgs {
     /// The seed the faults are drawn from.
     #[arg(long, default_value_t = 1)]
     pub(crate) seed: u64,
+    /// Replicas behind one URL; more than one share a redis-server the
+    /// demo starts on loopback (Debian's `redis-server` package).
+    #[arg(long, default_value_t = 1)]
+    pub(crate) replicas: usize,
+    /// Kills replica N (1-based) without warning once a third of the jobs
+    /// have a runner.
+    #[arg(long)]
+    pub(crate) kill_replica: Option<usize>,
+    /// At most this many runners alive per pool (the fake checks).
+    #[arg(long)]
+    pub(crate) max_runners: Option<usize>,
+    /// Runners kept idle per pool beyond the jobs waiting.
+    #[arg(long, default_value_t = 0)]
+    pub(crate) min_idle: usize,
+    /// Share state through Redis even with one replica.
+    #[arg(long)]
+    pub(crate) redis: bool,
 }
 
 /// The `p`th percentile of sorted `v` (nearest rank).
@@ -80,12 +124,142 @@ fn percentile(v: &[Duration], p: f64) -> Duration {
     v[rank.clamp(1, v.len()) - 1]
 }
 
+/// One replica: its own runtime (so that killing it drops every task it
+/// had, as a killed process would), client, store connection and HTTP
+/// server.
+struct Replica {
+    runtime: Option<tokio::runtime::Runtime>,
+    scaler: Arc<Scaler<FakeMachines>>,
+    url: String,
+}
+
+/// What every replica of the demo is made with.
+struct Shared {
+    fake: FakeGitHub,
+    redis: Option<String>,
+    pools: Vec<Pool>,
+    secret: Secret,
+    launcher: Arc<FakeMachines>,
+    first_runner: Arc<Mutex<HashMap<JobId, Instant>>>,
+}
+
+async fn start_replica(shared: &Shared) -> Result<Arc<Scaler<FakeMachines>>, String> {
+    let mut builder = Client::builder()
+        .base_url(shared.fake.base_url())
+        .token(shared.fake.token())
+        .mutation_interval(DEMO_WRITE_INTERVAL);
+    let store = match &shared.redis {
+        Some(url) => {
+            let fleet = gha_runners::transport::RedisFleet::new(url, "demo").map_err(|e| e.to_string())?;
+            builder = builder.fleet(fleet.lock_lease(DEMO_LOCK_LEASE));
+            Store::Redis(RedisStore::connect(url, "demo").await.map_err(|e| e.to_string())?)
+        }
+        None => Store::Memory(Box::default()),
+    };
+    Ok(Arc::new(Scaler::new(ScalerParts {
+        github: builder.build().map_err(|e| e.to_string())?,
+        settings: Settings {
+            org: "octo-org".into(),
+            prefix: "demo".into(),
+            pools: shared.pools.clone(),
+            boot_timeout: Duration::from_secs(1),
+            idle_timeout: Duration::from_secs(2),
+            launch_timeout: Duration::from_secs(1),
+        },
+        launcher: shared.launcher.clone(),
+        secret: shared.secret.clone(),
+        catch_up: crate::catch_up::CatchUp {
+            hook_id: Some(shared.fake.hook_id()),
+            repos: Vec::new(),
+            lookback: Duration::from_secs(60),
+            grace: Duration::from_secs(1),
+        },
+        store,
+        first_runner: Some(shared.first_runner.clone()),
+    })))
+}
+
+impl Replica {
+    /// Starts a replica on a runtime of its own (in a thread of its own:
+    /// the demo's runtime cannot block on another).
+    fn start(shared: Arc<Shared>) -> Result<Replica, String> {
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .map_err(|e| format!("cannot start a runtime: {e}"))?;
+            let (scaler, url) = runtime.block_on(async {
+                let scaler = start_replica(&shared).await?;
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+                let addr = listener.local_addr().map_err(|e| e.to_string())?;
+                let timeout = crate::serve::READ_TIMEOUT;
+                tokio::spawn(crate::serve::run_http(listener, scaler.router(timeout), 256, timeout));
+                tokio::spawn(scaler.clone().reap_every(Duration::from_millis(100)));
+                tokio::spawn(scaler.clone().catch_up_every(Duration::from_millis(500)));
+                Ok::<_, String>((scaler, format!("http://{addr}/webhook")))
+            })?;
+            Ok(Replica { runtime: Some(runtime), scaler, url })
+        })
+        .join()
+        .map_err(|_| "a replica's thread panicked".to_string())?
+    }
+
+    /// Stops every task of the replica at its next await, without any
+    /// goodbye: its leases and claims expire in the store.
+    fn kill(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// The load balancer in front of the replicas: each delivery goes to the
+/// next live one; one that cannot be reached is skipped.
+async fn forward(
+    targets: &[String],
+    next: &AtomicUsize,
+    http: &reqwest::Client,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let start = next.fetch_add(1, Ordering::Relaxed);
+    for i in 0..targets.len() {
+        let url = &targets[(start + i) % targets.len()];
+        let mut request = http.post(url).body(body.clone());
+        for (name, value) in &headers {
+            if name.as_str().starts_with("x-") || name == "content-type" {
+                request = request.header(name.as_str(), value.as_bytes());
+            }
+        }
+        if let Ok(answer) = request.send().await {
+            return StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+        }
+    }
+    StatusCode::BAD_GATEWAY
+}
+
+fn jit_configs(fake: &FakeGitHub) -> usize {
+    fake.responses()
+        .iter()
+        .filter(|r| r.operation == "actions/generate-runner-jitconfig-for-org" && r.status == 201)
+        .count()
+}
+
 pub(crate) async fn demo(args: DemoArgs) -> Result<bool, String> {
     let (jobs, lost_machines) = (args.jobs, args.lost_machines);
     for (name, f) in [("drop", args.drop), ("vanish", args.vanish), ("duplicate", args.duplicate)] {
         if !(0.0..=1.0).contains(&f) {
             return Err(format!("--{name} {f}: a fraction from 0 to 1"));
         }
+    }
+    if args.replicas == 0 {
+        return Err("--replicas 0: at least one replica".into());
+    }
+    if let Some(k) = args.kill_replica
+        && (k == 0 || k > args.replicas || args.replicas < 2)
+    {
+        return Err(format!("--kill-replica {k}: a replica from 1 to {} of 2 or more", args.replicas));
     }
     let fake = FakeGitHub::builder()
         .org("octo-org")
@@ -94,41 +268,64 @@ pub(crate) async fn demo(args: DemoArgs) -> Result<bool, String> {
         .job_duration(Duration::from_millis(30))
         .start()
         .await;
-    let pools = vec![
-        Pool::from_str("Default=self-hosted,linux,x64")?,
-        Pool::from_str("gpu=self-hosted,linux,gpu")?,
-        Pool::from_str("arm64=self-hosted,linux,arm64")?,
-    ];
+    let pools: Vec<Pool> =
+        ["Default=self-hosted,linux,x64", "gpu=self-hosted,linux,gpu", "arm64=self-hosted,linux,arm64"]
+            .into_iter()
+            .map(|p| Pool::from_str(p).map(|p| Pool { max_runners: args.max_runners, min_idle: args.min_idle, ..p }))
+            .collect::<Result<_, _>>()?;
+    let server = if args.replicas > 1 || args.redis {
+        let server = RedisServer::try_start()?;
+        eprintln!("demo: replicas share a redis-server on 127.0.0.1:{}", server.port);
+        Some(server)
+    } else {
+        None
+    };
     let secret = Secret::new(format!("{:032x}", fastrand::u128(..)));
-    let scaler = Arc::new(Scaler {
-        github: fake.client().map_err(|e| e.to_string())?,
-        settings: Settings {
-            org: "octo-org".into(),
-            prefix: "demo".into(),
-            pools: pools.clone(),
-            boot_timeout: Duration::from_secs(1),
-            idle_timeout: Duration::from_secs(2),
-        },
-        launcher: Arc::new(FakeMachines { fake: fake.clone(), lose: Mutex::new(lost_machines) }),
+    let shared = Arc::new(Shared {
+        fake: fake.clone(),
+        redis: server.as_ref().map(RedisServer::url),
+        pools: pools.clone(),
         secret: secret.clone(),
-        catch_up: crate::catch_up::CatchUp {
-            hook_id: Some(fake.hook_id()),
-            repos: Vec::new(),
-            lookback: Duration::from_secs(60),
-            grace: Duration::from_secs(1),
-        },
-        state: Mutex::new(State { first_runner: Some(Default::default()), ..State::default() }),
-        reconciling: tokio::sync::Mutex::new(()),
-        asked: AtomicBool::new(false),
+        launcher: Arc::new(FakeMachines {
+            fake: fake.clone(),
+            lose: Mutex::new(lost_machines),
+            torn_down: Arc::default(),
+            boots: tokio::runtime::Handle::current(),
+        }),
+        first_runner: Arc::default(),
     });
+    let mut replicas = Vec::new();
+    for _ in 0..args.replicas {
+        replicas.push(Replica::start(shared.clone())?);
+    }
+    crate::metrics::handle();
+    let targets: Arc<Mutex<Vec<String>>> = Arc::new(Mutex::new(replicas.iter().map(|r| r.url.clone()).collect()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    let app = scaler.router();
-    tokio::spawn(async move { axum::serve(listener, app).await });
-    tokio::spawn(scaler.clone().reap_every(Duration::from_millis(100)));
-    tokio::spawn(scaler.clone().catch_up_every(Duration::from_millis(500)));
+    let front = {
+        let (targets, next, http) = (targets.clone(), Arc::new(AtomicUsize::new(0)), reqwest::Client::new());
+        axum::Router::new().route(
+            "/webhook",
+            axum::routing::post(move |headers: HeaderMap, body: Bytes| {
+                let (targets, next, http) = (targets.clone(), next.clone(), http.clone());
+                async move {
+                    let live = targets.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                    forward(&live, &next, &http, headers, body).await
+                }
+            }),
+        )
+    };
+    tokio::spawn(async move { axum::serve(listener, front).await });
     fake.set_webhook(&format!("http://{addr}/webhook"), secret);
     eprintln!("demo: the in-process fake GitHub sends deliveries to http://{addr}/webhook");
+    eprintln!(
+        "demo: the client's write interval is lowered to {DEMO_WRITE_INTERVAL:?} against the fake (serve keeps GitHub's 1 s)"
+    );
+    if server.is_some() {
+        eprintln!(
+            "demo: the replicas' shared write lock outlives a dead holder by {DEMO_LOCK_LEASE:?} (serve keeps the crate's 15 s)"
+        );
+    }
 
     let faults = DeliveryFaults::seeded(args.seed)
         .drop(args.drop)
@@ -143,7 +340,8 @@ pub(crate) async fn demo(args: DemoArgs) -> Result<bool, String> {
         let (job, _) = fake.queue_job(repo, pools[i % pools.len()].labels.iter().cloned());
         queued_at.push((JobId::from(job), Instant::now()));
     }
-    let deadline = Instant::now() + Duration::from_secs(240);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut killed_with = None;
     // Done when GitHub (the fake) says every job ended: a `completed`
     // delivery may be lost for good.
     let all_ended = || queued_at.iter().all(|(job, _)| fake.job_ended(job.get()));
@@ -152,29 +350,67 @@ pub(crate) async fn demo(args: DemoArgs) -> Result<bool, String> {
             eprintln!("demo: gave up waiting for the jobs to complete");
             break;
         }
+        if let Some(k) = args.kill_replica
+            && killed_with.is_none()
+            && jit_configs(&fake) * 3 >= jobs
+        {
+            let victim = &mut replicas[k - 1];
+            targets.lock().unwrap_or_else(|p| p.into_inner()).retain(|t| *t != victim.url);
+            victim.kill();
+            killed_with = Some(jit_configs(&fake));
+            eprintln!("demo: replica {k} killed");
+        }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     fake.deliveries_settled().await;
-    scaler.reap().await.map_err(|e| e.to_string())?;
+    // The reapers delete what is left (runners that came up after their
+    // job was taken), warm runners aside.
+    let warm = args.min_idle * pools.len();
+    let settle = Instant::now() + Duration::from_secs(15);
+    while fake.runners(&FakeScope::org("octo-org")).len() > warm && Instant::now() < settle {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let left = fake.runners(&FakeScope::org("octo-org")).len();
     let completed = queued_at.iter().filter(|(job, _)| fake.job_ended(job.get())).count();
-    let s = scaler.state();
+    let created = jit_configs(&fake);
+    let first_runner = shared.first_runner.lock().unwrap_or_else(|p| p.into_inner()).clone();
     let mut latency: Vec<Duration> = queued_at
         .iter()
-        .filter_map(|(job, at)| s.first_runner.as_ref()?.get(job).map(|created| created.saturating_duration_since(*at)))
+        .filter_map(|(job, at)| first_runner.get(job).map(|created| created.saturating_duration_since(*at)))
         .collect();
     latency.sort();
-    println!(
-        "demo: {jobs} jobs queued, {} runners created, {completed} jobs completed, {left} runners left",
-        s.created
-    );
-    println!(
-        "demo: queued to runner created p50 {} ms, p99 {} ms; catch-up redelivered {} deliveries and found {} jobs by reconciliation; {:.1} API requests per job",
+    let live = replicas.iter().find(|r| r.runtime.is_some()).map(|r| r.scaler.clone());
+    let (redelivered, reconciled) = match &live {
+        Some(s) => (
+            s.store.count(Counter::Redelivered).await.unwrap_or(0),
+            s.store.count(Counter::Reconciled).await.unwrap_or(0),
+        ),
+        None => (0, 0),
+    };
+    println!("demo: {jobs} jobs queued, {created} runners created, {completed} jobs completed, {left} runners left");
+    let mut second = format!(
+        "demo: queued to runner created p50 {} ms, p99 {} ms; catch-up redelivered {redelivered} deliveries and found {reconciled} jobs by reconciliation; {:.1} API requests per job",
         percentile(&latency, 50.0).as_millis(),
         percentile(&latency, 99.0).as_millis(),
-        s.redelivered,
-        s.reconciled,
         fake.requests().len() as f64 / jobs.max(1) as f64
     );
-    Ok(completed == jobs && left == 0 && s.created == jobs + lost_machines)
+    let expected = jobs + lost_machines + warm;
+    let extra = created.saturating_sub(expected);
+    if let (Some(k), Some(at)) = (args.kill_replica, killed_with) {
+        second += &format!(
+            "; replica {k} killed after {at} runners: {extra} runners beyond the jobs (launches it had in flight)"
+        );
+    }
+    let mut peaks_ok = true;
+    if let Some(max) = args.max_runners {
+        let peaks: Vec<usize> = [1, 2, 3].iter().map(|g| fake.peak_runners(&FakeScope::org("octo-org"), *g)).collect();
+        peaks_ok = peaks.iter().all(|p| *p <= max);
+        second += &format!("; at most {:?} runners alive per pool (cap {max}, the fake's count)", peaks);
+    }
+    println!("{second}");
+    for mut r in replicas {
+        r.kill();
+    }
+    let created_ok = if killed_with.is_some() { created >= expected } else { created == expected };
+    Ok(completed == jobs && left == warm && created_ok && peaks_ok)
 }

@@ -24,11 +24,18 @@
 //! labels contain another pool's let the wider runner take the narrower
 //! job; the reaper and the next count make up for it.
 //!
+//! State lives in a store (`store`): in memory for one process, or in
+//! Redis (`--redis`) so that replicas behind one URL act as one. Each pool
+//! is filled by one replica at a time, within `--max-runners`, with
+//! `--min-idle` warm runners; `/metrics` serves Prometheus metrics.
+//!
 //! `demo` runs against the crate's in-process fake GitHub (no token, no
 //! network): it queues a burst of jobs with mixed labels, lets the fake's
 //! machines boot the runners, and prints one line,
 //! `demo: N jobs queued, N runners created, N jobs completed, 0 runners left`.
-//! `--lost-machines K` makes K machines never boot, to watch the reaper.
+//! `--lost-machines K` makes K machines never boot, to watch the reaper;
+//! `--replicas 3 --kill-replica 1` runs three replicas on a redis-server
+//! the demo starts, and kills one mid-burst.
 //!
 //! `serve` serves real deliveries on `--listen` (path `/webhook`; set the
 //! webhook's content type to `application/json` and select "Workflow
@@ -45,11 +52,12 @@ mod catch_up;
 mod config;
 mod demo;
 mod launch;
+mod metrics;
 mod pools;
 mod reaper;
 mod scaler;
 mod serve;
-mod state;
+mod store;
 
 #[derive(Parser)]
 #[command(name = "gha-scaler", about = "A webhook-driven autoscaler for GitHub Actions self-hosted runners")]

@@ -1,15 +1,57 @@
 //! The scaling loop: deliveries in, runners out.
+//!
+//! Pools are independent: each has its own fill pass, one at a time per
+//! pool across every replica (the store's `fill:<pool>` lease), its own
+//! backoff and its own cached group id. A burst or a broken group in one
+//! pool holds no other. Nothing holds a lock across an API call: the
+//! store's calls are short, and the leases are records, not locks.
 
 use crate::config::Settings;
 use crate::launch::Launcher;
-use crate::state::{Pending, State, Waiting};
+use crate::metrics;
+use crate::pools::{LAUNCH_BUDGET, job_backoff, plan};
+use crate::store::{Counter, Pending, Store, StoreError, Waiting, ms, now_ms};
 use axum::http::{HeaderMap, StatusCode};
-use gha_runners::types::{JitConfigRequest, JobId, JobStatus, RunnerGroupId};
-use gha_runners::webhook::{self, DeliveryError, Event, WorkflowJobAction, WorkflowJobEvent};
+use futures::TryStreamExt;
+use gha_runners::types::{JitConfigRequest, JobId, JobStatus, RunnerGroup, RunnerGroupId, RunnerId, Visibility};
+use gha_runners::webhook::{self, DeliveryError, Event, WorkflowJobAction, WorkflowJobEvent, WorkflowJobPayload};
 use gha_runners::{Client, Error, Secret};
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+/// How long a lease (fill, reaper, catch-up) lasts without renewal: a
+/// replica killed while holding one holds it this long at most.
+pub(crate) const LEASE: Duration = Duration::from_secs(5);
+
+/// What one replica keeps of one pool, beside the store.
+#[derive(Default)]
+pub(crate) struct PoolLocal {
+    /// One fill pass of this pool at a time in this replica.
+    pub(crate) filling: tokio::sync::Mutex<()>,
+    /// A fill is asked for and has not started yet.
+    pub(crate) asked: AtomicBool,
+    /// The group's id, looked up again after a failure.
+    pub(crate) group: Mutex<Option<RunnerGroupId>>,
+    /// After API failures: no fill before this, and the next wait.
+    pub(crate) backoff: Mutex<(Option<Instant>, Duration)>,
+    /// The group's access settings, as last read.
+    pub(crate) access: Mutex<Option<Access>>,
+}
+
+/// How long a runner group's access settings are trusted before they are
+/// read again.
+pub(crate) const GROUP_ACCESS_TTL: Duration = Duration::from_secs(60);
+
+/// A runner group's access settings, and when they were read.
+#[derive(Clone)]
+pub(crate) struct Access {
+    pub(crate) group: RunnerGroup,
+    /// Its repositories' ids, with `selected` visibility.
+    pub(crate) selected: Option<HashSet<i64>>,
+    pub(crate) at: Instant,
+}
 
 pub(crate) struct Scaler<L> {
     pub(crate) github: Client,
@@ -18,149 +60,314 @@ pub(crate) struct Scaler<L> {
     pub(crate) secret: Secret,
     /// What catch-up redelivers and reconciles.
     pub(crate) catch_up: crate::catch_up::CatchUp,
-    pub(crate) state: Mutex<State>,
-    /// One reconciliation or reaper pass at a time: two would both fill a
-    /// gap, and a reaper listing runners while one is being created would
-    /// take the new runner for a leftover.
-    pub(crate) reconciling: tokio::sync::Mutex<()>,
-    /// A reconciliation is asked for and has not started yet: deliveries
-    /// arriving meanwhile ask for no other.
-    pub(crate) asked: AtomicBool,
+    pub(crate) store: Store,
+    /// This replica's name in the store's leases.
+    pub(crate) replica: String,
+    pub(crate) pools: Vec<PoolLocal>,
+    /// What the reaper and catch-up keep between their passes.
+    pub(crate) local: Mutex<crate::reaper::Local>,
+    /// Refused requests, logged at most once in a while.
+    pub(crate) refusals: crate::serve::RefusalLog,
+    /// When the first runner of each job was created: kept only when
+    /// measured (`demo`), so that `serve` does not grow it for ever.
+    pub(crate) first_runner: Option<Arc<Mutex<HashMap<JobId, Instant>>>>,
+}
+
+/// Holds a lease and renews it until dropped.
+pub(crate) struct Held(tokio::task::JoinHandle<()>);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl<L: Launcher> Scaler<L> {
-    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    pub(crate) fn new(parts: ScalerParts<L>) -> Self {
+        let pools = parts.settings.pools.iter().map(|_| PoolLocal::default()).collect();
+        Scaler {
+            github: parts.github,
+            settings: parts.settings,
+            launcher: parts.launcher,
+            secret: parts.secret,
+            catch_up: parts.catch_up,
+            store: parts.store,
+            replica: format!("{}-{:016x}", std::process::id(), fastrand::u64(..)),
+            pools,
+            local: Mutex::default(),
+            refusals: crate::serve::RefusalLog::default(),
+            first_runner: parts.first_runner,
+        }
+    }
+
+    pub(crate) fn local(&self) -> MutexGuard<'_, crate::reaper::Local> {
+        self.local.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Takes lease `name` and keeps renewing it while the result lives;
+    /// `None` when another replica holds it.
+    pub(crate) async fn hold(self: &Arc<Self>, name: &str) -> Result<Option<Held>, StoreError> {
+        if !self.store.lease(name, &self.replica, LEASE).await? {
+            return Ok(None);
+        }
+        let (scaler, name) = (self.clone(), name.to_string());
+        Ok(Some(Held(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(LEASE / 3).await;
+                match scaler.store.lease(&name, &scaler.replica, LEASE).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        eprintln!("lost the {name} lease");
+                        return;
+                    }
+                    Err(e) => eprintln!("cannot renew the {name} lease: {e}"),
+                }
+            }
+        }))))
     }
 
     /// Answers one delivery: 401 for a bad signature, 400 for a body that is
-    /// not a delivery, 202 otherwise (the work happens after the answer:
-    /// GitHub waits 10 seconds at most).
-    pub(crate) fn on_delivery(self: &Arc<Self>, headers: &HeaderMap, body: &[u8]) -> StatusCode {
+    /// not a delivery, 503 when the store cannot take it (GitHub logs it
+    /// failed, catch-up redelivers it), 202 otherwise (runners are made
+    /// after the answer: GitHub waits 10 seconds at most).
+    pub(crate) async fn on_delivery(self: &Arc<Self>, headers: &HeaderMap, body: &[u8]) -> StatusCode {
         let delivery = match webhook::parse(headers, body, &self.secret) {
             Ok(delivery) => delivery,
             Err(DeliveryError::Signature(e)) => {
-                eprintln!("refused a delivery: {e}");
+                self.refusals.refused("signature", &e.to_string());
                 return StatusCode::UNAUTHORIZED;
             }
             Err(e) => {
-                eprintln!("refused a delivery: {e}");
+                self.refusals.refused("malformed", &e.to_string());
                 return StatusCode::BAD_REQUEST;
             }
         };
         // Repeats are told apart by content, not by `X-GitHub-Delivery`:
         // GitHub redelivers with the same GUID, and a redelivery is how a
         // job the scaler let go (forgotten, or given up on) comes back.
-        // The job's state decides: a `queued` for a job waiting or started
-        // is a repeat, a `completed` for an ended one too.
+        // The job's state decides: a `queued` for a job known is a repeat,
+        // a `completed` for an ended one too.
         if let Event::WorkflowJob(job) = delivery.event {
-            self.on_job(*job);
+            let action = job.action.to_string();
+            match self.on_job(*job).await {
+                Ok(outcome) => metrics::delivery(&action, outcome),
+                Err(e) => {
+                    eprintln!("a delivery could not be recorded: {e}");
+                    metrics::delivery(&action, "store-error");
+                    return StatusCode::SERVICE_UNAVAILABLE;
+                }
+            }
+        } else {
+            metrics::delivery("", "other-event");
         }
         StatusCode::ACCEPTED
     }
 
-    pub(crate) fn on_job(self: &Arc<Self>, job: WorkflowJobEvent) {
+    /// Records what `job` says; the outcome for the metrics.
+    pub(crate) async fn on_job(self: &Arc<Self>, job: WorkflowJobEvent) -> Result<&'static str, StoreError> {
         // The organization's runners serve only its own repositories' jobs.
         if !job.owner.eq_ignore_ascii_case(&self.settings.org) {
-            return;
+            return Ok("other-owner");
         }
-        let Some(pool) = self.settings.pools.iter().position(|p| p.serves(&job.labels)) else { return };
-        if job.action == WorkflowJobAction::Queued {
-            self.enqueue(job.job_id, &job.repository, pool, &job.labels);
-            return;
-        }
-        let mut s = self.state();
-        match job.action {
-            WorkflowJobAction::InProgress => {
-                s.dequeue(job.job_id);
-                if let Some(runner) = &job.runner {
-                    s.pending.remove(&runner.id);
-                }
-            }
-            WorkflowJobAction::Completed if s.ended.insert(job.job_id) => {
-                s.dequeue(job.job_id);
-                s.completed += 1;
-                if let Some(runner) = &job.runner {
-                    s.pending.remove(&runner.id);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    /// Job `job` of `repo` waits for a runner of `pool`, unless the scaler
-    /// knows it already (waiting, started or ended): a repeated `queued`
-    /// does nothing. True when it is news.
-    pub(crate) fn enqueue(self: &Arc<Self>, job: JobId, repo: &str, pool: usize, labels: &[String]) -> bool {
-        let mut s = self.state();
-        if s.started.contains(&job) || s.waiting.contains_key(&job) {
-            return false;
-        }
-        s.queued += 1;
-        s.waiting.insert(job, Waiting { repo: repo.to_string(), pool, idle_runners: 0 });
-        drop(s);
-        eprintln!("job {job} queued in {repo:?} for {labels:?}");
-        self.ask_reconcile();
-        true
-    }
-
-    /// Runs a reconciliation soon, unless one is already waiting to start.
-    pub(crate) fn ask_reconcile(self: &Arc<Self>) {
-        if !self.asked.swap(true, Ordering::SeqCst) {
-            let scaler = self.clone();
-            tokio::spawn(async move { scaler.reconcile().await });
-        }
-    }
-
-    /// Creates runners where jobs of a pool outnumber its runners that are
-    /// not running yet.
-    pub(crate) async fn reconcile(self: &Arc<Self>) {
-        let _one = self.reconciling.lock().await;
-        self.asked.store(false, Ordering::SeqCst);
-        self.fill().await;
-    }
-
-    /// [`Scaler::reconcile`], for a caller that holds the lock: the runners
-    /// not running yet cover the oldest waiting jobs of their pool, and the
-    /// other jobs each get one, after a check that they are still queued.
-    /// The pass stops at the first failure (GitHub down, a launch quota):
-    /// the next pass, at the next delivery or reaper tick, tries again.
-    pub(crate) async fn fill(self: &Arc<Self>) {
-        let wanted: Vec<(JobId, String, usize)> = {
-            let s = self.state();
-            let mut free: Vec<usize> = vec![0; self.settings.pools.len()];
-            for p in s.pending.values() {
-                free[p.pool] += 1;
-            }
-            s.waiting
-                .iter()
-                .filter(|(_, w)| {
-                    let spare = free[w.pool] > 0;
-                    free[w.pool] = free[w.pool].saturating_sub(1);
-                    !spare
-                })
-                .map(|(id, w)| (*id, w.repo.clone(), w.pool))
-                .collect()
+        let Some(pool) = self.settings.pools.iter().position(|p| p.serves(&job.labels)) else {
+            return Ok("no-pool");
         };
-        for (job, repo, pool) in wanted {
-            if let Err(e) = self.make_runner(job, &repo, pool).await {
-                eprintln!("job {job}: no runner created: {e}");
+        let acted = match job.action {
+            WorkflowJobAction::Queued => {
+                let repo = match &job.payload {
+                    WorkflowJobPayload::Queued(q) => Some((q.repository.id, !q.repository.private)),
+                    _ => None,
+                };
+                self.enqueue(job.job_id, &job.repository, repo, pool, &job.labels).await?
+            }
+            WorkflowJobAction::InProgress => {
+                self.store.start(job.job_id).await?;
+                if let Some(runner) = &job.runner {
+                    let made = self.store.take_pending(runner.id).await?;
+                    let pool = made.map_or(pool, |p| p.pool);
+                    self.store.add_running(runner.id, pool).await?;
+                    self.ask_fill(pool);
+                }
+                true
+            }
+            WorkflowJobAction::Completed => {
+                let first = self.store.end(job.job_id).await?;
+                if first {
+                    self.store.incr(Counter::Completed, 1).await?;
+                }
+                if let Some(runner) = &job.runner {
+                    self.store.take_pending(runner.id).await?;
+                    self.store.remove_running(runner.id).await?;
+                    // A place under the cap came free.
+                    self.ask_fill(pool);
+                }
+                first
+            }
+            _ => false,
+        };
+        Ok(if acted { "acted-on" } else { "duplicate" })
+    }
+
+    /// Job `job` of `repo` (with its id and whether it is public, when
+    /// known) waits for a runner of `pool`, unless it is known (waiting,
+    /// started, ended or given up): a repeated `queued` does nothing. True
+    /// when it is news.
+    pub(crate) async fn enqueue(
+        self: &Arc<Self>,
+        job: JobId,
+        repo: &str,
+        repo_info: Option<(i64, bool)>,
+        pool: usize,
+        labels: &[String],
+    ) -> Result<bool, StoreError> {
+        let waiting = Waiting {
+            repo: repo.to_string(),
+            pool,
+            queued_ms: now_ms(),
+            attempts: 0,
+            retry_ms: 0,
+            repo_id: repo_info.map(|r| r.0),
+            public: repo_info.map(|r| r.1),
+        };
+        if !self.store.enqueue(job, &waiting).await? {
+            return Ok(false);
+        }
+        eprintln!("job {job} queued in {repo:?} for {labels:?}");
+        self.ask_fill(pool);
+        Ok(true)
+    }
+
+    /// Runs a fill pass of `pool` soon, unless one is already waiting to
+    /// start in this replica.
+    pub(crate) fn ask_fill(self: &Arc<Self>, pool: usize) {
+        if !self.pools[pool].asked.swap(true, Ordering::SeqCst) {
+            let scaler = self.clone();
+            tokio::spawn(async move { scaler.fill(pool).await });
+        }
+    }
+
+    /// Fill passes of `pool` until no other is asked for: runners where its
+    /// jobs outnumber its runners not running yet, within its cap. One
+    /// replica at a time fills a pool; another replica asking meanwhile
+    /// leaves a flag that the holder reads before it lets go.
+    pub(crate) async fn fill(self: &Arc<Self>, pool: usize) {
+        let local = &self.pools[pool];
+        let _one = local.filling.lock().await;
+        local.asked.store(false, Ordering::SeqCst);
+        let (until, _) = *local.backoff.lock().unwrap_or_else(|p| p.into_inner());
+        if until.is_some_and(|t| Instant::now() < t) {
+            return; // the reaper's next pass asks again
+        }
+        let name = format!("fill:{pool}");
+        let mut held = None;
+        // Another replica fills the pool (or reaps it): it is asked for one
+        // more pass (the flag), and the lease is tried once more in case it
+        // let go before it read the flag.
+        for attempt in 0..2 {
+            match self.hold(&name).await {
+                Ok(Some(h)) => {
+                    held = Some(h);
+                    break;
+                }
+                Ok(None) if attempt == 0 => {
+                    if let Err(e) = self.store.flag(&name).await {
+                        eprintln!("pool {}: {e}", self.settings.pools[pool].group);
+                    }
+                    tokio::time::sleep(LEASE / 10).await;
+                }
+                Ok(None) => return,
+                Err(e) => {
+                    eprintln!("pool {}: no fill: {e}", self.settings.pools[pool].group);
+                    return;
+                }
+            }
+        }
+        let Some(held) = held else { return };
+        loop {
+            let outcome = self.fill_pass(pool).await;
+            {
+                let mut backoff = local.backoff.lock().unwrap_or_else(|p| p.into_inner());
+                match outcome {
+                    Ok(()) => *backoff = (None, Duration::ZERO),
+                    Err(e) => {
+                        let wait = (backoff.1 * 2).clamp(Duration::from_secs(1), Duration::from_secs(60));
+                        *backoff = (Some(Instant::now() + wait), wait);
+                        eprintln!("pool {}: {e}; next try in {wait:?}", self.settings.pools[pool].group);
+                        break;
+                    }
+                }
+            }
+            if !self.store.take_flag(&name).await.unwrap_or(false) {
                 break;
             }
         }
+        let _ = self.store.release(&name, &self.replica).await;
+        drop(held);
+    }
+
+    /// Runs `work` on pool `pool` while no fill of it runs, here or in any
+    /// replica (its fill lease): what changes which jobs its runners cover
+    /// must not interleave with a pass that counts them. `None` when
+    /// another replica holds the pool.
+    pub(crate) async fn on_pool<T>(
+        self: &Arc<Self>,
+        pool: usize,
+        work: impl std::future::Future<Output = T>,
+    ) -> Result<Option<T>, StoreError> {
+        let _one = self.pools[pool].filling.lock().await;
+        let name = format!("fill:{pool}");
+        let Some(held) = self.hold(&name).await? else { return Ok(None) };
+        let out = work.await;
+        self.store.release(&name, &self.replica).await?;
+        drop(held);
+        Ok(Some(out))
+    }
+
+    /// One fill pass of `pool`, which stops at its first failure (GitHub
+    /// down, a missing group): the pool backs off, the others go on.
+    async fn fill_pass(self: &Arc<Self>, pool: usize) -> Result<(), String> {
+        let waiting: Vec<(JobId, Waiting)> = self
+            .store
+            .waiting()
+            .await
+            .map_err(|e| e.to_string())?
+            .into_iter()
+            .filter(|(_, w)| w.pool == pool)
+            .collect();
+        let pending = self.store.pending().await.map_err(|e| e.to_string())?;
+        let pending: Vec<&Pending> = pending.iter().map(|(_, p)| p).filter(|p| p.pool == pool).collect();
+        let running = self.store.running().await.map_err(|e| e.to_string())?;
+        let running = running.iter().filter(|(_, p)| *p == pool).count();
+        let plan = plan(&self.settings.pools[pool], &waiting, &pending, running, now_ms());
+        let group = &self.settings.pools[pool].group;
+        metrics::pool_gauges(group, pending.len(), plan.spare, plan.over_cap);
+        if plan.over_cap > 0 {
+            eprintln!(
+                "pool {group}: {} jobs wait for the cap ({:?})",
+                plan.over_cap, self.settings.pools[pool].max_runners
+            );
+        }
+        for (job, waiting) in plan.jobs {
+            self.make_runner(pool, Some((job, waiting))).await?;
+        }
+        for _ in 0..plan.warm {
+            self.make_runner(pool, None).await?;
+        }
+        Ok(())
     }
 
     /// Whether job `job` still waits for a runner, as GitHub says: a job
     /// running or done leaves the queue; one GitHub does not show (deleted,
     /// or the token cannot read it) is forgotten until a delivery brings
     /// it back; one not queued yet (waiting for an approval) stays.
-    pub(crate) async fn still_queued(&self, job: JobId, repo: &str) -> Result<bool, Error> {
+    pub(crate) async fn still_queued(&self, job: JobId, repo: &str) -> Result<bool, String> {
         let (owner, name) = repo.split_once('/').unwrap_or((repo, ""));
+        let store = |e: StoreError| e.to_string();
         match self.github.repo(owner, name).jobs().get(job).await {
             Ok(found) => match found.status {
                 JobStatus::Queued => Ok(true),
                 JobStatus::InProgress | JobStatus::Completed => {
-                    self.state().dequeue(job);
+                    self.store.start(job).await.map_err(store)?;
                     eprintln!("job {job} is {:?} already: no runner", found.status);
                     Ok(false)
                 }
@@ -170,68 +377,198 @@ impl<L: Launcher> Scaler<L> {
                 }
             },
             Err(Error::NotFound(_)) => {
-                self.state().forget(job);
+                self.store.forget(job).await.map_err(store)?;
                 eprintln!("job {job}: GitHub shows no such job (or the token cannot read it): forgotten");
                 Ok(false)
             }
-            Err(e) => Err(e),
+            Err(e) => Err(format!("job {job}: {e}")),
         }
     }
 
-    /// Checks job `job` is still queued, then creates a JIT runner of `pool`
-    /// and launches its machine.
-    pub(crate) async fn make_runner(self: &Arc<Self>, job: JobId, repo: &str, pool: usize) -> Result<(), String> {
-        if !self.still_queued(job, repo).await.map_err(|e| e.to_string())? {
+    /// Creates a JIT runner of `pool` for `job` (after a check that it is
+    /// still queued), or a warm one for none, and launches its machine.
+    pub(crate) async fn make_runner(
+        self: &Arc<Self>,
+        pool: usize,
+        job: Option<(JobId, Waiting)>,
+    ) -> Result<(), String> {
+        let store = |e: StoreError| e.to_string();
+        if let Some((id, waiting)) = &job
+            && !self.still_queued(*id, &waiting.repo).await?
+        {
             return Ok(());
         }
         let pool_spec = &self.settings.pools[pool];
-        let group = self.group_id(&pool_spec.group).await?;
-        let n = {
-            let mut s = self.state();
-            let n = s.names.entry(job).or_default();
-            *n += 1;
-            *n
-        };
-        let runner_name = format!("{}-{job}-{n}", self.settings.prefix);
+        let group = self.group_id(pool).await?;
+        if let Some((id, waiting)) = &job
+            && let Some(reason) = self.group_refuses(pool, group, waiting).await?
+        {
+            // Its machine would come up and never get the job: none made.
+            eprintln!(
+                "job {id}: runner group {} does not serve {} ({reason}): no runner",
+                pool_spec.group, waiting.repo
+            );
+            metrics::refused_by_group(&pool_spec.group);
+            self.store.incr(Counter::Refused, 1).await.map_err(store)?;
+            self.store.give_up(*id).await.map_err(store)?;
+            return Ok(());
+        }
+        let job_id = job.as_ref().map(|(id, _)| *id);
+        let n = self.store.next_name(job_id.unwrap_or_default()).await.map_err(store)?;
+        let runner_name = format!("{}-{}-{n}", self.settings.prefix, job_id.unwrap_or_default());
         let request = JitConfigRequest::new(&runner_name, pool_spec.labels.iter().cloned()).runner_group_id(group);
         // The prefix is ours: a runner of an earlier run of the scaler
         // holding the name, offline and idle, is replaced.
         let runners = self.github.org(&self.settings.org).runners();
-        let issued = runners.jit_config_replacing_offline(&request).await.map_err(|e| e.to_string())?;
-        let id = issued.config.runner.id;
-        {
-            let mut s = self.state();
-            s.created += 1;
-            if let Some(first) = &mut s.first_runner {
-                first.entry(job).or_insert_with(Instant::now);
+        let issued = match runners.jit_config_replacing_offline(&request).await {
+            Ok(issued) => issued,
+            Err(e) => {
+                // A group deleted (and made again) has a new id.
+                *self.pools[pool].group.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                *self.pools[pool].access.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                return Err(format!("runner {runner_name}: {e}"));
             }
-            let pending = Pending { pool, job, launched: None, failed: false, online_since: None };
-            s.pending.insert(id, pending);
+        };
+        let id = issued.config.runner.id;
+        let created_ms = now_ms();
+        let pending = Pending {
+            name: runner_name.clone(),
+            pool,
+            job: job_id,
+            created_ms,
+            launched_ms: None,
+            failed: false,
+            online_ms: None,
+        };
+        self.store.put_pending(id, &pending, false).await.map_err(store)?;
+        self.store.incr(Counter::Created, 1).await.map_err(store)?;
+        metrics::runner_created(&pool_spec.group, job.as_ref().map(|(_, w)| created_ms.saturating_sub(w.queued_ms)));
+        if let (Some(first), Some(job)) = (&self.first_runner, job_id) {
+            first.lock().unwrap_or_else(|p| p.into_inner()).entry(job).or_insert_with(Instant::now);
         }
         eprintln!("runner {runner_name} ({id}) created in group {}", pool_spec.group);
         // Launched beside the loop: a slow launcher delays no other runner.
         let scaler = self.clone();
         tokio::spawn(async move {
             let launched = scaler.launcher.launch(&runner_name, issued.config.encoded_jit_config).await;
-            if let Err(e) = &launched {
-                // The reaper deletes it at its next pass, and makes another.
-                eprintln!("runner {runner_name}: the machine did not launch: {e}");
-            }
-            if let Some(p) = scaler.state().pending.get_mut(&id) {
-                p.launched = Some(Instant::now());
-                p.failed = launched.is_err();
+            if let Err(e) = scaler.launched(id, pending, launched).await {
+                eprintln!("runner {runner_name}: {e}");
             }
         });
         Ok(())
     }
 
-    pub(crate) async fn group_id(&self, name: &str) -> Result<RunnerGroupId, String> {
-        if let Some(id) = self.state().group_ids.get(name) {
-            return Ok(*id);
+    /// Records how runner `id`'s launch went. A failed launch is torn down
+    /// (its machine may be up), charged to its job, and the runner reaped
+    /// at the next pass.
+    async fn launched(
+        &self,
+        id: RunnerId,
+        mut pending: Pending,
+        launched: Result<(), String>,
+    ) -> Result<(), StoreError> {
+        pending.launched_ms = Some(now_ms());
+        if let Err(e) = &launched {
+            eprintln!("runner {}: the machine did not launch: {e}", pending.name);
+            metrics::launch_failed(&self.settings.pools[pending.pool].group);
+            pending.failed = true;
+            self.teardown(&pending.name).await;
+            if let Some(job) = pending.job {
+                self.charge(job).await?;
+            }
         }
+        self.store.put_pending(id, &pending, true).await
+    }
+
+    /// Tears down the machine of runner `name`, if the launcher can.
+    pub(crate) async fn teardown(&self, name: &str) {
+        if let Err(e) = self.launcher.teardown(name).await {
+            eprintln!("runner {name}: cannot tear its machine down: {e}");
+        }
+    }
+
+    /// A runner made for `job` failed: the job backs off, and after
+    /// [`LAUNCH_BUDGET`] failures the scaler gives up on it for a day.
+    pub(crate) async fn charge(&self, job: JobId) -> Result<(), StoreError> {
+        let Some((_, mut waiting)) = self.store.waiting().await?.into_iter().find(|(id, _)| *id == job) else {
+            return Ok(());
+        };
+        waiting.attempts += 1;
+        if waiting.attempts >= LAUNCH_BUDGET {
+            eprintln!("job {job}: {LAUNCH_BUDGET} runners failed or came up and did not take it: giving up");
+            metrics::gave_up(&self.settings.pools[waiting.pool].group);
+            return self.store.give_up(job).await;
+        }
+        waiting.retry_ms = now_ms() + ms(job_backoff(waiting.attempts));
+        self.store.update_waiting(job, &waiting).await
+    }
+
+    /// Why runner group `group` of pool `pool` would not give `waiting`'s
+    /// repository its runners, if it would not: `selected` visibility
+    /// without the repository, or a public repository where the group
+    /// allows none. What the scaler does not know (a repository's id or
+    /// visibility) refuses nothing. The group's settings are cached for
+    /// [`GROUP_ACCESS_TTL`].
+    pub(crate) async fn group_refuses(
+        &self,
+        pool: usize,
+        group: RunnerGroupId,
+        waiting: &Waiting,
+    ) -> Result<Option<&'static str>, String> {
+        let fresh = |a: &Access| a.group.id == group && a.at.elapsed() < GROUP_ACCESS_TTL;
+        let cached = self.pools[pool].access.lock().unwrap_or_else(|p| p.into_inner()).clone().filter(fresh);
+        let access = match cached {
+            Some(access) => access,
+            None => {
+                let groups = self.github.org(&self.settings.org).runner_groups();
+                let found = groups.get(group).await.map_err(|e| format!("group {group}: {e}"))?;
+                let selected = if found.visibility == Visibility::Selected {
+                    let repos: Vec<_> = groups.repositories(group).try_collect().await.map_err(|e| e.to_string())?;
+                    Some(repos.into_iter().map(|r| r.id).collect())
+                } else {
+                    None
+                };
+                let access = Access { group: found, selected, at: Instant::now() };
+                *self.pools[pool].access.lock().unwrap_or_else(|p| p.into_inner()) = Some(access.clone());
+                access
+            }
+        };
+        if waiting.public == Some(true) {
+            if access.group.visibility == Visibility::Private {
+                return Ok(Some("private repositories only"));
+            }
+            if !access.group.allows_public_repositories {
+                return Ok(Some("public repositories not allowed"));
+            }
+        }
+        if let (Some(selected), Some(id)) = (&access.selected, waiting.repo_id)
+            && !selected.contains(&id)
+        {
+            return Ok(Some("repository not selected"));
+        }
+        Ok(None)
+    }
+
+    /// Pool `pool`'s group id: cached, looked up again after a failure.
+    pub(crate) async fn group_id(&self, pool: usize) -> Result<RunnerGroupId, String> {
+        if let Some(id) = *self.pools[pool].group.lock().unwrap_or_else(|p| p.into_inner()) {
+            return Ok(id);
+        }
+        let name = &self.settings.pools[pool].group;
         let group = self.github.org(&self.settings.org).runner_groups().find(name).await.map_err(|e| e.to_string())?;
         let id = group.map(|g| g.id).ok_or_else(|| format!("no runner group named {name:?}"))?;
-        self.state().group_ids.insert(name.to_string(), id);
+        *self.pools[pool].group.lock().unwrap_or_else(|p| p.into_inner()) = Some(id);
         Ok(id)
     }
+}
+
+/// What a [`Scaler`] is made of.
+pub(crate) struct ScalerParts<L> {
+    pub(crate) github: Client,
+    pub(crate) settings: Settings,
+    pub(crate) launcher: Arc<L>,
+    pub(crate) secret: Secret,
+    pub(crate) catch_up: crate::catch_up::CatchUp,
+    pub(crate) store: Store,
+    pub(crate) first_runner: Option<Arc<Mutex<HashMap<JobId, Instant>>>>,
 }

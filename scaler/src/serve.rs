@@ -1,25 +1,161 @@
-//! `serve`: real deliveries from GitHub.
+//! `serve`: real deliveries from GitHub, over an HTTP server that holds no
+//! connection for long before a delivery's signature is checked.
+//!
+//! - A connection must send its headers within `--read-timeout` (10 s),
+//!   and its body within as long again; no connection lives past three
+//!   times that; keep-alive is off (GitHub opens one per delivery).
+//! - At most `--max-connections` at once: more are closed at once.
+//! - A body must state its length, at most GitHub's 25 MB
+//!   ([`MAX_BODY`]); longer ones are refused before a byte is read. The
+//!   bodies being read share a memory budget ([`BODY_BUDGET`]).
+//! - Refused requests are counted in the metrics and logged at most once
+//!   every [`RefusalLog::EVERY`].
 
 use crate::catch_up::CatchUp;
 use crate::config::{ServeArgs, Settings};
 use crate::launch::{CommandLauncher, Launcher};
-use crate::scaler::Scaler;
-use axum::body::Bytes;
-use axum::http::HeaderMap;
+use crate::scaler::{Scaler, ScalerParts};
+use crate::store::{Store, redis::RedisStore};
+use axum::body::Body;
+use axum::http::{HeaderMap, StatusCode, header};
 use gha_runners::{Client, Secret};
-use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+/// GitHub caps webhook payloads at 25 MB.
+pub(crate) const MAX_BODY: u64 = 25 * 1024 * 1024;
+/// How long a client may take to send its request's headers, and its
+/// body, by default.
+pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Bytes of bodies being read at once, in KiB (64 MiB).
+pub(crate) const BODY_BUDGET: usize = 64 * 1024;
+
+/// Refused requests: counted, and logged at most once every
+/// [`RefusalLog::EVERY`] with how many were not logged.
+#[derive(Default)]
+pub(crate) struct RefusalLog(Mutex<(Option<Instant>, u64)>);
+
+impl RefusalLog {
+    pub(crate) const EVERY: Duration = Duration::from_secs(10);
+
+    pub(crate) fn refused(&self, reason: &'static str, detail: &str) {
+        crate::metrics::refused(reason);
+        let mut s = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if s.0.is_some_and(|at| at.elapsed() < Self::EVERY) {
+            s.1 += 1;
+            return;
+        }
+        let more = std::mem::take(&mut s.1);
+        s.0 = Some(Instant::now());
+        drop(s);
+        let detail: String = detail.chars().filter(|c| !c.is_control()).take(200).collect();
+        if more > 0 {
+            eprintln!("refused a delivery ({reason}): {detail} ({more} more refused since the last such line)");
+        } else {
+            eprintln!("refused a delivery ({reason}): {detail}");
+        }
+    }
+}
 
 impl<L: Launcher> Scaler<L> {
-    /// Serves deliveries on `listener` (POST /webhook).
-    pub(crate) fn router(self: &Arc<Self>) -> axum::Router {
+    /// POST /webhook (deliveries, bodies read within `read_timeout`), GET
+    /// /metrics (Prometheus).
+    pub(crate) fn router(self: &Arc<Self>, read_timeout: Duration) -> axum::Router {
         let scaler = self.clone();
-        axum::Router::new().route(
-            "/webhook",
-            axum::routing::post(
-                move |headers: HeaderMap, body: Bytes| async move { scaler.on_delivery(&headers, &body) },
-            ),
-        )
+        let budget = Arc::new(Semaphore::new(BODY_BUDGET));
+        let metrics = self.clone();
+        axum::Router::new()
+            .route(
+                "/webhook",
+                axum::routing::post(move |headers: HeaderMap, body: Body| {
+                    let (scaler, budget) = (scaler.clone(), budget.clone());
+                    async move {
+                        match read_body(&scaler, &budget, &headers, body, read_timeout).await {
+                            Ok(bytes) => scaler.on_delivery(&headers, &bytes).await,
+                            Err(status) => status,
+                        }
+                    }
+                }),
+            )
+            .route(
+                "/metrics",
+                axum::routing::get(move || {
+                    let scaler = metrics.clone();
+                    async move {
+                        if let Some(rate) = scaler.github.rate_limit() {
+                            crate::metrics::quota(rate.remaining);
+                        }
+                        ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], crate::metrics::handle().render())
+                    }
+                }),
+            )
+    }
+}
+
+/// The body of a delivery, read within the limits above.
+async fn read_body<L: Launcher>(
+    scaler: &Scaler<L>,
+    budget: &Semaphore,
+    headers: &HeaderMap,
+    body: Body,
+    timeout: Duration,
+) -> Result<axum::body::Bytes, StatusCode> {
+    let refuse = |reason, detail: String, status| {
+        scaler.refusals.refused(reason, &detail);
+        Err(status)
+    };
+    let Some(length) = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok()) else {
+        return refuse("no-length", "no Content-Length".into(), StatusCode::LENGTH_REQUIRED);
+    };
+    if length > MAX_BODY {
+        return refuse("too-large", format!("{length} bytes, over GitHub's 25 MB"), StatusCode::PAYLOAD_TOO_LARGE);
+    }
+    let kib = u32::try_from(length.div_ceil(1024).max(1)).unwrap_or(u32::MAX);
+    let Ok(_permit) = budget.try_acquire_many(kib) else {
+        return refuse("busy", "too many bodies being read".into(), StatusCode::SERVICE_UNAVAILABLE);
+    };
+    let limit = usize::try_from(length).unwrap_or(usize::MAX);
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(e)) => refuse("malformed", format!("cannot read the body: {e}"), StatusCode::BAD_REQUEST),
+        Err(_) => refuse("slow", format!("the body took over {timeout:?}"), StatusCode::REQUEST_TIMEOUT),
+    }
+}
+
+/// Serves `router` on `listener` within the limits above, forever.
+pub(crate) async fn run_http(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    max_connections: usize,
+    read_timeout: Duration,
+) {
+    let connections = Arc::new(Semaphore::new(max_connections.max(1)));
+    loop {
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            Err(e) => {
+                // Out of file descriptors, say: wait rather than spin.
+                eprintln!("cannot accept a connection: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let Ok(permit) = connections.clone().try_acquire_owned() else {
+            crate::metrics::refused("busy");
+            drop(stream);
+            continue;
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        tokio::spawn(async move {
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(read_timeout)
+                .keep_alive(false)
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service);
+            let _ = tokio::time::timeout(read_timeout * 3, connection).await;
+            drop(permit);
+        });
     }
 }
 
@@ -39,6 +175,15 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<(), String> {
         }
         (None, None) => return Err("serve needs --webhook-secret-file or --webhook-secret-env".into()),
     };
+    let redis = match (&args.redis, &args.redis_file) {
+        (Some(url), _) if url.contains('@') => {
+            return Err("--redis: a URL with a password shows in the process list; put it in --redis-file".into());
+        }
+        (Some(url), _) => Some(url.clone()),
+        (None, Some(path)) => Some(crate::config::read_secret("Redis URL", path)?),
+        (None, None) => None,
+    };
+    let pools = crate::config::pools(&args.pools, args.config.as_deref(), args.max_runners, args.min_idle)?;
     // The launch command's environment lacks the secrets the scaler's has.
     let mut hidden = vec!["GITHUB_TOKEN".to_string(), "GH_TOKEN".to_string()];
     hidden.extend(args.webhook_secret_env.clone());
@@ -46,16 +191,35 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<(), String> {
     if let Some(url) = &args.base_url {
         builder = builder.base_url(url);
     }
-    let scaler = Arc::new(Scaler {
+    // Replicas of one organization and prefix are one fleet.
+    let fleet = format!("{}-{}", args.org, args.prefix);
+    let store = match &redis {
+        Some(url) => {
+            let fleet_transport = gha_runners::transport::RedisFleet::new(url, &fleet).map_err(|e| e.to_string())?;
+            builder = builder.fleet(fleet_transport);
+            Store::Redis(RedisStore::connect(url, &fleet).await.map_err(|e| e.to_string())?)
+        }
+        None => Store::Memory(Box::default()),
+    };
+    if args.teardown.is_none() {
+        eprintln!("no --teardown: machines of failed launches are left to the launch command to stop");
+    }
+    let scaler = Arc::new(Scaler::new(ScalerParts {
         github: builder.build().map_err(|e| e.to_string())?,
         settings: Settings {
             org: args.org,
             prefix: args.prefix,
-            pools: args.pools,
+            pools,
             boot_timeout: args.boot_timeout,
             idle_timeout: args.idle_timeout,
+            launch_timeout: args.launch_timeout,
         },
-        launcher: Arc::new(CommandLauncher { command: args.launch, hidden }),
+        launcher: Arc::new(CommandLauncher {
+            command: args.launch,
+            teardown: args.teardown,
+            hidden,
+            timeout: args.launch_timeout,
+        }),
         secret: Secret::new(secret),
         catch_up: CatchUp {
             hook_id: args.hook_id,
@@ -63,16 +227,19 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<(), String> {
             lookback: args.redeliver_lookback,
             grace: args.reconcile_grace,
         },
-        state: Mutex::default(),
-        reconciling: tokio::sync::Mutex::new(()),
-        asked: AtomicBool::new(false),
-    });
+        store,
+        first_runner: None,
+    }));
     let listen = args.listen;
     let listener =
         tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    crate::metrics::handle();
     tokio::spawn(scaler.clone().reap_every(args.reap_every));
     tokio::spawn(scaler.clone().catch_up_every(args.reconcile_every));
+    eprintln!("metrics on http://{addr}/metrics");
     eprintln!("listening on http://{addr}/webhook");
-    axum::serve(listener, scaler.router()).await.map_err(|e| e.to_string())
+    let read_timeout = args.read_timeout.max(Duration::from_millis(10));
+    run_http(listener, scaler.router(read_timeout), args.max_connections, read_timeout).await;
+    Ok(())
 }

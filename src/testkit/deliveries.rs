@@ -429,12 +429,13 @@ impl Hooks {
     }
 
     /// Queues the delivery announcing `change` (nothing without a URL).
-    /// `org` says whether the repository's owner is an organization.
-    pub fn announce(&self, change: &JobChange, org: bool) {
+    /// `org` says whether the repository's owner is an organization,
+    /// `public` whether the repository is public.
+    pub fn announce(&self, change: &JobChange, org: bool, public: bool) {
         if self.lock().target.is_none() {
             return;
         }
-        let payload = payload(change, org);
+        let payload = payload(change, org, public);
         let body = serde_json::to_vec(&payload).unwrap_or_default();
         self.queue(Outgoing {
             guid: delivery_guid(),
@@ -640,7 +641,7 @@ fn delivery_guid() -> String {
 
 /// The payload of `webhook-workflow-job-<action>`: the schema's own
 /// examples, with the job, its repository and owner of the change.
-fn payload(change: &JobChange, org: bool) -> Value {
+fn payload(change: &JobChange, org: bool, public: bool) -> Value {
     static SAMPLES: OnceLock<Vec<(&'static str, Value)>> = OnceLock::new();
     let samples = SAMPLES.get_or_init(|| {
         ["queued", "in_progress", "completed", "waiting"]
@@ -668,6 +669,8 @@ fn payload(change: &JobChange, org: bool) -> Value {
     repo["html_url"] = json!(format!("https://github.com/{full}"));
     repo["url"] = json!(format!("https://api.github.com/repos/{full}"));
     repo["owner"]["login"] = json!(owner);
+    repo["private"] = json!(!public);
+    repo["visibility"] = json!(if public { "public" } else { "private" });
     repo["owner"]["type"] = json!(if org { "Organization" } else { "User" });
     if let Some(fields) = p.as_object_mut() {
         // A repository webhook: no App installation, no enterprise, no

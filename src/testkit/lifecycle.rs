@@ -58,6 +58,28 @@ fn serves(runner: &FakeScope, job: &FakeScope) -> Option<u8> {
 
 /// Whether a runner has every label the job asks for (GitHub compares
 /// labels without regard to ASCII case).
+/// Whether runner group `group_id` of `scope` (an organization's or an
+/// enterprise's) lets repository `repo` use its runners, as GitHub's
+/// group settings say: `selected` visibility admits its repositories,
+/// `private` no public one, and a public one needs
+/// `allows_public_repositories`. A repository's own runners serve it.
+fn group_allows(d: &ScopeData, group_id: i64, scope: &FakeScope, repo: &FakeScope, public: bool) -> bool {
+    if matches!(scope, FakeScope::Repo(..)) {
+        return true;
+    }
+    let Some(group) = d.groups.get(&group_id) else { return true };
+    let field = |name: &str| group.fields.get(name).cloned().unwrap_or(Value::Null);
+    if public && (field("allows_public_repositories") != json!(true) || field("visibility") == json!("private")) {
+        return false;
+    }
+    match (field("visibility").as_str(), repo) {
+        (Some("selected"), FakeScope::Repo(owner, name)) if matches!(scope, FakeScope::Org(_)) => {
+            group.members.contains(&super::deliveries::repository_id(&format!("{owner}/{name}")))
+        }
+        _ => true,
+    }
+}
+
 fn labels_match(job: &Value, runner: &Runner) -> bool {
     job["labels"]
         .as_array()
@@ -110,8 +132,18 @@ impl Data {
         Ok((id, self.assign()))
     }
 
+    /// Whether repository `repo` is public.
+    pub fn is_public(&self, repo: &FakeScope) -> bool {
+        match repo {
+            FakeScope::Repo(owner, name) => self.public_repos.contains(&format!("{owner}/{name}").to_lowercase()),
+            _ => false,
+        }
+    }
+
     /// Gives queued jobs, oldest first, to online idle runners whose scope
-    /// serves them and whose labels match: the repository's runners first,
+    /// serves them, whose labels match and whose runner group lets the
+    /// repository use it (selected repositories; public repositories only
+    /// where the group allows them): the repository's runners first,
     /// then the organization's, then the enterprise's, each by id.
     pub fn assign(&mut self) -> Vec<JobChange> {
         let mut changes = Vec::new();
@@ -126,13 +158,18 @@ impl Data {
         queued.sort_by_key(|(_, id)| *id);
         for (job_scope, job_id) in queued {
             let Some(job) = self.scopes.get(&job_scope).and_then(|d| d.jobs.get(&job_id)) else { continue };
+            let public = self.is_public(&job_scope);
             let taker = self
                 .scopes
                 .iter()
                 .filter_map(|(scope, d)| {
                     let rank = serves(scope, &job_scope)?;
-                    let runner =
-                        d.runners.values().find(|r| r.status == "online" && !r.busy && labels_match(job, r))?;
+                    let runner = d.runners.values().find(|r| {
+                        r.status == "online"
+                            && !r.busy
+                            && labels_match(job, r)
+                            && group_allows(d, r.group_id, scope, &job_scope, public)
+                    })?;
                     let group = d.groups.get(&runner.group_id).and_then(|g| g.fields.get("name")).cloned();
                     Some((rank, scope.clone(), runner.id, runner.name.clone(), runner.group_id, group))
                 })

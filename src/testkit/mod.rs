@@ -66,6 +66,7 @@ mod jobs;
 mod lifecycle;
 mod network;
 mod permissions;
+mod redis_server;
 mod replay;
 mod runners;
 mod sample;
@@ -76,6 +77,7 @@ mod versions;
 
 pub use deliveries::{DeliveryFaults, FAKE_HOOK_ID, FakeDelivery};
 pub use lifecycle::StartError;
+pub use redis_server::{REDIS_INSTALL, RedisServer};
 pub use replay::Replayer;
 pub use sample::webhook_sample;
 pub use server::{FakeGitHub, FakeGitHubBuilder, Fault, LoggedRequest, LoggedResponse};

@@ -10,8 +10,18 @@ pub(crate) fn handle(c: &mut Call<'_>) -> Handled {
     Some(match c.action {
         "list-self-hosted-runners" => {
             let name = c.query.get("name");
-            let items = c.sd.runners.values().filter(|r| name.is_none_or(|n| &r.name == n)).map(runner_json);
-            Ok(Outcome::List("runners", items.collect()))
+            let hidden: Vec<i64> = c.sd.hidden.keys().copied().collect();
+            let items: Vec<Value> =
+                c.sd.runners
+                    .values()
+                    .filter(|r| name.is_none_or(|n| &r.name == n) && !hidden.contains(&r.id))
+                    .map(runner_json)
+                    .collect();
+            c.sd.hidden.retain(|_, left| {
+                *left -= 1;
+                *left > 0
+            });
+            Ok(Outcome::List("runners", items))
         }
         "get-runner-version-deprecation" => {
             let v = c.param("version");
@@ -72,7 +82,7 @@ fn jit_config(c: &mut Call<'_>) -> Result<Outcome, Refusal> {
         started: false,
     };
     let runner = runner_json(&r);
-    c.sd.runners.insert(next, r);
+    c.sd.insert_runner(r);
     let config = c.sd.issue_jit_config(next);
     Ok(Outcome::Json(201, json!({"runner": runner, "encoded_jit_config": config})))
 }

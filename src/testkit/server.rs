@@ -415,6 +415,58 @@ impl FakeGitHub {
         complete(&self.shared, job_id, &conclusion)
     }
 
+    /// Makes repository `repo` public (or private again). The fake's
+    /// repositories are private unless made public: its deliveries say so
+    /// (`repository.private`), and runner groups that do not allow public
+    /// repositories give their jobs no runner, as on GitHub.
+    ///
+    /// # Panics
+    /// If `repo` is not a repository.
+    pub fn set_repo_public(&self, repo: &FakeScope, public: bool) {
+        let FakeScope::Repo(owner, name) = repo else { panic!("set_repo_public takes a repository") };
+        let full = format!("{owner}/{name}").to_lowercase();
+        let mut s = self.lock();
+        if public {
+            s.data.public_repos.insert(full);
+        } else {
+            s.data.public_repos.remove(&full);
+        }
+    }
+
+    /// Leaves runner `runner_id` out of the next `listings` listings of
+    /// `scope`'s runners, as a page shift does while GitHub removes
+    /// ephemeral runners; getting it by id still finds it. False when
+    /// `scope` has no such runner.
+    pub fn hide_from_listings(&self, scope: &FakeScope, runner_id: i64, listings: u32) -> bool {
+        let mut s = self.lock();
+        let Some(d) = s.data.scopes.get_mut(scope) else { return false };
+        if listings == 0 || !d.runners.contains_key(&runner_id) {
+            return false;
+        }
+        d.hidden.insert(runner_id, listings);
+        true
+    }
+
+    /// Whether runner `runner_id` is still left out of listings.
+    pub fn hidden_from_listings(&self, scope: &FakeScope, runner_id: i64) -> bool {
+        self.lock().data.scopes.get(scope).is_some_and(|d| d.hidden.contains_key(&runner_id))
+    }
+
+    /// The most runners of group `group_id` that `scope` held at once
+    /// since the fake started: what a scaler's cap is checked against.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// use gha_runners::testkit::{FakeGitHub, FakeRunner, FakeScope};
+    /// let fake = FakeGitHub::builder().org("octo-org").start().await;
+    /// fake.add_runner(FakeScope::org("octo-org"), FakeRunner::new("a"));
+    /// assert_eq!(fake.peak_runners(&FakeScope::org("octo-org"), 1), 1);
+    /// # }
+    /// ```
+    pub fn peak_runners(&self, scope: &FakeScope, group_id: i64) -> usize {
+        self.lock().data.scopes.get(scope).and_then(|d| d.peak_runners.get(&group_id).copied()).unwrap_or(0)
+    }
+
     /// Whether job `job_id` has ended (completed, whatever its conclusion).
     pub fn job_ended(&self, job_id: i64) -> bool {
         self.lock().data.scopes.values().any(|d| d.jobs.get(&job_id).is_some_and(|j| j["status"] == "completed"))
@@ -531,7 +583,8 @@ fn announce(shared: &Arc<Mutex<Shared>>, s: &mut Shared, changes: Vec<JobChange>
             }
             _ => false,
         };
-        s.hooks.announce(&change, org);
+        let public = s.data.is_public(&change.scope);
+        s.hooks.announce(&change, org, public);
         if let (Some(after), "in_progress", Some(job_id)) = (s.job_duration, change.action, change.job["id"].as_i64()) {
             let shared = shared.clone();
             s.runtime.spawn(async move {
@@ -907,6 +960,9 @@ fn installation_repositories(data: &Data) -> Vec<Value> {
                 let mut v = super::catalog::installation_repository(super::deliveries::repository_id(&full), owner);
                 v["name"] = json!(name);
                 v["full_name"] = json!(full);
+                let public = data.is_public(k);
+                v["private"] = json!(!public);
+                v["visibility"] = json!(if public { "public" } else { "private" });
                 Some(v)
             }
             _ => None,

@@ -148,6 +148,10 @@ pub(crate) struct Group {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ScopeData {
     pub runners: BTreeMap<i64, Runner>,
+    /// The most runners each group (by id) held at once.
+    pub peak_runners: BTreeMap<i64, usize>,
+    /// Runners the next listings leave out (a page shift), and how many.
+    pub hidden: BTreeMap<i64, u32>,
     pub groups: BTreeMap<i64, Group>,
     pub hosted: BTreeMap<i64, Value>,
     pub networks: BTreeMap<String, Value>,
@@ -192,6 +196,9 @@ pub(crate) struct Data {
     pub last_seen: BTreeMap<i64, DateTime<Utc>>,
     /// Running jobs and their runners' scope and id.
     pub assigned: BTreeMap<i64, (FakeScope, i64)>,
+    /// Public repositories (`owner/name`, lower case); the others are
+    /// private.
+    pub public_repos: BTreeSet<String>,
 }
 
 impl Data {
@@ -279,9 +286,20 @@ impl Data {
             self.last_seen.insert(id, t);
         }
         if let Some(s) = self.scopes.get_mut(scope) {
-            s.runners.insert(id, runner);
+            s.insert_runner(runner);
         }
         id
+    }
+}
+
+impl ScopeData {
+    /// Adds `runner`, keeping the peak count of its group.
+    pub(crate) fn insert_runner(&mut self, runner: Runner) {
+        let group = runner.group_id;
+        self.runners.insert(runner.id, runner);
+        let alive = self.runners.values().filter(|r| r.group_id == group).count();
+        let peak = self.peak_runners.entry(group).or_default();
+        *peak = (*peak).max(alive);
     }
 }
 

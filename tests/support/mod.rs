@@ -7,5 +7,4 @@ pub mod examples;
 pub mod logs;
 pub mod loopback;
 pub mod openapi_schema;
-pub mod redis;
 pub mod spec;

@@ -1,7 +1,8 @@
 //! A real `redis-server` (Debian's package) on a free loopback port, for
-//! the fleet tests: started by the test that needs it, stopped when dropped.
-//! Without `redis-server` the test fails with the command that installs it:
-//! it never skips.
+//! tests and demos of replicas that share state: started by whoever needs
+//! it, stopped when dropped. Without `redis-server`, [`RedisServer::start`]
+//! panics with the command that installs it (a test fails, it never
+//! skips) and [`RedisServer::try_start`] says so in its error.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -10,17 +11,18 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// What to run to get `redis-server`.
-pub const INSTALL: &str = "apt-get install -y redis-server";
+pub const REDIS_INSTALL: &str = "apt-get install -y redis-server";
 
 /// A running `redis-server` with no persistence, in a directory of its own.
 pub struct RedisServer {
     child: Option<Child>,
+    /// Its loopback port.
     pub port: u16,
     dir: PathBuf,
     password: Option<String>,
 }
 
-fn binary() -> PathBuf {
+fn binary() -> Result<PathBuf, String> {
     let candidates = std::env::var_os("REDIS_SERVER")
         .map(PathBuf::from)
         .into_iter()
@@ -32,37 +34,57 @@ fn binary() -> PathBuf {
         .chain(["/usr/bin/redis-server", "/usr/sbin/redis-server", "/usr/local/bin/redis-server"].map(PathBuf::from));
     for c in candidates {
         if c.is_file() {
-            return c;
+            return Ok(c);
         }
     }
-    panic!(
-        "redis-server is not installed: the fleet tests need a real Redis. Install it with `{INSTALL}` \
-         (.ci/run does), or set REDIS_SERVER to its path"
-    );
+    Err(format!(
+        "redis-server is not installed: replicas share their state through a real Redis. Install it with \
+         `{REDIS_INSTALL}` (.ci/run does), or set REDIS_SERVER to its path"
+    ))
 }
 
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
-    listener.local_addr().expect("local address").port()
+fn free_port() -> Result<u16, String> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no loopback port: {e}"))?;
+    Ok(listener.local_addr().map_err(|e| format!("no loopback port: {e}"))?.port())
 }
 
 impl RedisServer {
     /// Starts a server on a free loopback port and waits until it answers.
+    ///
+    /// # Panics
+    /// Without `redis-server`, or if it does not start: the message says
+    /// how to install it.
     pub fn start() -> Self {
         Self::start_with_password(None)
     }
 
     /// The same, requiring `password` (AUTH) when one is given.
+    ///
+    /// # Panics
+    /// As [`RedisServer::start`].
     pub fn start_with_password(password: Option<&str>) -> Self {
-        let dir = std::env::temp_dir().join(format!("gha-runners-redis-{}-{}", std::process::id(), free_port()));
-        std::fs::create_dir_all(&dir).expect("redis directory");
-        let mut server = Self { child: None, port: free_port(), dir, password: password.map(str::to_string) };
-        server.spawn();
-        server
+        Self::try_start_with_password(password).unwrap_or_else(|e| panic!("{e}"))
     }
 
-    fn spawn(&mut self) {
-        let child = Command::new(binary())
+    /// [`RedisServer::start`], with an error instead of a panic.
+    ///
+    /// # Errors
+    /// No `redis-server` (the message says how to install it), or it did
+    /// not start and answer within 10 s.
+    pub fn try_start() -> Result<Self, String> {
+        Self::try_start_with_password(None)
+    }
+
+    fn try_start_with_password(password: Option<&str>) -> Result<Self, String> {
+        let dir = std::env::temp_dir().join(format!("gha-runners-redis-{}-{}", std::process::id(), free_port()?));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot make {}: {e}", dir.display()))?;
+        let mut server = Self { child: None, port: free_port()?, dir, password: password.map(str::to_string) };
+        server.spawn()?;
+        Ok(server)
+    }
+
+    fn spawn(&mut self) -> Result<(), String> {
+        let child = Command::new(binary()?)
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
             .args(["--daemonize", "no", "--loglevel", "warning", "--protected-mode", "yes"])
             .arg("--dir")
@@ -71,21 +93,21 @@ impl RedisServer {
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start redis-server ({e}); install it with `{INSTALL}`"));
+            .map_err(|e| format!("cannot start redis-server ({e}); install it with `{REDIS_INSTALL}`"))?;
         self.child = Some(child);
         let deadline = Instant::now() + Duration::from_secs(10);
         let dir = self.dir.to_string_lossy().into_owned();
         while Instant::now() < deadline {
             if let Some(Ok(Some(status))) = self.child.as_mut().map(|c| c.try_wait()) {
-                panic!("redis-server exited ({status}): is port {} taken?", self.port);
+                return Err(format!("redis-server exited ({status}): is port {} taken?", self.port));
             }
             // Ours answers with our directory, not another test's server.
             if self.command(&["CONFIG", "GET", "dir"]).is_some_and(|r| r.contains(&dir)) {
-                return;
+                return Ok(());
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        panic!("redis-server did not answer on 127.0.0.1:{} within 10 s", self.port);
+        Err(format!("redis-server did not answer on 127.0.0.1:{} within 10 s", self.port))
     }
 
     /// `redis://[:password@]127.0.0.1:<port>`.
@@ -105,9 +127,12 @@ impl RedisServer {
     }
 
     /// Starts it again on the same port, empty.
+    ///
+    /// # Panics
+    /// If it does not start again.
     pub fn restart(&mut self) {
         self.kill();
-        self.spawn();
+        self.spawn().unwrap_or_else(|e| panic!("{e}"));
     }
 
     /// Sends one command (RESP) and returns the raw reply, or `None` if the
