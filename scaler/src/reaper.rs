@@ -39,7 +39,9 @@ impl<L: Launcher> Scaler<L> {
             Some(_) => self.reap_pass().await,
             None => Ok(()),
         };
-        if held.is_some() {
+        if let Some(held) = held {
+            // The renewer stops first: it could otherwise take the lease back.
+            drop(held);
             let _ = self.store.release("reaper", &self.replica).await;
         }
         for pool in 0..self.settings.pools.len() {

@@ -301,8 +301,9 @@ impl<L: Launcher> Scaler<L> {
                 break;
             }
         }
-        let _ = self.store.release(&name, &self.replica).await;
+        // The renewer stops first: it could otherwise take the lease back.
         drop(held);
+        let _ = self.store.release(&name, &self.replica).await;
     }
 
     /// Runs `work` on pool `pool` while no fill of it runs, here or in any
@@ -318,8 +319,8 @@ impl<L: Launcher> Scaler<L> {
         let name = format!("fill:{pool}");
         let Some(held) = self.hold(&name).await? else { return Ok(None) };
         let out = work.await;
-        self.store.release(&name, &self.replica).await?;
         drop(held);
+        self.store.release(&name, &self.replica).await?;
         Ok(Some(out))
     }
 

@@ -56,8 +56,6 @@ fn serves(runner: &FakeScope, job: &FakeScope) -> Option<u8> {
     }
 }
 
-/// Whether a runner has every label the job asks for (GitHub compares
-/// labels without regard to ASCII case).
 /// Whether runner group `group_id` of `scope` (an organization's or an
 /// enterprise's) lets repository `repo` use its runners, as GitHub's
 /// group settings say: `selected` visibility admits its repositories,
@@ -80,6 +78,8 @@ fn group_allows(d: &ScopeData, group_id: i64, scope: &FakeScope, repo: &FakeScop
     }
 }
 
+/// Whether a runner has every label the job asks for (GitHub compares
+/// labels without regard to ASCII case).
 fn labels_match(job: &Value, runner: &Runner) -> bool {
     job["labels"]
         .as_array()
