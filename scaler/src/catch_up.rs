@@ -65,8 +65,13 @@ impl<L: Launcher> Scaler<L> {
             if held.is_some() {
                 let started = Utc::now();
                 match self.redeliver_failed(since).await {
-                    Ok(()) => since = started,
-                    Err(e) => eprintln!("catch-up: cannot redeliver: {e}"),
+                    // What could not be redelivered is tried again next
+                    // pass, within the lookback: one delivery GitHub will
+                    // never redeliver holds the cursor back no further.
+                    Ok(oldest_left) => {
+                        since = oldest_left.map_or(started, |t| t.min(started)).max(Utc::now() - lookback)
+                    }
+                    Err(e) => eprintln!("catch-up: cannot list deliveries: {e}"),
                 }
                 if let Err(e) = self.reconcile_queued().await {
                     eprintln!("catch-up: cannot reconcile: {e}");
@@ -80,9 +85,12 @@ impl<L: Launcher> Scaler<L> {
         }
     }
 
-    /// Redelivers the hook's deliveries since `since` that never succeeded.
-    async fn redeliver_failed(&self, since: DateTime<Utc>) -> Result<(), String> {
-        let Some(hook) = self.catch_up.hook_id else { return Ok(()) };
+    /// Redelivers the hook's deliveries since `since` that never succeeded;
+    /// one that cannot be redelivered stops no other. Gives the time of the
+    /// oldest it could not redeliver, if any.
+    async fn redeliver_failed(&self, since: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, String> {
+        let Some(hook) = self.catch_up.hook_id else { return Ok(None) };
+        let mut oldest_left: Option<DateTime<Utc>> = None;
         let deliveries = self.github.org(&self.settings.org).hook(hook).deliveries();
         let grace = self.catch_up.grace;
         for failed in deliveries.failed_since(since).await.map_err(|e| e.to_string())? {
@@ -96,12 +104,19 @@ impl<L: Launcher> Scaler<L> {
                 }
                 s.redelivering.insert(failed.guid.clone(), now);
             }
-            deliveries.redeliver(failed.id).await.map_err(|e| e.to_string())?;
-            self.store.incr(Counter::Redelivered, 1).await.map_err(|e| e.to_string())?;
+            if let Err(e) = deliveries.redeliver(failed.id).await {
+                eprintln!("catch-up: cannot redeliver {}: {e}", failed.guid);
+                self.local().redelivering.remove(&failed.guid);
+                oldest_left = Some(oldest_left.map_or(failed.delivered_at, |t| t.min(failed.delivered_at)));
+                continue;
+            }
+            if let Err(e) = self.store.incr(Counter::Redelivered, 1).await {
+                eprintln!("catch-up: redelivery of {} not counted: {e}", failed.guid);
+            }
             crate::metrics::redelivered();
             eprintln!("catch-up: redelivered {} ({:?})", failed.guid, failed.action.as_deref().unwrap_or("?"));
         }
-        Ok(())
+        Ok(oldest_left)
     }
 
     /// Enqueues the queued jobs of the served repositories the scaler does
@@ -122,9 +137,22 @@ impl<L: Launcher> Scaler<L> {
             }
             let repo = self.github.repo(owner, name);
             for status in [RunStatus::Queued, RunStatus::InProgress] {
-                let runs: Vec<_> = repo.workflow_runs().list(Some(status)).try_collect().await.map_err(api)?;
+                // One repository or run that cannot be read stops no other.
+                let runs: Vec<_> = match repo.workflow_runs().list(Some(status)).try_collect().await {
+                    Ok(runs) => runs,
+                    Err(e) => {
+                        eprintln!("catch-up: {full}: cannot list its {status:?} runs: {e}");
+                        continue;
+                    }
+                };
                 for run in runs {
-                    let jobs: Vec<_> = repo.jobs().list(run.id, Default::default()).try_collect().await.map_err(api)?;
+                    let jobs: Vec<_> = match repo.jobs().list(run.id, Default::default()).try_collect().await {
+                        Ok(jobs) => jobs,
+                        Err(e) => {
+                            eprintln!("catch-up: {full}: cannot list run {}'s jobs: {e}", run.id);
+                            continue;
+                        }
+                    };
                     // A job queued within the grace may still be announced.
                     let settled = |j: &gha_runners::types::Job| Utc::now() - j.created_at > grace;
                     for job in jobs.into_iter().filter(|j| j.status == JobStatus::Queued && settled(j)) {
@@ -133,7 +161,9 @@ impl<L: Launcher> Scaler<L> {
                         };
                         let store = |e: crate::store::StoreError| e.to_string();
                         if self.enqueue(job.id, &full, info, pool, &job.labels).await.map_err(store)? {
-                            self.store.incr(Counter::Reconciled, 1).await.map_err(store)?;
+                            if let Err(e) = self.store.incr(Counter::Reconciled, 1).await {
+                                eprintln!("catch-up: job {} not counted: {e}", job.id);
+                            }
                             crate::metrics::reconciled();
                             eprintln!("catch-up: job {} was queued and unknown here", job.id);
                         }

@@ -197,5 +197,9 @@ pub(crate) fn pools(
     if let Some(p) = pools.iter().find(|p| p.max_runners.is_some_and(|max| p.min_idle > max)) {
         return Err(format!("pool {:?}: min_idle {} exceeds max_runners", p.group, p.min_idle));
     }
+    let mut keys = std::collections::HashSet::new();
+    if let Some(p) = pools.iter().find(|p| !keys.insert(p.key())) {
+        return Err(format!("pool {:?}: given twice (group and labels {})", p.group, p.key()));
+    }
     Ok(pools)
 }

@@ -152,7 +152,11 @@ async fn start_replica(shared: &Shared) -> Result<Arc<Scaler<FakeMachines>>, Str
         Some(url) => {
             let fleet = gha_runners::transport::RedisFleet::new(url, "demo").map_err(|e| e.to_string())?;
             builder = builder.fleet(fleet.lock_lease(DEMO_LOCK_LEASE));
-            Store::Redis(RedisStore::connect(url, "demo").await.map_err(|e| e.to_string())?)
+            Store::Redis(
+                RedisStore::connect(url, "demo", shared.pools.iter().map(|p| p.key()).collect())
+                    .await
+                    .map_err(|e| e.to_string())?,
+            )
         }
         None => Store::Memory(Box::default()),
     };

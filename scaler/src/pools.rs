@@ -50,6 +50,17 @@ impl Pool {
         Ok(Pool { group: group.trim().to_string(), labels, max_runners: None, min_idle: 0 })
     }
 
+    /// The pool's name in a shared store: its group and labels, in lower
+    /// case and sorted, so that replicas listing them in another order (or
+    /// another pool order) agree. A record of a pool a replica does not
+    /// have is left to the replicas that do.
+    pub(crate) fn key(&self) -> String {
+        let mut labels: Vec<String> = self.labels.iter().map(|l| l.to_ascii_lowercase()).collect();
+        labels.sort();
+        labels.dedup();
+        format!("{}={}", self.group.to_ascii_lowercase(), labels.join(","))
+    }
+
     /// Whether this pool's runners have every label the job asks for
     /// (GitHub compares labels without regard to ASCII case).
     pub(crate) fn serves(&self, job_labels: &[String]) -> bool {

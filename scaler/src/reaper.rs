@@ -128,15 +128,21 @@ impl<L: Launcher> Scaler<L> {
             pending.iter().map(|(id, _)| *id).chain(running.iter().map(|(id, _)| *id)).collect();
         let mut unknown = HashMap::new();
         let before = std::mem::take(&mut self.local().unknown);
-        for r in ours.iter().filter(|r| !r.busy && r.status != RunnerStatus::Online && !known.contains(&r.id)) {
+        // Idle runners of ours with no record: nobody made them, or their
+        // record was lost (a replica died before writing it, a restart of
+        // the in-memory store). Offline ones get a boot timeout, online
+        // ones an idle timeout, as pending runners do; then they go.
+        for r in ours.iter().filter(|r| !r.busy && !known.contains(&r.id)) {
             let first = before.get(&r.id).copied().unwrap_or_else(Instant::now);
-            if first.elapsed() <= self.settings.boot_timeout {
+            let online = r.status == RunnerStatus::Online;
+            let grace = if online { self.settings.idle_timeout } else { self.settings.boot_timeout };
+            if first.elapsed() <= grace {
                 unknown.insert(r.id, first);
                 continue;
             }
-            // Nobody made it, or its replica died before recording it.
             if self.delete(r, None).await {
-                eprintln!("runner {} ({}) deleted: offline and unknown", r.name, r.id);
+                let state = if online { "online, idle" } else { "offline" };
+                eprintln!("runner {} ({}) deleted: {state} and unknown", r.name, r.id);
             }
         }
         self.local().unknown = unknown;

@@ -74,11 +74,23 @@ pub(crate) struct Scaler<L> {
 }
 
 /// Holds a lease and renews it until dropped.
-pub(crate) struct Held(tokio::task::JoinHandle<()>);
+pub(crate) struct Held {
+    renewer: tokio::task::JoinHandle<()>,
+    lost: Arc<AtomicBool>,
+}
+
+impl Held {
+    /// Whether the lease may have been lost: a renewal found it gone, or
+    /// none succeeded for half its time. Work under it stops at the next
+    /// step: another replica may hold it now.
+    pub(crate) fn lost(&self) -> bool {
+        self.lost.load(Ordering::SeqCst)
+    }
+}
 
 impl Drop for Held {
     fn drop(&mut self) {
-        self.0.abort();
+        self.renewer.abort();
     }
 }
 
@@ -111,19 +123,32 @@ impl<L: Launcher> Scaler<L> {
             return Ok(None);
         }
         let (scaler, name) = (self.clone(), name.to_string());
-        Ok(Some(Held(tokio::spawn(async move {
+        let lost = Arc::new(AtomicBool::new(false));
+        let flag = lost.clone();
+        let renewer = tokio::spawn(async move {
+            let mut renewed = Instant::now();
             loop {
-                tokio::time::sleep(LEASE / 3).await;
-                match scaler.store.lease(&name, &scaler.replica, LEASE).await {
-                    Ok(true) => {}
-                    Ok(false) => {
-                        eprintln!("lost the {name} lease");
+                tokio::time::sleep(LEASE / 5).await;
+                // A renewal that takes long is as good as lost.
+                let renewal = tokio::time::timeout(LEASE / 5, scaler.store.renew(&name, &scaler.replica, LEASE)).await;
+                match renewal {
+                    Ok(Ok(true)) => renewed = Instant::now(),
+                    Ok(Ok(false)) => {
+                        eprintln!("lost the {name} lease: its work stops");
+                        flag.store(true, Ordering::SeqCst);
                         return;
                     }
-                    Err(e) => eprintln!("cannot renew the {name} lease: {e}"),
+                    Ok(Err(e)) => eprintln!("cannot renew the {name} lease: {e}"),
+                    Err(_) => eprintln!("cannot renew the {name} lease: the store did not answer in time"),
+                }
+                if renewed.elapsed() >= LEASE / 2 {
+                    eprintln!("the {name} lease was not renewed for {:?}: its work stops", renewed.elapsed());
+                    flag.store(true, Ordering::SeqCst);
+                    return;
                 }
             }
-        }))))
+        });
+        Ok(Some(Held { renewer, lost }))
     }
 
     /// Answers one delivery: 401 for a bad signature, 400 for a body that is
@@ -149,7 +174,13 @@ impl<L: Launcher> Scaler<L> {
         // a `completed` for an ended one too.
         if let Event::WorkflowJob(job) = delivery.event {
             let action = job.action.to_string();
-            match self.on_job(*job).await {
+            // Recorded in a task of its own: a connection cut (by the
+            // client, or by the read timeout) cannot stop it half-way.
+            let scaler = self.clone();
+            let recorded = tokio::spawn(async move { scaler.on_job(*job).await })
+                .await
+                .unwrap_or_else(|e| Err(StoreError(format!("recording the delivery failed: {e}"))));
+            match recorded {
                 Ok(outcome) => metrics::delivery(&action, outcome),
                 Err(e) => {
                     eprintln!("a delivery could not be recorded: {e}");
@@ -182,19 +213,19 @@ impl<L: Launcher> Scaler<L> {
             }
             WorkflowJobAction::InProgress => {
                 self.store.start(job.job_id).await?;
-                if let Some(runner) = &job.runner {
-                    let made = self.store.take_pending(runner.id).await?;
-                    let pool = made.map_or(pool, |p| p.pool);
-                    self.store.add_running(runner.id, pool).await?;
-                    self.ask_fill(pool);
+                // Only runners this scaler made count against its cap: a
+                // runner of its group it did not make (another scaler's, a
+                // hand-made one) is not its to count, nor to forget.
+                if let Some(runner) = &job.runner
+                    && let Some(made) = self.store.take_pending(runner.id).await?
+                {
+                    self.store.add_running(runner.id, made.pool).await?;
+                    self.ask_fill(made.pool);
                 }
                 true
             }
             WorkflowJobAction::Completed => {
                 let first = self.store.end(job.job_id).await?;
-                if first {
-                    self.store.incr(Counter::Completed, 1).await?;
-                }
                 if let Some(runner) = &job.runner {
                     self.store.take_pending(runner.id).await?;
                     self.store.remove_running(runner.id).await?;
@@ -258,7 +289,7 @@ impl<L: Launcher> Scaler<L> {
         if until.is_some_and(|t| Instant::now() < t) {
             return; // the reaper's next pass asks again
         }
-        let name = format!("fill:{pool}");
+        let name = self.fill_lease(pool);
         let mut held = None;
         // Another replica fills the pool (or reaps it): it is asked for one
         // more pass (the flag), and the lease is tried once more in case it
@@ -284,7 +315,7 @@ impl<L: Launcher> Scaler<L> {
         }
         let Some(held) = held else { return };
         loop {
-            let outcome = self.fill_pass(pool).await;
+            let outcome = self.fill_pass(pool, &held).await;
             {
                 let mut backoff = local.backoff.lock().unwrap_or_else(|p| p.into_inner());
                 match outcome {
@@ -297,13 +328,19 @@ impl<L: Launcher> Scaler<L> {
                     }
                 }
             }
-            if !self.store.take_flag(&name).await.unwrap_or(false) {
+            if held.lost() || !self.store.take_flag(&name).await.unwrap_or(false) {
                 break;
             }
         }
         // The renewer stops first: it could otherwise take the lease back.
         drop(held);
         let _ = self.store.release(&name, &self.replica).await;
+    }
+
+    /// The name of pool `pool`'s fill lease: by its key, so that replicas
+    /// whose pools differ in order still exclude each other.
+    fn fill_lease(&self, pool: usize) -> String {
+        format!("fill:{}", self.settings.pools[pool].key())
     }
 
     /// Runs `work` on pool `pool` while no fill of it runs, here or in any
@@ -316,7 +353,7 @@ impl<L: Launcher> Scaler<L> {
         work: impl std::future::Future<Output = T>,
     ) -> Result<Option<T>, StoreError> {
         let _one = self.pools[pool].filling.lock().await;
-        let name = format!("fill:{pool}");
+        let name = self.fill_lease(pool);
         let Some(held) = self.hold(&name).await? else { return Ok(None) };
         let out = work.await;
         drop(held);
@@ -326,7 +363,7 @@ impl<L: Launcher> Scaler<L> {
 
     /// One fill pass of `pool`, which stops at its first failure (GitHub
     /// down, a missing group): the pool backs off, the others go on.
-    async fn fill_pass(self: &Arc<Self>, pool: usize) -> Result<(), String> {
+    async fn fill_pass(self: &Arc<Self>, pool: usize, held: &Held) -> Result<(), String> {
         let waiting: Vec<(JobId, Waiting)> = self
             .store
             .waiting()
@@ -348,11 +385,14 @@ impl<L: Launcher> Scaler<L> {
                 plan.over_cap, self.settings.pools[pool].max_runners
             );
         }
-        for (job, waiting) in plan.jobs {
-            self.make_runner(pool, Some((job, waiting))).await?;
-        }
-        for _ in 0..plan.warm {
-            self.make_runner(pool, None).await?;
+        // Each runner is made while the pool's lease is surely this
+        // replica's: after a lost lease another replica counts and fills.
+        let jobs = plan.jobs.into_iter().map(Some).chain(std::iter::repeat_n(None, plan.warm));
+        for job in jobs {
+            if held.lost() {
+                return Ok(());
+            }
+            self.make_runner(pool, job).await?;
         }
         Ok(())
     }
@@ -441,8 +481,18 @@ impl<L: Launcher> Scaler<L> {
             failed: false,
             online_ms: None,
         };
-        self.store.put_pending(id, &pending, false).await.map_err(store)?;
-        self.store.incr(Counter::Created, 1).await.map_err(store)?;
+        if let Err(e) = self.store.put_pending(id, &pending, false).await {
+            // Unrecorded, its machine is not launched, and the runner goes
+            // now rather than at the reaper's unknown-runner timeout.
+            if let Err(d) = runners.delete(id).await {
+                eprintln!("runner {runner_name} ({id}): not recorded, and cannot delete it: {d}");
+            }
+            return Err(format!("runner {runner_name}: {e}"));
+        }
+        // Counters are for reports: one that fails stops no launch.
+        if let Err(e) = self.store.incr(Counter::Created, 1).await {
+            eprintln!("runner {runner_name}: not counted: {e}");
+        }
         metrics::runner_created(&pool_spec.group, job.as_ref().map(|(_, w)| created_ms.saturating_sub(w.queued_ms)));
         if let (Some(first), Some(job)) = (&self.first_runner, job_id) {
             first.lock().unwrap_or_else(|p| p.into_inner()).entry(job).or_insert_with(Instant::now);
@@ -469,16 +519,20 @@ impl<L: Launcher> Scaler<L> {
         launched: Result<(), String>,
     ) -> Result<(), StoreError> {
         pending.launched_ms = Some(now_ms());
-        if let Err(e) = &launched {
-            eprintln!("runner {}: the machine did not launch: {e}", pending.name);
-            metrics::launch_failed(&self.settings.pools[pending.pool].group);
-            pending.failed = true;
-            self.teardown(&pending.name).await;
-            if let Some(job) = pending.job {
-                self.charge(job).await?;
-            }
+        let Err(e) = &launched else {
+            return self.store.put_pending(id, &pending, true).await;
+        };
+        eprintln!("runner {}: the machine did not launch: {e}", pending.name);
+        metrics::launch_failed(&self.settings.pools[pending.pool].group);
+        // The failure is recorded first, so that the next fill counts the
+        // runner out whatever happens to the rest.
+        pending.failed = true;
+        self.store.put_pending(id, &pending, true).await?;
+        self.teardown(&pending.name).await;
+        match pending.job {
+            Some(job) => self.charge(job).await,
+            None => Ok(()),
         }
-        self.store.put_pending(id, &pending, true).await
     }
 
     /// Tears down the machine of runner `name`, if the launcher can.

@@ -5,6 +5,8 @@
 //!   and its body within as long again; no connection lives past three
 //!   times that; keep-alive is off (GitHub opens one per delivery).
 //! - At most `--max-connections` at once: more are closed at once.
+//! - A request without a signature header is refused, and one of an event
+//!   other than `workflow_job` answered 202, before its body is read.
 //! - A body must state its length, at most GitHub's 25 MB
 //!   ([`MAX_BODY`]); longer ones are refused before a byte is read. The
 //!   bodies being read share a memory budget ([`BODY_BUDGET`]).
@@ -105,6 +107,20 @@ async fn read_body<L: Launcher>(
         scaler.refusals.refused(reason, &detail);
         Err(status)
     };
+    // What no body can change is checked before a byte of it is read: a
+    // request without a signature is refused, and an event the scaler
+    // does not act on is answered unread.
+    if !headers.contains_key("x-hub-signature-256") {
+        return refuse("signature", "no X-Hub-Signature-256".into(), StatusCode::UNAUTHORIZED);
+    }
+    match headers.get("x-github-event").and_then(|v| v.to_str().ok()) {
+        Some("workflow_job") => {}
+        Some(_) => {
+            crate::metrics::delivery("", "other-event");
+            return Err(StatusCode::ACCEPTED);
+        }
+        None => return refuse("malformed", "no X-GitHub-Event".into(), StatusCode::BAD_REQUEST),
+    }
     let Some(length) = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok()) else {
         return refuse("no-length", "no Content-Length".into(), StatusCode::LENGTH_REQUIRED);
     };
@@ -197,7 +213,11 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<(), String> {
         Some(url) => {
             let fleet_transport = gha_runners::transport::RedisFleet::new(url, &fleet).map_err(|e| e.to_string())?;
             builder = builder.fleet(fleet_transport);
-            Store::Redis(RedisStore::connect(url, &fleet).await.map_err(|e| e.to_string())?)
+            Store::Redis(
+                RedisStore::connect(url, &fleet, pools.iter().map(|p| p.key()).collect())
+                    .await
+                    .map_err(|e| e.to_string())?,
+            )
         }
         None => Store::Memory(Box::default()),
     };

@@ -29,11 +29,15 @@ pub(crate) fn ms(d: Duration) -> u64 {
 /// queued 24 hours at most).
 pub(crate) const REMEMBER: Duration = Duration::from_secs(24 * 3600);
 
-/// A job waiting for a runner.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// A job waiting for a runner. Every field has a default, so that a
+/// record written by another version of the scaler still reads.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
 pub(crate) struct Waiting {
     /// `owner/name`.
     pub(crate) repo: String,
+    /// The pool's index in this replica's settings; in Redis, its
+    /// [`crate::pools::Pool::key`].
     pub(crate) pool: usize,
     /// When the scaler learned of it.
     pub(crate) queued_ms: u64,
@@ -45,16 +49,17 @@ pub(crate) struct Waiting {
     pub(crate) retry_ms: u64,
     /// The repository's id and whether it is public, when the delivery or
     /// the listing said: what the runner group's access is checked on.
-    #[serde(default)]
     pub(crate) repo_id: Option<i64>,
-    #[serde(default)]
     pub(crate) public: Option<bool>,
 }
 
 /// A runner the scaler created that has not been seen running a job.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+/// Every field has a default, as [`Waiting`]'s.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(default)]
 pub(crate) struct Pending {
     pub(crate) name: String,
+    /// As [`Waiting::pool`].
     pub(crate) pool: usize,
     /// The job it was made for (any job of its pool may take it); none for
     /// a warm runner (`--min-idle`).
@@ -137,7 +142,8 @@ impl Store {
         each!(self, s => s.mark(job, "started"))
     }
 
-    /// Job `job` ended: true the first time.
+    /// Job `job` ended: true the first time, when [`Counter::Completed`]
+    /// counts it in the same step.
     pub(crate) async fn end(&self, job: JobId) -> Result<bool> {
         each!(self, s => s.end(job))
     }
@@ -147,7 +153,9 @@ impl Store {
         each!(self, s => s.mark(job, "given-up"))
     }
 
-    /// Job `job` is unknown again: a later delivery brings it back.
+    /// Job `job` is unknown again: a later delivery brings it back. Its
+    /// runners' name counter stays: a runner made for it before may still
+    /// be booting, and a new one must not take its name.
     pub(crate) async fn forget(&self, job: JobId) -> Result<()> {
         each!(self, s => s.forget(job))
     }
@@ -198,6 +206,12 @@ impl Store {
     /// holds it: false when another holds it.
     pub(crate) async fn lease(&self, name: &str, holder: &str, ttl: Duration) -> Result<bool> {
         each!(self, s => s.lease(name, holder, ttl))
+    }
+
+    /// Extends lease `name` by `ttl` if `holder` still holds it: false when
+    /// it expired (another replica may have held it since).
+    pub(crate) async fn renew(&self, name: &str, holder: &str, ttl: Duration) -> Result<bool> {
+        each!(self, s => s.renew(name, holder, ttl))
     }
 
     /// Gives lease `name` back, if `holder` holds it.

@@ -98,23 +98,31 @@ async fn slow_connections_are_cut_and_oversized_bodies_refused_unread() {
     };
     assert_eq!(post().body(body.clone()).send().await.unwrap().status(), 202);
 
-    // Over 25 MB by its length: 413 at once, the body never sent.
-    let mut big = TcpStream::connect(&addr).unwrap();
-    big.write_all(b"POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 26214401\r\n\r\n").unwrap();
-    big.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
-    let mut answer = [0u8; 64];
-    let n = big.read(&mut answer).unwrap();
-    assert!(
-        String::from_utf8_lossy(&answer[..n]).starts_with("HTTP/1.1 413"),
-        "{:?}",
-        String::from_utf8_lossy(&answer[..n])
-    );
+    // Answered from the head alone, the body never sent: over 25 MB by
+    // its length (413), no signature (401), an event the scaler does not
+    // act on (202).
+    let head = "POST /webhook HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n";
+    let signed = "X-Hub-Signature-256: sha256=00\r\n";
+    for (extra, expected) in [
+        (format!("{signed}X-GitHub-Event: workflow_job\r\nContent-Length: 26214401\r\n"), "413"),
+        ("X-GitHub-Event: workflow_job\r\n".to_string(), "401"),
+        (format!("{signed}X-GitHub-Event: push\r\n"), "202"),
+    ] {
+        let head = if expected == "413" { head.replace("Content-Length: 1000\r\n", "") } else { head.to_string() };
+        let mut unsent = TcpStream::connect(&addr).unwrap();
+        unsent.write_all(format!("{head}{extra}\r\n").as_bytes()).unwrap();
+        unsent.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+        let mut answer = [0u8; 64];
+        let n = unsent.read(&mut answer).unwrap();
+        let answer = String::from_utf8_lossy(&answer[..n]);
+        assert!(answer.starts_with(&format!("HTTP/1.1 {expected}")), "{extra:?}: {answer:?}");
+    }
     // No length (chunked): 411.
     let stream = futures::stream::iter([Ok::<_, std::io::Error>(body.clone())]);
     let chunked = post().body(reqwest::Body::wrap_stream(stream)).send().await.unwrap();
     assert_eq!(chunked.status(), 411);
     let metrics = serve.metrics().await;
-    for reason in ["too-large", "no-length"] {
+    for reason in ["too-large", "no-length", "signature"] {
         assert_eq!(
             metric(&metrics, "gha_scaler_refused_requests_total", &[&format!("reason=\"{reason}\"")]),
             Some(1.0),
@@ -321,4 +329,41 @@ async fn jobs_the_runner_group_refuses_get_no_machine() {
     assert_eq!(serve.launched(), [format!("gha-scaler-{served}-1")]);
     let metrics = serve.metrics().await;
     assert_eq!(metric(&metrics, "gha_scaler_jobs_refused_by_group_total", &["pool=\"gpu\""]), Some(2.0), "{metrics}");
+}
+
+/// Two `serve --redis` replicas whose pools differ in order and number
+/// share one store: a record names its pool by group and labels, not by
+/// its place in one replica's list, so neither replica takes the other's
+/// `cpu` jobs for another pool, and each job gets one runner with its
+/// labels whichever replica makes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_with_pools_in_another_order_share_one_redis() {
+    let redis = gha_runners::testkit::RedisServer::start();
+    let url = redis.url();
+    let fake = fake_with_gpu().await;
+    let cpu = ["--pool", "gpu=self-hosted,linux,cpu"];
+    // A takes every delivery, and makes one runner at a time (its cap);
+    // B has no cap and makes the others. B has a pool A lacks, where A has
+    // `cpu`: by index, B would read A's `cpu` jobs as its `x` ones.
+    let a = Serve::start(&fake, "", &[&cpu[..], &["--redis", &url, "--max-runners", "1"]].concat());
+    let b = Serve::start(&fake, "", &[&["--pool", "gpu=self-hosted,linux,x"][..], &cpu, &["--redis", &url]].concat());
+    fake.set_webhook(&a.url, Secret::new(&a.secret));
+    let repo = FakeScope::repo("octo-org", "app");
+    let jobs: Vec<i64> = (0..8).map(|_| fake.queue_job(repo.clone(), ["self-hosted", "linux", "cpu"]).0).collect();
+    let mut booted = HashSet::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !jobs.iter().all(|j| fake.job_ended(*j)) {
+        assert!(Instant::now() < deadline, "jobs did not end; runners made: {booted:?}");
+        for serve in [&a, &b] {
+            for name in serve.launched() {
+                if booted.insert(name.clone()) {
+                    let config = std::fs::read_to_string(serve.machines.join(&name)).unwrap();
+                    fake.start_runner(&config).unwrap();
+                }
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(booted.len(), jobs.len(), "one runner per job: {booted:?}");
+    assert!(!b.launched().is_empty(), "B made no runner: the test shows nothing");
 }

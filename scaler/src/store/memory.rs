@@ -2,7 +2,7 @@
 //! `--redis`. Each call holds a lock for a few map operations, never across
 //! an API call.
 
-use super::{Pending, REMEMBER, Waiting, ms, now_ms};
+use super::{Counter, Pending, REMEMBER, Waiting, ms, now_ms};
 use gha_runners::types::{JobId, RunnerId};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::{Mutex, MutexGuard};
@@ -87,6 +87,7 @@ impl MemoryStore {
             return false;
         }
         s.remember(job, "ended");
+        *s.counters.entry(Counter::Completed.key()).or_default() += 1;
         true
     }
 
@@ -94,7 +95,6 @@ impl MemoryStore {
         let mut s = self.lock();
         s.waiting.remove(&job);
         s.known.remove(&job);
-        s.names.remove(&job);
     }
 
     pub(crate) fn waiting(&self) -> Vec<(JobId, Waiting)> {
@@ -143,6 +143,18 @@ impl MemoryStore {
                 s.leases.insert(name.to_string(), (holder.to_string(), now + ms(ttl)));
                 true
             }
+        }
+    }
+
+    pub(crate) fn renew(&self, name: &str, holder: &str, ttl: Duration) -> bool {
+        let mut s = self.lock();
+        let now = now_ms();
+        match s.leases.get_mut(name) {
+            Some((h, until)) if h == holder && *until > now => {
+                *until = now + ms(ttl);
+                true
+            }
+            _ => false,
         }
     }
 

@@ -4,9 +4,14 @@
 //! `gha-scaler:{<fleet>}:`; known jobs expire after [`REMEMBER`], leases
 //! and flags after their time.
 
-use super::{Pending, REMEMBER, Result, StoreError, Waiting, ms};
+use super::{Counter, Pending, REMEMBER, Result, StoreError, Waiting, ms};
 use gha_runners::types::{JobId, RunnerId};
 use redis::aio::ConnectionManager;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::collections::HashSet;
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// How long one Redis command may take before the store reports an error.
@@ -28,6 +33,7 @@ redis.call('HDEL', KEYS[2], ARGV[1])
 redis.call('HDEL', KEYS[3], ARGV[1])
 if redis.call('GET', KEYS[1]) == 'ended' then return 0 end
 redis.call('SET', KEYS[1], 'ended', 'PX', ARGV[2])
+redis.call('HINCRBY', KEYS[4], ARGV[3], 1)
 return 1";
 
 const REPLACE: &str = r"
@@ -44,6 +50,10 @@ local h = redis.call('GET', KEYS[1])
 if (not h) or h == ARGV[1] then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 1 end
 return 0";
 
+const RENEW: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
+return 0";
+
 const RELEASE: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1";
@@ -52,21 +62,41 @@ return 1";
 pub(crate) struct RedisStore {
     manager: ConnectionManager,
     prefix: String,
+    /// This replica's pools' keys ([`crate::pools::Pool::key`]), by index:
+    /// records name their pool by key, so that replicas whose pools differ
+    /// in order (or in number) never take one pool for another.
+    pools: Vec<String>,
+    /// Records this replica skipped (unreadable, or of a pool it does not
+    /// have), each logged once.
+    skipped: Mutex<HashSet<String>>,
 }
 
 fn err(e: impl std::fmt::Display) -> StoreError {
     StoreError(e.to_string())
 }
 
-fn decode<T: serde::de::DeserializeOwned>(what: &str, json: &str) -> Result<T> {
-    serde_json::from_str(json).map_err(|e| StoreError(format!("a {what} record Redis holds cannot be read: {e}")))
+/// A record with a `pool` index, stored with the pool's key instead.
+trait InPool: Serialize + DeserializeOwned {
+    fn pool(&mut self) -> &mut usize;
+}
+
+impl InPool for Waiting {
+    fn pool(&mut self) -> &mut usize {
+        &mut self.pool
+    }
+}
+
+impl InPool for Pending {
+    fn pool(&mut self) -> &mut usize {
+        &mut self.pool
+    }
 }
 
 impl RedisStore {
     /// Connects to `url` (`redis://[:password@]host:port[/db]`, or
-    /// `rediss://` for TLS) for fleet `fleet`. The error never shows the
-    /// URL's password.
-    pub(crate) async fn connect(url: &str, fleet: &str) -> Result<Self> {
+    /// `rediss://` for TLS) for fleet `fleet`, whose pools in this replica
+    /// have keys `pools`. The error never shows the URL's password.
+    pub(crate) async fn connect(url: &str, fleet: &str, pools: Vec<String>) -> Result<Self> {
         let client = redis::Client::open(url).map_err(|e| {
             StoreError(format!("--redis is not a Redis URL ({}): expected redis://host:port", e.category()))
         })?;
@@ -79,7 +109,43 @@ impl RedisStore {
             .await
             .map_err(|e| StoreError(format!("cannot connect to Redis ({}): is it running?", e.category())))?;
         let fleet: String = fleet.chars().filter(|c| c.is_ascii_alphanumeric() || "-_.".contains(*c)).collect();
-        Ok(Self { manager, prefix: format!("gha-scaler:{{{fleet}}}:") })
+        Ok(Self { manager, prefix: format!("gha-scaler:{{{fleet}}}:"), pools, skipped: Mutex::default() })
+    }
+
+    /// `record` as stored: its pool named by key.
+    fn encode<T: InPool + Clone>(&self, record: &T) -> Result<String> {
+        let mut record = record.clone();
+        let key = self.pools.get(*record.pool()).ok_or_else(|| StoreError("a record of no pool".into()))?;
+        let mut json = serde_json::to_value(&record).map_err(err)?;
+        json["pool"] = Value::String(key.clone());
+        Ok(json.to_string())
+    }
+
+    /// Record `id` of kind `what` as stored, or `None` (logged once) when
+    /// it cannot be read or names a pool this replica does not have: one
+    /// bad record stops nothing else.
+    fn decode<T: InPool>(&self, what: &str, id: i64, json: &str) -> Option<T> {
+        let read = serde_json::from_str::<Value>(json).map_err(|e| e.to_string()).and_then(|mut v| {
+            let key = v.get("pool").and_then(Value::as_str).map(String::from).unwrap_or_default();
+            let index =
+                self.pool_index(&key).ok_or_else(|| format!("its pool {key:?} is not one of this replica's"))?;
+            v["pool"] = Value::from(0);
+            let mut record: T = serde_json::from_value(v).map_err(|e| e.to_string())?;
+            *record.pool() = index;
+            Ok(record)
+        });
+        read.map_err(|e| self.skip(&format!("{what} {id}"), &e)).ok()
+    }
+
+    fn pool_index(&self, key: &str) -> Option<usize> {
+        self.pools.iter().position(|k| k == key)
+    }
+
+    /// Logs, once per record, that this replica leaves record `what` alone.
+    fn skip(&self, what: &str, why: &str) {
+        if self.skipped.lock().unwrap_or_else(|p| p.into_inner()).insert(what.to_string()) {
+            eprintln!("the scaler's store: {what} is left alone by this replica: {why}");
+        }
     }
 
     fn key(&self, name: &str) -> String {
@@ -109,7 +175,7 @@ impl RedisStore {
     }
 
     pub(crate) async fn enqueue(&self, job: JobId, waiting: &Waiting) -> Result<bool> {
-        let json = serde_json::to_string(waiting).map_err(err)?;
+        let json = self.encode(waiting)?;
         let keys = [self.known(job), self.key("waiting")];
         Ok(self.run::<i64>(ENQUEUE, &keys, &[job.to_string(), json]).await? == 1)
     }
@@ -121,13 +187,14 @@ impl RedisStore {
     }
 
     pub(crate) async fn end(&self, job: JobId) -> Result<bool> {
-        let keys = [self.known(job), self.key("waiting"), self.key("names")];
-        Ok(self.run::<i64>(END, &keys, &[job.to_string(), ms(REMEMBER).to_string()]).await? == 1)
+        let keys = [self.known(job), self.key("waiting"), self.key("names"), self.key("counters")];
+        let args = [job.to_string(), ms(REMEMBER).to_string(), Counter::Completed.key().to_string()];
+        Ok(self.run::<i64>(END, &keys, &args).await? == 1)
     }
 
     pub(crate) async fn forget(&self, job: JobId) -> Result<()> {
         let mut pipe = redis::pipe();
-        pipe.atomic().del(self.known(job)).hdel(self.key("waiting"), job.get()).hdel(self.key("names"), job.get());
+        pipe.atomic().del(self.known(job)).hdel(self.key("waiting"), job.get());
         let mut m = self.manager.clone();
         pipe.query_async::<()>(&mut m).await.map_err(err)
     }
@@ -142,20 +209,22 @@ impl RedisStore {
     pub(crate) async fn waiting(&self) -> Result<Vec<(JobId, Waiting)>> {
         let mut out: Vec<(JobId, Waiting)> = Vec::new();
         for (id, json) in self.all("waiting").await? {
-            out.push((JobId::from(id), decode("waiting job", &json)?));
+            if let Some(waiting) = self.decode("waiting job", id, &json) {
+                out.push((JobId::from(id), waiting));
+            }
         }
         out.sort_by_key(|(id, _)| *id);
         Ok(out)
     }
 
     pub(crate) async fn update_waiting(&self, job: JobId, waiting: &Waiting) -> Result<()> {
-        let json = serde_json::to_string(waiting).map_err(err)?;
+        let json = self.encode(waiting)?;
         self.run::<i64>(REPLACE, &[self.key("waiting")], &[job.to_string(), json]).await?;
         Ok(())
     }
 
     pub(crate) async fn put_pending(&self, runner: RunnerId, pending: &Pending, only_if_present: bool) -> Result<()> {
-        let json = serde_json::to_string(pending).map_err(err)?;
+        let json = self.encode(pending)?;
         if only_if_present {
             self.run::<i64>(REPLACE, &[self.key("pending")], &[runner.to_string(), json]).await?;
         } else {
@@ -168,20 +237,23 @@ impl RedisStore {
 
     pub(crate) async fn take_pending(&self, runner: RunnerId) -> Result<Option<Pending>> {
         let json: Option<String> = self.run(TAKE, &[self.key("pending")], &[runner.to_string()]).await?;
-        json.map(|j| decode("pending runner", &j)).transpose()
+        Ok(json.and_then(|j| self.decode("pending runner", runner.get(), &j)))
     }
 
     pub(crate) async fn pending(&self) -> Result<Vec<(RunnerId, Pending)>> {
         let mut out = Vec::new();
         for (id, json) in self.all("pending").await? {
-            out.push((RunnerId::from(id), decode("pending runner", &json)?));
+            if let Some(pending) = self.decode("pending runner", id, &json) {
+                out.push((RunnerId::from(id), pending));
+            }
         }
         Ok(out)
     }
 
     pub(crate) async fn add_running(&self, runner: RunnerId, pool: usize) -> Result<()> {
         let mut c = redis::cmd("HSET");
-        c.arg(self.key("running")).arg(runner.get()).arg(pool);
+        let key = self.pools.get(pool).ok_or_else(|| StoreError("a runner of no pool".into()))?;
+        c.arg(self.key("running")).arg(runner.get()).arg(key);
         self.cmd::<i64>(&c).await.map(drop)
     }
 
@@ -194,8 +266,11 @@ impl RedisStore {
     pub(crate) async fn running(&self) -> Result<Vec<(RunnerId, usize)>> {
         let mut out = Vec::new();
         for (id, pool) in self.all("running").await? {
-            let pool = pool.parse().map_err(|_| StoreError(format!("runner {id}'s pool in Redis is {pool:?}")))?;
-            out.push((RunnerId::from(id), pool));
+            match self.pool_index(&pool) {
+                Some(index) => out.push((RunnerId::from(id), index)),
+                None => self
+                    .skip(&format!("running runner {id}"), &format!("its pool {pool:?} is not one of this replica's")),
+            }
         }
         Ok(out)
     }
@@ -203,6 +278,11 @@ impl RedisStore {
     pub(crate) async fn lease(&self, name: &str, holder: &str, ttl: Duration) -> Result<bool> {
         let ttl = ms(ttl).max(1).to_string();
         Ok(self.run::<i64>(LEASE, &[self.key(&format!("lease:{name}"))], &[holder.to_string(), ttl]).await? == 1)
+    }
+
+    pub(crate) async fn renew(&self, name: &str, holder: &str, ttl: Duration) -> Result<bool> {
+        let ttl = ms(ttl).max(1).to_string();
+        Ok(self.run::<i64>(RENEW, &[self.key(&format!("lease:{name}"))], &[holder.to_string(), ttl]).await? == 1)
     }
 
     pub(crate) async fn release(&self, name: &str, holder: &str) -> Result<()> {
