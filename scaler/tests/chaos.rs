@@ -67,17 +67,20 @@ fn a_replica_killed_mid_burst_loses_nothing() {
     assert!(second.contains("replica 2 killed after "), "{second}");
 }
 
-/// `--max-runners 4`: never more than 4 runners of a pool alive at once,
+/// `--max-runners 2`: never more than 2 runners of a pool alive at once,
 /// as the fake counts them, and every job done.
 #[test]
 fn the_cap_holds_and_every_job_is_served() {
-    let out = demo(&["--jobs", "60", "--replicas", "2", "--max-runners", "4"]);
+    let out = demo(&["--jobs", "60", "--replicas", "2", "--max-runners", "2"]);
     let (first, second) = lines(&out, "cap");
     assert_eq!(first, "demo: 60 jobs queued, 60 runners created, 60 jobs completed, 0 runners left");
     let peaks =
         second.split("at most [").nth(1).and_then(|r| r.split(']').next()).unwrap_or_else(|| panic!("{second}"));
     let peaks: Vec<usize> = peaks.split(", ").map(|p| p.parse().unwrap()).collect();
-    assert!(peaks.iter().all(|p| *p <= 4), "{second}");
+    assert!(peaks.iter().all(|p| *p <= 2), "{second}");
+    // 60 jobs against a cap of 2: the cap is reached, or the test shows
+    // nothing about it.
+    assert!(peaks.contains(&2), "{second}");
 }
 
 /// `--min-idle 1`: each pool keeps one warm runner beyond its jobs; they

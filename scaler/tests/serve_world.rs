@@ -367,3 +367,58 @@ async fn replicas_with_pools_in_another_order_share_one_redis() {
     assert_eq!(booted.len(), jobs.len(), "one runner per job: {booted:?}");
     assert!(!b.launched().is_empty(), "B made no runner: the test shows nothing");
 }
+
+/// Redis going away under `serve --redis`: a delivery meanwhile is answered
+/// 503 (GitHub logs it failed), the scaler stays up, and once Redis is back
+/// catch-up has it redelivered and served. Neither Redis's password nor
+/// the token nor the webhook secret shows in the log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_outage_fails_deliveries_and_catch_up_recovers_them() {
+    let password = format!("redis-pw-{:016x}", fastrand::u64(..));
+    let mut redis = gha_runners::testkit::RedisServer::start_with_password(Some(&password));
+    let dir = std::env::temp_dir().join(format!("gha-scaler-outage-{}-{}", std::process::id(), fastrand::u64(..)));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url_file = dir.join("redis-url");
+    std::fs::write(&url_file, redis.url()).unwrap();
+    std::fs::set_permissions(&url_file, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let fake = fake_with_gpu().await;
+    let url_file = url_file.to_string_lossy().into_owned();
+    let args = ["--redis-file", &url_file, "--hook-id", "1", "--reconcile-every", "0.3"];
+    let mut serve = Serve::start(&fake, "", &args);
+    fake.set_webhook(&serve.url, Secret::new(&serve.secret));
+    let repo = FakeScope::repo("octo-org", "app");
+    let (before, _) = fake.queue_job(repo.clone(), ["self-hosted", "gpu"]);
+    serve.machine(&format!("gha-scaler-{before}-1")).await;
+
+    redis.kill();
+    let (during, _) = fake.queue_job(repo.clone(), ["self-hosted", "gpu"]);
+    fake.deliveries_settled().await;
+    let status =
+        fake.deliveries().into_iter().find(|d| d.job_id == during && d.action == "queued").and_then(|d| d.status);
+    assert_eq!(status, Some(503), "a delivery the store could not take must fail");
+    redis.restart();
+    serve.log.wait_for("catch-up: redelivered ");
+    serve.machine(&format!("gha-scaler-{during}-1")).await;
+    let log = serve.log.all();
+    for secret in [password.as_str(), &fake.token(), &serve.secret] {
+        assert!(!log.contains(secret), "the log shows a secret: {log}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A runner named as the scaler names them, online and idle, with no
+/// record (its record was lost: an in-memory store restarted, a replica
+/// died before writing it): deleted after the idle timeout, as a runner
+/// the scaler knows would be, not kept for ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unknown_idle_runner_of_ours_is_deleted_after_the_idle_timeout() {
+    let fake = fake_with_gpu().await;
+    let runners = fake.client().unwrap().org("octo-org").runners();
+    let request = gha_runners::types::JitConfigRequest::new("gha-scaler-77-1", ["self-hosted", "gpu"]);
+    let issued =
+        runners.jit_config(&request.runner_group_id(gha_runners::types::RunnerGroupId::from(2))).await.unwrap();
+    let id = fake.start_runner(issued.encoded_jit_config.expose_secret()).unwrap();
+    let mut serve = Serve::start(&fake, "", &["--idle-timeout", "0.5"]);
+    serve.log.wait_for(&format!("runner gha-scaler-77-1 ({id}) deleted: online, idle and unknown"));
+    until("the runner to go", || fake.runners(&FakeScope::org("octo-org")).is_empty()).await;
+}

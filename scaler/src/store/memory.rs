@@ -188,3 +188,24 @@ impl MemoryStore {
         *n
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::MemoryStore;
+    use std::time::Duration;
+
+    /// A renewal extends only a lease its holder still holds: not one that
+    /// expired, even if nobody took it since, nor one another holds.
+    #[test]
+    fn renew_extends_only_a_lease_still_held() {
+        let s = MemoryStore::default();
+        let (short, long) = (Duration::from_millis(1), Duration::from_secs(60));
+        assert!(s.lease("fill", "a", short));
+        std::thread::sleep(Duration::from_millis(5));
+        assert!(!s.renew("fill", "a", long), "an expired lease was renewed");
+        assert!(s.lease("fill", "b", long));
+        assert!(!s.renew("fill", "a", long), "another's lease was renewed");
+        assert!(s.renew("fill", "b", long));
+        assert!(!s.lease("fill", "a", long));
+    }
+}
