@@ -130,10 +130,17 @@ pub(crate) fn read_secret(what: &str, path: &std::path::Path) -> Result<String, 
     Ok(secret)
 }
 
-/// A duration in seconds (`0.5`, `600`).
+/// A duration: seconds (`0.5`, `600`, `2s`), or with `ms` or `m`.
 pub(crate) fn seconds(s: &str) -> Result<Duration, String> {
-    let n: f64 = s.parse().map_err(|_| format!("{s:?} is not a number of seconds"))?;
-    Duration::try_from_secs_f64(n).map_err(|_| format!("{s:?} is not a duration in seconds"))
+    let (number, unit) = match s.trim() {
+        t if t.ends_with("ms") => (&t[..t.len() - 2], 0.001),
+        t if t.ends_with('s') => (&t[..t.len() - 1], 1.0),
+        t if t.ends_with('m') => (&t[..t.len() - 1], 60.0),
+        t => (t, 1.0),
+    };
+    let bad = || format!("{s:?} is not a duration: give seconds (`2`, `0.5`, `2s`), or `500ms` or `5m`");
+    let n: f64 = number.trim().parse().map_err(|_| bad())?;
+    Duration::try_from_secs_f64(n * unit).map_err(|_| bad())
 }
 
 /// The scaler's settings.
@@ -202,4 +209,20 @@ pub(crate) fn pools(
         return Err(format!("pool {:?}: given twice (group and labels {})", p.group, p.key()));
     }
     Ok(pools)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::seconds;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_take_seconds_or_a_unit() {
+        for (given, expected) in [("2", 2000), ("2s", 2000), ("0.5", 500), ("500ms", 500), ("5m", 300_000)] {
+            assert_eq!(seconds(given), Ok(Duration::from_millis(expected)), "{given}");
+        }
+        for bad in ["", "s", "-1", "2h", "NaN", "inf", "1e400"] {
+            assert!(seconds(bad).is_err(), "{bad}");
+        }
+    }
 }
