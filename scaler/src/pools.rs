@@ -3,6 +3,7 @@
 
 use crate::store::{Pending, Waiting};
 use gha_runners::types::JobId;
+use std::collections::HashSet;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -84,12 +85,19 @@ pub(crate) struct Plan {
 /// The plan for `pool` from its `waiting` jobs (oldest first), its
 /// `pending` runners and how many of its runners are `running`.
 ///
-/// Runners are not bound to jobs: GitHub gives a job to any idle runner
-/// whose labels cover it. So the pending runners (not failed) cover the
-/// oldest waiting jobs, and each other job gets one, unless it is backing
-/// off after a failed runner; then warm runners up to `min_idle` spare
-/// ones. Nothing beyond `max_runners` alive (pending, failed ones until
-/// reaped, and running).
+/// Each pending runner (not failed) covers the job it was made for while
+/// that job waits; the others (their job taken by another runner, or warm
+/// ones) cover the oldest waiting jobs left, since GitHub gives a job to
+/// any idle runner whose labels cover it. Each job left gets a runner,
+/// unless it is backing off after a failed runner; then warm runners up
+/// to `min_idle` spare ones. Nothing beyond `max_runners` alive (pending,
+/// failed ones until reaped, and running).
+///
+/// A runner covers its own job first because the oldest waiting jobs are
+/// the likeliest to be stale (a late `queued` for a job long done, whose
+/// other deliveries were lost): covered by another job's runner, a stale
+/// job would leave that job uncovered, and it would get a second runner.
+/// Uncovered, the stale job is asked about before any runner is made.
 pub(crate) fn plan(
     pool: &Pool,
     waiting: &[(JobId, Waiting)],
@@ -98,7 +106,16 @@ pub(crate) fn plan(
     now_ms: u64,
 ) -> Plan {
     let free = pending.iter().filter(|p| !p.failed).count();
-    let uncovered: Vec<&(JobId, Waiting)> = waiting.iter().skip(free).collect();
+    let mut covered: HashSet<JobId> = HashSet::new();
+    let mut unbound = 0;
+    for p in pending.iter().filter(|p| !p.failed) {
+        match p.job {
+            Some(job) if waiting.iter().any(|(id, _)| *id == job) && covered.insert(job) => {}
+            _ => unbound += 1,
+        }
+    }
+    let uncovered: Vec<&(JobId, Waiting)> =
+        waiting.iter().filter(|(id, _)| !covered.contains(id)).skip(unbound).collect();
     let ready: Vec<(JobId, Waiting)> =
         uncovered.iter().filter(|(_, w)| w.retry_ms <= now_ms).map(|j| (*j).clone()).collect();
     let spare = free.saturating_sub(waiting.len());
@@ -146,6 +163,21 @@ mod tests {
         let p = plan(&pool(None, 0), &waiting(4, 0), &[&a, &b], 0, 10);
         assert_eq!(p.jobs.iter().map(|(id, _)| id.get()).collect::<Vec<_>>(), vec![2, 3, 4]);
         assert_eq!((p.warm, p.over_cap, p.spare), (0, 0, 0));
+    }
+
+    /// A runner covers the job it was made for first: a stale older job is
+    /// left uncovered (to be asked about), not the runner's own.
+    #[test]
+    fn a_runner_covers_its_own_job_before_the_oldest() {
+        let made_for = |job: i64| Pending { job: Some(JobId::from(job)), ..pending(false) };
+        let (own, gone, twice) = (made_for(3), made_for(99), made_for(3));
+        let p = plan(&pool(None, 0), &waiting(4, 0), &[&own], 0, 10);
+        assert_eq!(p.jobs.iter().map(|(id, _)| id.get()).collect::<Vec<_>>(), vec![1, 2, 4]);
+        // A runner whose job is gone, or a second one for a job, covers
+        // the oldest job left.
+        let p = plan(&pool(None, 0), &waiting(4, 0), &[&own, &gone, &twice], 0, 10);
+        assert_eq!(p.jobs.iter().map(|(id, _)| id.get()).collect::<Vec<_>>(), vec![4]);
+        assert_eq!(p.spare, 0);
     }
 
     #[test]
