@@ -13,7 +13,7 @@
 //!    `--reconcile-grace`, is enqueued as if its delivery came.
 
 use crate::launch::Launcher;
-use crate::scaler::{LEASE, Scaler};
+use crate::scaler::Scaler;
 use crate::store::Counter;
 use chrono::{DateTime, Utc};
 use futures::TryStreamExt;
@@ -48,15 +48,14 @@ impl<L: Launcher> Scaler<L> {
         let mut first = true;
         // The lease is kept between passes: one replica catches up, with
         // its own `since`, until it dies; another then takes over.
-        let mut held = None;
+        let mut held: Option<crate::scaler::Held> = None;
         loop {
-            if held.is_some() {
-                match self.store.lease("catch-up", &self.replica, LEASE).await {
-                    Ok(true) => {}
-                    Ok(false) => held = None,
-                    Err(e) => eprintln!("catch-up: {e}"),
-                }
-            } else {
+            // Its renewer keeps the lease; once it may be lost, another
+            // replica may catch up: this one takes it again, or waits.
+            if held.as_ref().is_some_and(|h| h.lost()) {
+                held = None;
+            }
+            if held.is_none() {
                 match self.hold("catch-up").await {
                     Ok(h) => held = h,
                     Err(e) => eprintln!("catch-up: {e}"),
@@ -71,7 +70,10 @@ impl<L: Launcher> Scaler<L> {
                     Ok(oldest_left) => {
                         since = oldest_left.map_or(started, |t| t.min(started)).max(Utc::now() - lookback)
                     }
-                    Err(e) => eprintln!("catch-up: cannot list deliveries: {e}"),
+                    Err(e) => {
+                        eprintln!("catch-up: cannot list deliveries: {e}");
+                        since = since.max(Utc::now() - lookback);
+                    }
                 }
                 if let Err(e) = self.reconcile_queued().await {
                     eprintln!("catch-up: cannot reconcile: {e}");
@@ -100,6 +102,8 @@ impl<L: Launcher> Scaler<L> {
                 let mut s = self.local();
                 s.redelivering.retain(|_, at| now.duration_since(*at) < grace);
                 if s.redelivering.contains_key(&failed.guid) {
+                    // It may fail again: the cursor stays before it.
+                    oldest_left = Some(oldest_left.map_or(failed.delivered_at, |t| t.min(failed.delivered_at)));
                     continue;
                 }
                 s.redelivering.insert(failed.guid.clone(), now);
@@ -108,6 +112,9 @@ impl<L: Launcher> Scaler<L> {
                 eprintln!("catch-up: cannot redeliver {}: {e}", failed.guid);
                 self.local().redelivering.remove(&failed.guid);
                 oldest_left = Some(oldest_left.map_or(failed.delivered_at, |t| t.min(failed.delivered_at)));
+                if matches!(e, Error::RateLimited { .. }) {
+                    break; // the rest waits for the next pass
+                }
                 continue;
             }
             if let Err(e) = self.store.incr(Counter::Redelivered, 1).await {

@@ -83,11 +83,10 @@ impl<L: Launcher> Scaler<L> {
         };
         for pool in taken {
             let work = async {
-                for (id, p) in pending.iter().filter(|(_, p)| p.pool == pool) {
+                for (id, _) in pending.iter().filter(|(_, p)| p.pool == pool) {
                     match self.seen(*id, &listed).await {
                         Seen::Listed(r) if r.busy => {
-                            self.store.take_pending(*id).await.map_err(store)?;
-                            self.store.add_running(*id, p.pool).await.map_err(store)?;
+                            self.store.promote(*id).await.map_err(store)?;
                         }
                         Seen::Listed(_) | Seen::Unsure => {}
                         Seen::Gone => {

@@ -10,7 +10,7 @@ use crate::config::Settings;
 use crate::launch::Launcher;
 use crate::metrics;
 use crate::pools::{LAUNCH_BUDGET, job_backoff, plan};
-use crate::store::{Counter, Pending, Store, StoreError, Waiting, ms, now_ms};
+use crate::store::{Claim, Counter, Pending, Store, StoreError, Waiting, ms, now_ms};
 use axum::http::{HeaderMap, StatusCode};
 use futures::TryStreamExt;
 use gha_runners::types::{JitConfigRequest, JobId, JobStatus, RunnerGroup, RunnerGroupId, RunnerId, Visibility};
@@ -24,6 +24,10 @@ use std::time::{Duration, Instant};
 /// How long a lease (fill, reaper, catch-up) lasts without renewal: a
 /// replica killed while holding one holds it this long at most.
 pub(crate) const LEASE: Duration = Duration::from_secs(5);
+
+/// How long a fleet's pool configuration stays claimed after its last
+/// replica stops.
+pub(crate) const CONFIG_CLAIM: Duration = Duration::from_secs(15);
 
 /// What one replica keeps of one pool, beside the store.
 #[derive(Default)]
@@ -217,9 +221,8 @@ impl<L: Launcher> Scaler<L> {
                 // runner of its group it did not make (another scaler's, a
                 // hand-made one) is not its to count, nor to forget.
                 if let Some(runner) = &job.runner
-                    && let Some(made) = self.store.take_pending(runner.id).await?
+                    && let Some(made) = self.store.promote(runner.id).await?
                 {
-                    self.store.add_running(runner.id, made.pool).await?;
                     self.ask_fill(made.pool);
                 }
                 true
@@ -335,6 +338,52 @@ impl<L: Launcher> Scaler<L> {
         // The renewer stops first: it could otherwise take the lease back.
         drop(held);
         let _ = self.store.release(&name, &self.replica).await;
+    }
+
+    /// The pool configuration every replica of a fleet must share: each
+    /// pool's key, cap and warm runners.
+    pub(crate) fn config_claim(&self) -> String {
+        let pools = self.settings.pools.iter().map(|p| {
+            let max = p.max_runners.map_or("none".to_string(), |m| m.to_string());
+            format!("{} (max_runners {max}, min_idle {})", p.key(), p.min_idle)
+        });
+        pools.collect::<Vec<_>>().join("; ")
+    }
+
+    /// Claims the fleet for this replica's pool configuration: an error
+    /// when live replicas of the fleet run another one (records of one
+    /// pool would be counted by another's rules). The first replica of a
+    /// configuration removes what pools it lacks left in the store.
+    pub(crate) async fn claim_config(&self) -> Result<(), String> {
+        let mine = self.config_claim();
+        match self.store.claim_config(&mine, CONFIG_CLAIM).await.map_err(|e| e.to_string())? {
+            Claim::Same => Ok(()),
+            Claim::Fresh => {
+                let removed = self.store.purge_foreign().await.map_err(|e| e.to_string())?;
+                if removed > 0 {
+                    eprintln!("removed {removed} records of pools this configuration lacks");
+                }
+                Ok(())
+            }
+            Claim::Other(theirs) => Err(format!(
+                "other replicas of this fleet (organization and --prefix) run with other pools: \
+                 theirs are [{theirs}], these are [{mine}]; give every replica the same pools, \
+                 or stop the others first (their claim lapses {CONFIG_CLAIM:?} after they stop)"
+            )),
+        }
+    }
+
+    /// Keeps the fleet's configuration claimed, every fifth of its time;
+    /// returns the error that should stop the replica.
+    pub(crate) async fn keep_config(self: Arc<Self>) -> String {
+        loop {
+            tokio::time::sleep(CONFIG_CLAIM / 5).await;
+            match self.claim_config().await {
+                Ok(()) => {}
+                Err(e) if e.starts_with("other replicas") => return e,
+                Err(e) => eprintln!("cannot renew the fleet's configuration claim: {e}"),
+            }
+        }
     }
 
     /// The name of pool `pool`'s fill lease: by its key, so that replicas
@@ -481,13 +530,20 @@ impl<L: Launcher> Scaler<L> {
             failed: false,
             online_ms: None,
         };
-        if let Err(e) = self.store.put_pending(id, &pending, false).await {
+        // Recorded only while this replica still holds the pool's fill
+        // lease: after a stall (a pause, a slow store or API) another
+        // replica may hold it and have counted without this runner.
+        let recorded = self.store.put_new_pending(id, &pending, &self.fill_lease(pool), &self.replica).await;
+        if !matches!(recorded, Ok(true)) {
             // Unrecorded, its machine is not launched, and the runner goes
             // now rather than at the reaper's unknown-runner timeout.
             if let Err(d) = runners.delete(id).await {
                 eprintln!("runner {runner_name} ({id}): not recorded, and cannot delete it: {d}");
             }
-            return Err(format!("runner {runner_name}: {e}"));
+            return Err(match recorded {
+                Err(e) => format!("runner {runner_name}: {e}"),
+                _ => format!("runner {runner_name}: the pool's fill lease was lost meanwhile; deleted"),
+            });
         }
         // Counters are for reports: one that fails stops no launch.
         if let Err(e) = self.store.incr(Counter::Created, 1).await {

@@ -8,7 +8,8 @@
 //! - A request without a signature header is refused, and one of an event
 //!   other than `workflow_job` answered 202, before its body is read.
 //! - A body must state its length, at most GitHub's 25 MB
-//!   ([`MAX_BODY`]); longer ones are refused before a byte is read. The
+//!   ([`MAX_BODY`]), and 1 MiB for a `workflow_job` delivery
+//!   ([`MAX_JOB_BODY`]); longer ones are refused before a byte is read. The
 //!   bodies being read share a memory budget ([`BODY_BUDGET`]).
 //! - Refused requests are counted in the metrics and logged at most once
 //!   every [`RefusalLog::EVERY`].
@@ -27,6 +28,9 @@ use tokio::sync::Semaphore;
 
 /// GitHub caps webhook payloads at 25 MB.
 pub(crate) const MAX_BODY: u64 = 25 * 1024 * 1024;
+/// A `workflow_job` delivery is a few tens of KB: more than 1 MiB is no
+/// delivery, and a sender that claims more would hold the body budget.
+pub(crate) const MAX_JOB_BODY: u64 = 1024 * 1024;
 /// How long a client may take to send its request's headers, and its
 /// body, by default.
 pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -126,6 +130,10 @@ async fn read_body<L: Launcher>(
     };
     if length > MAX_BODY {
         return refuse("too-large", format!("{length} bytes, over GitHub's 25 MB"), StatusCode::PAYLOAD_TOO_LARGE);
+    }
+    if length > MAX_JOB_BODY {
+        let detail = format!("{length} bytes, over 1 MiB for a workflow_job delivery");
+        return refuse("too-large", detail, StatusCode::PAYLOAD_TOO_LARGE);
     }
     let kib = u32::try_from(length.div_ceil(1024).max(1)).unwrap_or(u32::MAX);
     let Ok(_permit) = budget.try_acquire_many(kib) else {
@@ -250,6 +258,7 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<(), String> {
         store,
         first_runner: None,
     }));
+    scaler.claim_config().await?;
     let listen = args.listen;
     let listener =
         tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -260,6 +269,8 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<(), String> {
     eprintln!("metrics on http://{addr}/metrics");
     eprintln!("listening on http://{addr}/webhook");
     let read_timeout = args.read_timeout.max(Duration::from_millis(10));
-    run_http(listener, scaler.router(read_timeout), args.max_connections, read_timeout).await;
-    Ok(())
+    tokio::select! {
+        () = run_http(listener, scaler.router(read_timeout), args.max_connections, read_timeout) => Ok(()),
+        stop = scaler.clone().keep_config() => Err(stop),
+    }
 }

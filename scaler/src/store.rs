@@ -114,6 +114,17 @@ impl Counter {
     }
 }
 
+/// What claiming a fleet's configuration found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Claim {
+    /// No live replica had claimed it: this one's configuration now holds.
+    Fresh,
+    /// The same configuration holds: renewed.
+    Same,
+    /// Live replicas run this other configuration.
+    Other(String),
+}
+
 /// The scaler's store: one process's memory, or Redis.
 pub(crate) enum Store {
     Memory(Box<memory::MemoryStore>),
@@ -176,6 +187,45 @@ impl Store {
         each!(self, s => s.put_pending(runner, pending, only_if_present))
     }
 
+    /// Records new pending runner `runner`, if `holder` still holds lease
+    /// `lease` (its pool's fill): false, and nothing written, when it does
+    /// not. A fill that lost its lease cannot add a runner that the new
+    /// holder did not count.
+    pub(crate) async fn put_new_pending(
+        &self,
+        runner: RunnerId,
+        pending: &Pending,
+        lease: &str,
+        holder: &str,
+    ) -> Result<bool> {
+        each!(self, s => s.put_new_pending(runner, pending, lease, holder))
+    }
+
+    /// Moves pending runner `runner` to the running ones in one step (it
+    /// took a job), giving its record back; `None` when it was not pending
+    /// (not made by the scaler, or moved already).
+    pub(crate) async fn promote(&self, runner: RunnerId) -> Result<Option<Pending>> {
+        each!(self, s => s.promote(runner))
+    }
+
+    /// Claims the fleet for pool configuration `config` for `ttl`, or
+    /// renews the claim: every replica of a fleet must run the same.
+    pub(crate) async fn claim_config(&self, config: &str, ttl: Duration) -> Result<Claim> {
+        match self {
+            Store::Memory(_) => Ok(Claim::Same),
+            Store::Redis(s) => s.claim_config(config, ttl).await,
+        }
+    }
+
+    /// Removes records of pools this replica lacks (see
+    /// [`redis::RedisStore::purge_foreign`]); how many.
+    pub(crate) async fn purge_foreign(&self) -> Result<usize> {
+        match self {
+            Store::Memory(_) => Ok(0),
+            Store::Redis(s) => s.purge_foreign().await,
+        }
+    }
+
     /// Removes pending runner `runner`, giving its record back.
     pub(crate) async fn take_pending(&self, runner: RunnerId) -> Result<Option<Pending>> {
         each!(self, s => s.take_pending(runner))
@@ -184,12 +234,6 @@ impl Store {
     /// Every pending runner.
     pub(crate) async fn pending(&self) -> Result<Vec<(RunnerId, Pending)>> {
         each!(self, s => s.pending())
-    }
-
-    /// Runner `runner` of `pool` runs a job: it counts against the cap
-    /// until it is gone.
-    pub(crate) async fn add_running(&self, runner: RunnerId, pool: usize) -> Result<()> {
-        each!(self, s => s.add_running(runner, pool))
     }
 
     /// Runner `runner` is gone.

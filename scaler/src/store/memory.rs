@@ -114,16 +114,29 @@ impl MemoryStore {
         }
     }
 
+    pub(crate) fn put_new_pending(&self, runner: RunnerId, pending: &Pending, lease: &str, holder: &str) -> bool {
+        let mut s = self.lock();
+        let now = now_ms();
+        if !s.leases.get(lease).is_some_and(|(h, until)| h == holder && *until > now) {
+            return false;
+        }
+        s.pending.insert(runner, pending.clone());
+        true
+    }
+
+    pub(crate) fn promote(&self, runner: RunnerId) -> Option<Pending> {
+        let mut s = self.lock();
+        let made = s.pending.remove(&runner)?;
+        s.running.insert(runner, made.pool);
+        Some(made)
+    }
+
     pub(crate) fn take_pending(&self, runner: RunnerId) -> Option<Pending> {
         self.lock().pending.remove(&runner)
     }
 
     pub(crate) fn pending(&self) -> Vec<(RunnerId, Pending)> {
         self.lock().pending.iter().map(|(id, p)| (*id, p.clone())).collect()
-    }
-
-    pub(crate) fn add_running(&self, runner: RunnerId, pool: usize) {
-        self.lock().running.insert(runner, pool);
     }
 
     pub(crate) fn remove_running(&self, runner: RunnerId) {

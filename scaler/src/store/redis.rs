@@ -4,7 +4,7 @@
 //! `gha-scaler:{<fleet>}:`; known jobs expire after [`REMEMBER`], leases
 //! and flags after their time.
 
-use super::{Counter, Pending, REMEMBER, Result, StoreError, Waiting, ms};
+use super::{Claim, Counter, Pending, REMEMBER, Result, StoreError, Waiting, ms};
 use gha_runners::types::{JobId, RunnerId};
 use redis::aio::ConnectionManager;
 use serde::Serialize;
@@ -53,6 +53,27 @@ return 0";
 const RENEW: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1 end
 return 0";
+
+const PUT_FENCED: &str = r"
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[2], ARGV[2], ARGV[3])
+return 1";
+
+const PROMOTE: &str = r"
+local v = redis.call('HGET', KEYS[1], ARGV[1])
+if not v then return false end
+redis.call('HDEL', KEYS[1], ARGV[1])
+local ok, record = pcall(cjson.decode, v)
+local pool = ok and type(record) == 'table' and record['pool'] or ''
+if type(pool) ~= 'string' then pool = '' end
+redis.call('HSET', KEYS[2], ARGV[1], pool)
+return v";
+
+const CLAIM_CONFIG: &str = r"
+local v = redis.call('GET', KEYS[1])
+if not v then redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2]) return 'fresh' end
+if v == ARGV[1] then redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 'same' end
+return v";
 
 const RELEASE: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
@@ -143,7 +164,11 @@ impl RedisStore {
 
     /// Logs, once per record, that this replica leaves record `what` alone.
     fn skip(&self, what: &str, why: &str) {
-        if self.skipped.lock().unwrap_or_else(|p| p.into_inner()).insert(what.to_string()) {
+        let mut skipped = self.skipped.lock().unwrap_or_else(|p| p.into_inner());
+        if skipped.len() >= 10_000 {
+            skipped.clear(); // bounded: a record may be logged again
+        }
+        if skipped.insert(what.to_string()) {
             eprintln!("the scaler's store: {what} is left alone by this replica: {why}");
         }
     }
@@ -235,6 +260,59 @@ impl RedisStore {
         Ok(())
     }
 
+    pub(crate) async fn put_new_pending(
+        &self,
+        runner: RunnerId,
+        pending: &Pending,
+        lease: &str,
+        holder: &str,
+    ) -> Result<bool> {
+        let json = self.encode(pending)?;
+        let keys = [self.key(&format!("lease:{lease}")), self.key("pending")];
+        Ok(self.run::<i64>(PUT_FENCED, &keys, &[holder.to_string(), runner.to_string(), json]).await? == 1)
+    }
+
+    pub(crate) async fn promote(&self, runner: RunnerId) -> Result<Option<Pending>> {
+        let keys = [self.key("pending"), self.key("running")];
+        let json: Option<String> = self.run(PROMOTE, &keys, &[runner.to_string()]).await?;
+        Ok(json.and_then(|j| self.decode("pending runner", runner.get(), &j)))
+    }
+
+    pub(crate) async fn claim_config(&self, config: &str, ttl: Duration) -> Result<Claim> {
+        let ttl = ms(ttl).max(1).to_string();
+        let reply: String = self.run(CLAIM_CONFIG, &[self.key("config")], &[config.to_string(), ttl]).await?;
+        Ok(match reply.as_str() {
+            "fresh" => Claim::Fresh,
+            "same" => Claim::Same,
+            _ => Claim::Other(reply),
+        })
+    }
+
+    /// Removes the records of pools this replica lacks: what a fleet that
+    /// ran with another configuration left. Their jobs come back through
+    /// catch-up; their runners, unknown, are reaped.
+    pub(crate) async fn purge_foreign(&self) -> Result<usize> {
+        let mut removed = 0;
+        for hash in ["waiting", "pending", "running"] {
+            for (id, value) in self.all(hash).await? {
+                let key = if hash == "running" {
+                    value
+                } else {
+                    serde_json::from_str::<Value>(&value)
+                        .ok()
+                        .and_then(|v| v.get("pool").and_then(Value::as_str).map(String::from))
+                        .unwrap_or_default()
+                };
+                if self.pool_index(&key).is_none() {
+                    let mut c = redis::cmd("HDEL");
+                    c.arg(self.key(hash)).arg(id);
+                    removed += self.cmd::<usize>(&c).await?;
+                }
+            }
+        }
+        Ok(removed)
+    }
+
     pub(crate) async fn take_pending(&self, runner: RunnerId) -> Result<Option<Pending>> {
         let json: Option<String> = self.run(TAKE, &[self.key("pending")], &[runner.to_string()]).await?;
         Ok(json.and_then(|j| self.decode("pending runner", runner.get(), &j)))
@@ -248,13 +326,6 @@ impl RedisStore {
             }
         }
         Ok(out)
-    }
-
-    pub(crate) async fn add_running(&self, runner: RunnerId, pool: usize) -> Result<()> {
-        let mut c = redis::cmd("HSET");
-        let key = self.pools.get(pool).ok_or_else(|| StoreError("a runner of no pool".into()))?;
-        c.arg(self.key("running")).arg(runner.get()).arg(key);
-        self.cmd::<i64>(&c).await.map(drop)
     }
 
     pub(crate) async fn remove_running(&self, runner: RunnerId) -> Result<()> {
@@ -317,5 +388,62 @@ impl RedisStore {
         let mut c = redis::cmd("HINCRBY");
         c.arg(self.key("names")).arg(job.get()).arg(1);
         self.cmd(&c).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Claim, RedisStore};
+    use crate::store::{Pending, Waiting};
+    use gha_runners::testkit::RedisServer;
+    use gha_runners::types::{JobId, RunnerId};
+    use std::time::Duration;
+
+    fn keys(names: &[&str]) -> Vec<String> {
+        names.iter().map(|n| format!("g={n}")).collect()
+    }
+
+    /// Replicas whose pools differ in order and number share records by
+    /// pool key: each reads a record as its own pool of that key, or
+    /// leaves it alone. Promotion keeps the key; a fenced write needs the
+    /// lease; renewal extends only a lease still held; a fleet's
+    /// configuration is claimed, and its first replica purges the rest.
+    #[tokio::test]
+    async fn records_name_their_pool_by_key_and_writes_are_fenced() {
+        let redis = RedisServer::start();
+        let (url, hour) = (redis.url(), Duration::from_secs(3600));
+        let a = RedisStore::connect(&url, "t", keys(&["gpu", "cpu"])).await.unwrap();
+        let b = RedisStore::connect(&url, "t", keys(&["gpu", "x", "cpu"])).await.unwrap();
+        let c = RedisStore::connect(&url, "t", keys(&["gpu"])).await.unwrap();
+        let waiting = Waiting { repo: "o/r".into(), pool: 1, ..Waiting::default() };
+        assert!(a.enqueue(JobId::from(7), &waiting).await.unwrap());
+        assert_eq!(b.waiting().await.unwrap()[0].1.pool, 2, "B's cpu is its third pool");
+        assert!(c.waiting().await.unwrap().is_empty(), "C has no cpu pool");
+
+        let pending = Pending { name: "r".into(), pool: 1, ..Pending::default() };
+        let runner = RunnerId::from(11);
+        assert!(!a.put_new_pending(runner, &pending, "fill:cpu", "a").await.unwrap(), "no lease, no write");
+        assert!(a.pending().await.unwrap().is_empty());
+        assert!(a.lease("fill:cpu", "a", hour).await.unwrap());
+        assert!(!b.put_new_pending(runner, &pending, "fill:cpu", "b").await.unwrap(), "another's lease");
+        assert!(a.put_new_pending(runner, &pending, "fill:cpu", "a").await.unwrap());
+        assert_eq!(b.pending().await.unwrap()[0].1.pool, 2);
+        assert_eq!(b.promote(runner).await.unwrap().map(|p| p.pool), Some(2));
+        assert!(b.pending().await.unwrap().is_empty());
+        assert_eq!(a.running().await.unwrap(), vec![(runner, 1)], "promoted under its key, read by A as its cpu");
+        assert_eq!(b.promote(runner).await.unwrap(), None, "promoted once");
+
+        assert!(!b.renew("fill:cpu", "b", hour).await.unwrap(), "renewed another's lease");
+        assert!(a.lease("short", "a", Duration::from_millis(1)).await.unwrap());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(!a.renew("short", "a", hour).await.unwrap(), "renewed an expired lease");
+        assert!(a.renew("fill:cpu", "a", hour).await.unwrap());
+
+        assert_eq!(a.claim_config("gpu; cpu", hour).await.unwrap(), Claim::Fresh);
+        assert_eq!(a.claim_config("gpu; cpu", hour).await.unwrap(), Claim::Same);
+        assert_eq!(c.claim_config("gpu", hour).await.unwrap(), Claim::Other("gpu; cpu".into()));
+        // C's configuration after the fleet's: A's cpu records go.
+        assert_eq!(c.purge_foreign().await.unwrap(), 2, "the waiting job and the running runner");
+        assert!(a.waiting().await.unwrap().is_empty() && a.running().await.unwrap().is_empty());
     }
 }
