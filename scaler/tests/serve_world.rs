@@ -430,3 +430,30 @@ async fn an_unknown_idle_runner_of_ours_is_deleted_after_the_idle_timeout() {
     serve.log.wait_for(&format!("runner gha-scaler-77-1 ({id}) deleted: online, idle and unknown"));
     until("the runner to go", || fake.runners(&FakeScope::org("octo-org")).is_empty()).await;
 }
+
+/// A runner of the pool's group that the scaler did not make (another
+/// scaler's, a hand-made one) takes a job: it is not the scaler's to count,
+/// so it holds no place under `--max-runners`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runners_the_scaler_did_not_make_hold_no_place_under_its_cap() {
+    let fake = FakeGitHub::builder()
+        .org("octo-org")
+        .runner_group(FakeScope::org("octo-org"), 2, "gpu")
+        .job_duration(Duration::from_secs(120))
+        .start()
+        .await;
+    let serve = Serve::start(&fake, "", &["--max-runners", "1"]);
+    fake.set_webhook(&serve.url, Secret::new(&serve.secret));
+    let runners = fake.client().unwrap().org("octo-org").runners();
+    let request = gha_runners::types::JitConfigRequest::new("hand-made-1", ["self-hosted", "gpu"])
+        .runner_group_id(gha_runners::types::RunnerGroupId::from(2));
+    let issued = runners.jit_config(&request).await.unwrap();
+    fake.start_runner(issued.encoded_jit_config.expose_secret()).unwrap();
+    let repo = FakeScope::repo("octo-org", "app");
+    let (theirs, _) = fake.queue_job(repo.clone(), ["self-hosted", "gpu"]);
+    fake.deliveries_settled().await;
+    let taken = fake.deliveries().into_iter().any(|d| d.job_id == theirs && d.action == "in_progress");
+    assert!(taken, "the hand-made runner did not take the job: the test shows nothing");
+    let (ours, _) = fake.queue_job(repo, ["self-hosted", "gpu"]);
+    serve.machine(&format!("gha-scaler-{ours}-1")).await;
+}
