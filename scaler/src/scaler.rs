@@ -347,7 +347,9 @@ impl<L: Launcher> Scaler<L> {
             let max = p.max_runners.map_or("none".to_string(), |m| m.to_string());
             format!("{} (max_runners {max}, min_idle {})", p.key(), p.min_idle)
         });
-        pools.collect::<Vec<_>>().join("; ")
+        let mut pools: Vec<String> = pools.collect();
+        pools.sort(); // the order pools are given in is no matter
+        pools.join("; ")
     }
 
     /// Claims the fleet for this replica's pool configuration: an error

@@ -342,7 +342,8 @@ async fn replicas_of_a_fleet_share_their_pools() {
     let url = redis.url();
     let fake = fake_with_gpu().await;
     let cpu = ["--pool", "gpu=self-hosted,linux,cpu"];
-    let a = Serve::start(&fake, "", &[&cpu[..], &["--redis", &url]].concat());
+    let arm = ["--pool", "gpu=self-hosted,linux,arm"];
+    let a = Serve::start(&fake, "", &[&cpu[..], &arm, &["--redis", &url]].concat());
     let other = std::process::Command::new(support::example())
         .args(["serve", "--listen", "127.0.0.1:0", "--org", "octo-org", "--launch", "true"])
         .args(["--pool", "gpu=self-hosted,linux,gpu", "--pool", "gpu=self-hosted,linux,x", "--redis", &url])
@@ -355,7 +356,7 @@ async fn replicas_of_a_fleet_share_their_pools() {
     let said = String::from_utf8_lossy(&other.stderr);
     assert!(!other.status.success() && said.contains("run with other pools"), "{said}");
     // The same pools, listed in another order and case: one fleet.
-    let b = Serve::start(&fake, "", &["--pool", "GPU=Self-Hosted,cpu,linux", "--redis", &url]);
+    let b = Serve::start(&fake, "", &[&arm[..], &["--pool", "GPU=Self-Hosted,cpu,linux", "--redis", &url]].concat());
     fake.set_webhook(&a.url, Secret::new(&a.secret));
     let repo = FakeScope::repo("octo-org", "app");
     let jobs: Vec<i64> = (0..8).map(|_| fake.queue_job(repo.clone(), ["self-hosted", "linux", "cpu"]).0).collect();
