@@ -195,8 +195,9 @@ impl Replica {
                 .map_err(|e| format!("cannot start a runtime: {e}"))?;
             let (scaler, url) = runtime.block_on(async {
                 let scaler = start_replica(&shared).await?;
-                scaler.claim_config().await?;
-                tokio::spawn(scaler.clone().keep_config());
+                scaler.join_fleet().await?;
+                let keeper = scaler.clone();
+                tokio::spawn(async move { eprintln!("demo: {}", keeper.keep_config().await) });
                 let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
                 let addr = listener.local_addr().map_err(|e| e.to_string())?;
                 let timeout = crate::serve::READ_TIMEOUT;

@@ -341,48 +341,71 @@ impl<L: Launcher> Scaler<L> {
     }
 
     /// The pool configuration every replica of a fleet must share: each
-    /// pool's key, cap and warm runners.
+    /// pool's key, cap and warm runners, in order (a job goes to the first
+    /// pool whose labels cover it, and pools often overlap: a job asking
+    /// only for `self-hosted` fits every pool).
     pub(crate) fn config_claim(&self) -> String {
         let pools = self.settings.pools.iter().map(|p| {
             let max = p.max_runners.map_or("none".to_string(), |m| m.to_string());
             format!("{} (max_runners {max}, min_idle {})", p.key(), p.min_idle)
         });
-        let mut pools: Vec<String> = pools.collect();
-        pools.sort(); // the order pools are given in is no matter
-        pools.join("; ")
+        pools.collect::<Vec<_>>().join("; ")
     }
 
-    /// Claims the fleet for this replica's pool configuration: an error
-    /// when live replicas of the fleet run another one (records of one
-    /// pool would be counted by another's rules). The first replica of a
-    /// configuration removes what pools it lacks left in the store.
-    pub(crate) async fn claim_config(&self) -> Result<(), String> {
+    /// Claims (or renews the claim on) the fleet for this replica's pool
+    /// configuration. When the claim is this configuration's, records of
+    /// pools it lacks (left by a fleet that ran another) are removed: at
+    /// start, and after a claim found lapsed. `Claim::Other` when live
+    /// replicas of the fleet run another configuration.
+    pub(crate) async fn claim_config(&self, at_start: bool) -> Result<Claim, String> {
         let mine = self.config_claim();
-        match self.store.claim_config(&mine, CONFIG_CLAIM).await.map_err(|e| e.to_string())? {
-            Claim::Same => Ok(()),
-            Claim::Fresh => {
-                let removed = self.store.purge_foreign().await.map_err(|e| e.to_string())?;
-                if removed > 0 {
-                    eprintln!("removed {removed} records of pools this configuration lacks");
-                }
-                Ok(())
+        let claim = self.store.claim_config(&mine, CONFIG_CLAIM).await.map_err(|e| e.to_string())?;
+        if claim == Claim::Fresh || (at_start && claim == Claim::Same) {
+            let removed = self.store.purge_foreign().await.map_err(|e| e.to_string())?;
+            if removed > 0 {
+                eprintln!("removed {removed} records of pools this configuration lacks");
             }
-            Claim::Other(theirs) => Err(format!(
-                "other replicas of this fleet (organization and --prefix) run with other pools: \
-                 theirs are [{theirs}], these are [{mine}]; give every replica the same pools, \
-                 or stop the others first (their claim lapses {CONFIG_CLAIM:?} after they stop)"
-            )),
+        }
+        Ok(claim)
+    }
+
+    /// Claims the fleet at start, waiting while live replicas of the fleet
+    /// run other pools (records of one pool would be counted by another's
+    /// rules): a fleet changes its pools by stopping, then starting again.
+    pub(crate) async fn join_fleet(&self) -> Result<(), String> {
+        let mut said = None::<Instant>;
+        loop {
+            match self.claim_config(true).await? {
+                Claim::Fresh | Claim::Same => return Ok(()),
+                Claim::Other(theirs) => {
+                    if said.is_none_or(|at| at.elapsed() >= CONFIG_CLAIM) {
+                        eprintln!(
+                            "waiting: other replicas of this fleet (organization and --prefix) run with other \
+                             pools: theirs are [{theirs}], these are [{}]; give every replica the same pools \
+                             in the same order, or stop the others (their claim lapses {CONFIG_CLAIM:?} after \
+                             they stop)",
+                            self.config_claim()
+                        );
+                        said = Some(Instant::now());
+                    }
+                }
+            }
+            tokio::time::sleep(CONFIG_CLAIM / 5).await;
         }
     }
 
     /// Keeps the fleet's configuration claimed, every fifth of its time;
-    /// returns the error that should stop the replica.
+    /// returns why the replica must stop: the claim lapsed (the store lost
+    /// it, or this replica stalled) and replicas with other pools took
+    /// the fleet.
     pub(crate) async fn keep_config(self: Arc<Self>) -> String {
         loop {
             tokio::time::sleep(CONFIG_CLAIM / 5).await;
-            match self.claim_config().await {
-                Ok(()) => {}
-                Err(e) if e.starts_with("other replicas") => return e,
+            match self.claim_config(false).await {
+                Ok(Claim::Other(theirs)) => {
+                    return format!("replicas with other pools ([{theirs}]) took this fleet: stopping");
+                }
+                Ok(_) => {}
                 Err(e) => eprintln!("cannot renew the fleet's configuration claim: {e}"),
             }
         }

@@ -216,7 +216,8 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<(), String> {
         builder = builder.base_url(url);
     }
     // Replicas of one organization and prefix are one fleet.
-    let fleet = format!("{}-{}", args.org, args.prefix);
+    // GitHub's organization names ignore case.
+    let fleet = format!("{}-{}", args.org.to_ascii_lowercase(), args.prefix);
     let store = match &redis {
         Some(url) => {
             let fleet_transport = gha_runners::transport::RedisFleet::new(url, &fleet).map_err(|e| e.to_string())?;
@@ -258,7 +259,7 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<(), String> {
         store,
         first_runner: None,
     }));
-    scaler.claim_config().await?;
+    scaler.join_fleet().await?;
     let listen = args.listen;
     let listener =
         tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;

@@ -64,9 +64,8 @@ local v = redis.call('HGET', KEYS[1], ARGV[1])
 if not v then return false end
 redis.call('HDEL', KEYS[1], ARGV[1])
 local ok, record = pcall(cjson.decode, v)
-local pool = ok and type(record) == 'table' and record['pool'] or ''
-if type(pool) ~= 'string' then pool = '' end
-redis.call('HSET', KEYS[2], ARGV[1], pool)
+local pool = ok and type(record) == 'table' and record['pool']
+if type(pool) == 'string' then redis.call('HSET', KEYS[2], ARGV[1], pool) end
 return v";
 
 const CLAIM_CONFIG: &str = r"
@@ -432,6 +431,13 @@ mod tests {
         assert!(b.pending().await.unwrap().is_empty());
         assert_eq!(a.running().await.unwrap(), vec![(runner, 1)], "promoted under its key, read by A as its cpu");
         assert_eq!(b.promote(runner).await.unwrap(), None, "promoted once");
+        // A record of an older version (its pool an index) is not moved
+        // into `running` under a key no replica has.
+        let legacy = r#"{"name":"old","pool":1}"#;
+        redis.command(&["HSET", "gha-scaler:{t}:pending", "12", legacy]).unwrap();
+        assert_eq!(a.promote(RunnerId::from(12)).await.unwrap(), None);
+        let running = redis.command(&["HKEYS", "gha-scaler:{t}:running"]).unwrap();
+        assert!(!running.contains("12"), "{running}");
 
         assert!(!b.renew("fill:cpu", "b", hour).await.unwrap(), "renewed another's lease");
         assert!(a.lease("short", "a", Duration::from_millis(1)).await.unwrap());
