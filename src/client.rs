@@ -169,13 +169,15 @@ pub struct ClientBuilder {
     mutation_interval: Duration,
     fleet: crate::transport::Fleet,
     clock: Option<Arc<dyn crate::transport::Clock>>,
+    allow_insecure_http: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("token", &self.token)
-            .field("base_url", &self.base_url)
+            .field("base_url", &redact_url(&self.base_url))
+            .field("allow_insecure_http", &self.allow_insecure_http)
             .field("user_agent", &self.user_agent)
             .field("api_version", &self.api_version)
             .field("custom_http_client", &self.http.is_some())
@@ -219,6 +221,7 @@ impl Default for ClientBuilder {
             mutation_interval: crate::transport::DEFAULT_MUTATION_INTERVAL,
             fleet: crate::transport::Fleet::default(),
             clock: None,
+            allow_insecure_http: false,
         }
     }
 }
@@ -237,6 +240,21 @@ impl ClientBuilder {
     /// than `api.*` or a loopback address gets `/api/v3`).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
+        self
+    }
+
+    /// Allows a plain `http://` base URL to a host that is not loopback
+    /// (off by default: the token would cross the network in clear text).
+    /// `http://` to `localhost`, `127.0.0.1` or `::1` is always allowed.
+    ///
+    /// ```
+    /// use gha_runners::Client;
+    /// assert!(Client::builder().base_url("http://ghe.internal").build().is_err());
+    /// let trusted = Client::builder().base_url("http://ghe.internal").allow_insecure_http(true).build();
+    /// assert!(trusted.is_ok());
+    /// ```
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
         self
     }
 
@@ -427,7 +445,7 @@ impl ClientBuilder {
     /// Builds the client; fails on a base URL, user agent, API version or
     /// token that cannot be sent.
     pub fn build(self) -> Result<Client, Error> {
-        let base_url = normalize_base_url(&self.base_url)?;
+        let base_url = normalize_base_url(&self.base_url, self.allow_insecure_http)?;
         let deployment = self.deployment.or_else(|| default_deployment(&base_url));
         // `Custom("2026-03-10")` is the known version, checked as such.
         let requested = self.api_version.map(|v| crate::ApiVersion::from(v.as_str()));
@@ -508,11 +526,35 @@ fn default_deployment(base_url: &str) -> Option<Deployment> {
 }
 
 /// Checks and completes the API root (see [`ClientBuilder::base_url`]).
-fn normalize_base_url(input: &str) -> Result<String, Error> {
+/// `url` fit to show in an error, a log or `Debug`: its userinfo (a
+/// `user:token@` some put there) and its query and fragment are replaced
+/// by `***`, parseable or not.
+pub(crate) fn redact_url(url: &str) -> String {
+    // The scheme and the slashes after it (a URL parser takes `https:/`
+    // and `https:\\` for `https://`).
+    let scheme_len = url
+        .find(':')
+        .filter(|&i| i > 0 && url[..i].bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b)))
+        .map_or(0, |i| i + 1 + url[i + 1..].bytes().take_while(|b| *b == b'/' || *b == b'\\').count());
+    let (scheme, rest) = url.split_at(scheme_len);
+    let (before, after) = match rest.find(['?', '#']) {
+        Some(q) => (&rest[..q], format!("{}***", &rest[q..q + 1])),
+        None => (rest, String::new()),
+    };
+    // Everything up to the last `@` before the query may be userinfo.
+    let before = match before.rfind('@') {
+        Some(at) => format!("***{}", &before[at..]),
+        None => before.to_string(),
+    };
+    format!("{scheme}{before}{after}")
+}
+
+fn normalize_base_url(input: &str, allow_insecure_http: bool) -> Result<String, Error> {
+    let shown = redact_url(input.trim());
     let bad = |why: &str| {
         Error::invalid(
             "base_url",
-            format!("`{input}` {why}; expected e.g. https://api.github.com or https://ghe.example.com"),
+            format!("`{shown}` {why}; expected e.g. https://api.github.com or https://ghe.example.com"),
         )
     };
     let url = reqwest::Url::parse(input.trim()).map_err(|e| bad(&format!("is not a URL ({e})")))?;
@@ -529,6 +571,12 @@ fn normalize_base_url(input: &str) -> Result<String, Error> {
             url::Host::Ipv6(ip) => ip.is_loopback(),
             url::Host::Domain(_) => false,
         });
+    if url.scheme() == "http" && !loopback && !allow_insecure_http {
+        return Err(bad(
+            "is plain http to a host that is not loopback: the token would cross the network in clear text; \
+             use https://, or ClientBuilder::allow_insecure_http(true) if every hop to it is trusted",
+        ));
+    }
     let mut out = format!("{}://{}", url.scheme(), host_and_port(&url));
     let path = url.path().trim_end_matches('/');
     if path.is_empty() {
@@ -558,7 +606,7 @@ mod tests {
 
     #[test]
     fn base_urls() {
-        let n = |s: &str| normalize_base_url(s).unwrap();
+        let n = |s: &str| normalize_base_url(s, false).unwrap();
         assert_eq!(n("https://api.github.com"), "https://api.github.com");
         assert_eq!(n("https://api.github.com/"), "https://api.github.com");
         assert_eq!(n("https://ghe.example.com"), "https://ghe.example.com/api/v3");
@@ -569,7 +617,74 @@ mod tests {
         assert_eq!(n("http://127.0.0.1:8080"), "http://127.0.0.1:8080");
         assert_eq!(n("http://[::1]:8080/"), "http://[::1]:8080");
         for bad in ["ghe.example.com", "ftp://x", "https://x/?a=1", ""] {
-            assert!(matches!(normalize_base_url(bad), Err(Error::InvalidInput { field: "base_url", .. })), "{bad}");
+            assert!(
+                matches!(normalize_base_url(bad, false), Err(Error::InvalidInput { field: "base_url", .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn plain_http_needs_loopback_or_an_opt_in() {
+        for host in ["http://ghe.example.com", "http://10.0.0.1:8080", "http://api.github.com", "HTTP://x.dev/api/v3"] {
+            let err = normalize_base_url(host, false).unwrap_err().to_string();
+            assert!(err.contains("clear text") && err.contains("allow_insecure_http"), "{err}");
+            assert!(normalize_base_url(host, true).is_ok(), "{host}");
+        }
+        for host in ["http://localhost:1", "http://127.0.0.1", "http://127.8.9.10:80", "http://[::1]"] {
+            assert!(normalize_base_url(host, false).is_ok(), "{host}");
+        }
+    }
+
+    #[test]
+    fn urls_are_shown_without_userinfo_or_query() {
+        for (url, shown) in [
+            ("https://u:ghp_x@host/?x", "https://***@host/?***"),
+            ("https://ghp_x@host:1/p#f", "https://***@host:1/p#***"),
+            ("u:ghp_x@host", "u:***@host"),
+            ("https:/u:ghp_x@host", "https:/***@host"),
+            ("https://host/p@x", "https://***@x"),
+            ("https://host/api/v3", "https://host/api/v3"),
+        ] {
+            assert_eq!(redact_url(url), shown);
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(10_000))]
+        /// Hostile base URLs: whatever the parser makes of them, no error
+        /// and no `Debug` shows a token put in the userinfo or the query,
+        /// and plain http is accepted only to loopback.
+        #[test]
+        fn hostile_base_urls_never_show_a_token_nor_send_it_in_clear(
+            scheme in "(https|http|HTTP|ftp|)",
+            slashes in "(://|:/|//|)",
+            user in "[a-z]{0,4}",
+            token in "ghp_[A-Za-z0-9]{12}",
+            host in "(api\\.github\\.com|ghe\\.example\\.com|127\\.0\\.0\\.1|localhost|\\[::1\\]|10\\.1\\.2\\.3|[a-z@:%./]{0,8})",
+            port in "(:[0-9]{1,5}|)",
+            path in "(/[a-zA-Z0-9%.@\\\\]{0,6}){0,3}",
+            where_ in 0..3u8,
+        ) {
+            let url = match where_ {
+                0 => format!("{scheme}{slashes}{user}:{token}@{host}{port}{path}"),
+                1 => format!("{scheme}{slashes}{host}{port}{path}?access_token={token}"),
+                _ => format!("{scheme}{slashes}{token}@{host}{port}{path}#{token}"),
+            };
+            let builder = Client::builder().base_url(&url);
+            let shown = format!("{builder:?}");
+            proptest::prop_assert!(!shown.contains(&token), "{}", shown);
+            match normalize_base_url(&url, false) {
+                Err(e) => proptest::prop_assert!(!e.to_string().contains(&token), "{}", e),
+                Ok(out) => {
+                    proptest::prop_assert!(!out.contains(&token), "{}", out);
+                    let parsed = reqwest::Url::parse(&out).unwrap();
+                    if parsed.scheme() == "http" {
+                        let h = parsed.host_str().unwrap_or_default();
+                        proptest::prop_assert!(h == "localhost" || h == "[::1]" || h.starts_with("127."), "{}", out);
+                    }
+                }
+            }
         }
     }
 
