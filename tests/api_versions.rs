@@ -67,6 +67,9 @@ async fn repository_lists_lose_what_2026_removed() {
 #[tokio::test]
 async fn the_fake_serves_2022_11_28_without_a_header_and_refuses_unknown_versions() {
     let fake = fake().start().await;
+    // A raw reqwest client needs rustls's provider, which only a
+    // gha-runners client installs: alone in its process (nextest), none is.
+    gha_runners::install_crypto_provider();
     let http = reqwest::Client::new();
     let get = |version: Option<&str>| {
         let mut req = http.get(format!("{}/rate_limit", fake.base_url())).bearer_auth(fake.token());

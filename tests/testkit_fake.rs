@@ -182,6 +182,9 @@ async fn pagination_uses_link_headers_and_total_count() {
 #[tokio::test]
 async fn etags_answer_304_without_spending_quota() {
     let fake = seeded().start().await;
+    // A raw reqwest client needs rustls's provider, which only a
+    // gha-runners client installs: alone in its process (nextest), none is.
+    gha_runners::install_crypto_provider();
     let http = reqwest::Client::new();
     let url = format!("{}/orgs/octo-org/actions/runners/42", fake.base_url());
     let auth = format!("Bearer {}", fake.token());
