@@ -51,7 +51,7 @@ impl Deployment {
     /// The newest REST API version this deployment serves: what a client
     /// configured for it sends unless told otherwise.
     pub fn newest_api_version(&self) -> crate::ApiVersion {
-        crate::ApiVersion::from(self.api_versions().last().copied().unwrap_or(crate::transport::DEFAULT_API_VERSION))
+        crate::ApiVersion::from(self.api_versions().last().copied().unwrap_or(crate::version::DEFAULT_API_VERSION))
     }
 
     /// The key of the vendored data this deployment is checked against; an
@@ -83,6 +83,25 @@ fn parse_version(v: &str) -> Vec<u32> {
     v.split('.').map(|p| p.parse().unwrap_or(0)).collect()
 }
 
+/// Checking a version against a deployment lives here, with the data it is
+/// checked against, so that versions need not know deployments.
+impl crate::ApiVersion {
+    /// `Ok` if `deployment` serves this version (a custom version is not
+    /// checked), else [`Error::UnsupportedApiVersion`] naming both.
+    pub fn check(&self, deployment: &Deployment) -> Result<(), Error> {
+        let served = deployment.api_versions();
+        // No data for the deployment: nothing to check against.
+        if matches!(self, crate::ApiVersion::Custom(_)) || served.is_empty() || served.contains(&self.as_str()) {
+            return Ok(());
+        }
+        Err(Error::UnsupportedApiVersion {
+            version: self.as_str().to_string(),
+            deployment: deployment.to_string(),
+            supported: served.iter().map(|v| v.to_string()).collect(),
+        })
+    }
+}
+
 impl fmt::Display for Deployment {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -96,6 +115,12 @@ impl fmt::Display for Deployment {
 /// One vendored operation: GitHub's operationId, progenitor's id, the
 /// deployments that publish it, its path template.
 pub(crate) type Operation = (&'static str, &'static str, &'static [&'static str], &'static str);
+
+/// GitHub's operationId of every vendored operation, in the table's order.
+#[cfg(test)]
+pub(crate) fn operation_ids() -> impl Iterator<Item = &'static str> {
+    data::OPERATIONS.iter().map(|(id, ..)| *id)
+}
 
 /// The operation progenitor calls `progenitor_id`.
 pub(crate) fn by_progenitor_id(progenitor_id: &str) -> Option<&'static Operation> {
@@ -166,18 +191,21 @@ mod tests {
     }
 
     #[test]
-    fn only_the_operations_under_app_take_the_app_s_jwt() {
-        let jwt: Vec<&str> =
-            data::OPERATIONS.iter().map(|(id, ..)| *id).filter(|id| crate::transport::app_level(id)).collect();
-        assert_eq!(
-            jwt,
-            [
-                "apps/create-installation-access-token",
-                "apps/get-webhook-delivery",
-                "apps/list-webhook-deliveries",
-                "apps/redeliver-webhook-delivery"
-            ]
-        );
+    fn deployments_serve_their_versions() {
+        let ghes = Deployment::enterprise_server("3.19");
+        assert!(crate::ApiVersion::V2026_03_10.check(&Deployment::GitHubCom).is_ok());
+        assert!(crate::ApiVersion::V2026_03_10.check(&Deployment::EnterpriseCloud).is_ok());
+        assert!(crate::ApiVersion::V2022_11_28.check(&ghes).is_ok());
+        let err = crate::ApiVersion::V2026_03_10.check(&ghes).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("2026-03-10") && text.contains("GitHub Enterprise Server 3.19"), "{text}");
+        assert!(text.contains("2022-11-28"), "names what is supported: {text}");
+        assert!(crate::ApiVersion::from("2027-01-01").check(&ghes).is_ok(), "custom versions are the caller's call");
+        assert_eq!(Deployment::GitHubCom.newest_api_version(), crate::ApiVersion::V2026_03_10);
+        assert_eq!(Deployment::EnterpriseCloud.newest_api_version(), crate::ApiVersion::V2026_03_10);
+        for release in ["3.17", "3.18", "3.19", "3.10"] {
+            assert_eq!(Deployment::enterprise_server(release).newest_api_version(), crate::ApiVersion::V2022_11_28);
+        }
     }
 
     #[test]

@@ -1,7 +1,15 @@
 //! REST API versions: what the client sends as `X-GitHub-Api-Version`.
 
-use crate::{Deployment, Error};
+use crate::Error;
 use std::fmt;
+
+/// The REST API version of transport state built without a client builder,
+/// and of a client whose deployment is not known: the version the vendored
+/// spec describes (its `info.version`, set by `cargo xtask refresh-spec`),
+/// which is also what GitHub serves a request that names none. A client
+/// for github.com or GitHub Enterprise Cloud sends the newest version
+/// instead (see [`crate::ClientBuilder::api_version`]).
+pub const DEFAULT_API_VERSION: &str = "2022-11-28";
 
 /// A GitHub REST API version.
 ///
@@ -45,21 +53,6 @@ impl ApiVersion {
             ApiVersion::V2026_03_10 => "2026-03-10",
             ApiVersion::Custom(v) => v,
         }
-    }
-
-    /// `Ok` if `deployment` serves this version (a custom version is not
-    /// checked), else [`Error::UnsupportedApiVersion`] naming both.
-    pub fn check(&self, deployment: &Deployment) -> Result<(), Error> {
-        let served = deployment.api_versions();
-        // No data for the deployment: nothing to check against.
-        if matches!(self, ApiVersion::Custom(_)) || served.is_empty() || served.contains(&self.as_str()) {
-            return Ok(());
-        }
-        Err(Error::UnsupportedApiVersion {
-            version: self.as_str().to_string(),
-            deployment: deployment.to_string(),
-            supported: served.iter().map(|v| v.to_string()).collect(),
-        })
     }
 
     /// A custom version must look like GitHub's (`YYYY-MM-DD`), so a typo
@@ -115,24 +108,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn deployments_serve_their_versions() {
-        let ghes = Deployment::enterprise_server("3.19");
-        assert!(ApiVersion::V2026_03_10.check(&Deployment::GitHubCom).is_ok());
-        assert!(ApiVersion::V2026_03_10.check(&Deployment::EnterpriseCloud).is_ok());
-        assert!(ApiVersion::V2022_11_28.check(&ghes).is_ok());
-        let err = ApiVersion::V2026_03_10.check(&ghes).unwrap_err();
-        let text = err.to_string();
-        assert!(text.contains("2026-03-10") && text.contains("GitHub Enterprise Server 3.19"), "{text}");
-        assert!(text.contains("2022-11-28"), "names what is supported: {text}");
-        assert!(ApiVersion::from("2027-01-01").check(&ghes).is_ok(), "custom versions are the caller's call");
+    fn versions_order_by_date() {
         assert!(
             ApiVersion::from("2021-01-01") < ApiVersion::V2022_11_28 && ApiVersion::V2026_03_10 < "2027-01-01".into()
         );
-        assert_eq!(Deployment::GitHubCom.newest_api_version(), ApiVersion::V2026_03_10);
-        assert_eq!(Deployment::EnterpriseCloud.newest_api_version(), ApiVersion::V2026_03_10);
-        for release in ["3.17", "3.18", "3.19", "3.10"] {
-            assert_eq!(Deployment::enterprise_server(release).newest_api_version(), ApiVersion::V2022_11_28);
-        }
     }
 
     #[test]

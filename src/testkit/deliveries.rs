@@ -662,8 +662,8 @@ fn payload(change: &JobChange, org: bool, public: bool) -> Value {
     }
     let full = format!("{owner}/{name}");
     let repo = &mut p["repository"];
-    repo["id"] = json!(repository_id(&full));
-    repo["node_id"] = json!(format!("R_kgDOFAKE{:X}", repository_id(&full)));
+    repo["id"] = json!(super::fnv::repository_id(&full));
+    repo["node_id"] = json!(format!("R_kgDOFAKE{:X}", super::fnv::repository_id(&full)));
     repo["name"] = json!(name);
     repo["full_name"] = json!(full);
     repo["html_url"] = json!(format!("https://github.com/{full}"));
@@ -686,9 +686,4 @@ fn payload(change: &JobChange, org: bool, public: bool) -> Value {
         p["organization"]["login"] = json!(owner);
     }
     p
-}
-
-/// A stable id for a repository the fake only knows by name.
-pub(crate) fn repository_id(full_name: &str) -> i64 {
-    i64::try_from(super::server::fnv(full_name.as_bytes()) >> 33).unwrap_or(1).max(1)
 }

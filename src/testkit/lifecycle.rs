@@ -72,7 +72,7 @@ fn group_allows(d: &ScopeData, group_id: i64, scope: &FakeScope, repo: &FakeScop
     }
     match (field("visibility").as_str(), repo) {
         (Some("selected"), FakeScope::Repo(owner, name)) if matches!(scope, FakeScope::Org(_)) => {
-            group.members.contains(&super::deliveries::repository_id(&format!("{owner}/{name}")))
+            group.members.contains(&super::fnv::repository_id(&format!("{owner}/{name}")))
         }
         _ => true,
     }

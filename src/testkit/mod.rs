@@ -60,6 +60,7 @@
 mod call;
 mod catalog;
 mod deliveries;
+mod fnv;
 mod groups;
 mod hosted;
 mod jobs;

@@ -3,6 +3,7 @@
 
 use super::call::{Call, Outcome, action};
 use super::deliveries::{DeliveryFaults, FAKE_HOOK_ID, FakeDelivery, Hooks};
+use super::fnv::fnv;
 use super::lifecycle::{JobChange, StartError};
 use super::state::*;
 use super::{groups, hosted, jobs, network, permissions, runners};
@@ -890,11 +891,6 @@ fn link_header(base: &str, path: &str, query: &BTreeMap<String, String>, page: u
     Some(parts.join(", "))
 }
 
-/// FNV-1a, for ETags and the ids of repositories known by name.
-pub(crate) fn fnv(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
-}
-
 fn scope_of(params: &BTreeMap<String, String>) -> Option<FakeScope> {
     if let Some(e) = params.get("enterprise") {
         Some(FakeScope::enterprise(e))
@@ -957,7 +953,7 @@ fn installation_repositories(data: &Data) -> Vec<Value> {
         .filter_map(|k| match k {
             FakeScope::Repo(owner, name) => {
                 let full = format!("{owner}/{name}");
-                let mut v = super::catalog::installation_repository(super::deliveries::repository_id(&full), owner);
+                let mut v = super::catalog::installation_repository(super::fnv::repository_id(&full), owner);
                 v["name"] = json!(name);
                 v["full_name"] = json!(full);
                 let public = data.is_public(k);

@@ -1,9 +1,9 @@
 //! Credentials: a static token, or a GitHub App installation whose token
 //! the transport obtains and renews itself.
 
+use super::attempts::Attempts;
 use super::policy::transient_status;
 use super::response::{Read, Refused, read_bounded};
-use super::retry::Attempts;
 use crate::generated::Client;
 use crate::{Error, Secret};
 use chrono::{DateTime, Utc};
@@ -513,4 +513,23 @@ pub(super) async fn rejected(
     }
     *renewed = true;
     true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_operations_under_app_take_the_app_s_jwt() {
+        let jwt: Vec<&str> = crate::deployment::operation_ids().filter(|id| app_level(id)).collect();
+        assert_eq!(
+            jwt,
+            [
+                "apps/create-installation-access-token",
+                "apps/get-webhook-delivery",
+                "apps/list-webhook-deliveries",
+                "apps/redeliver-webhook-delivery"
+            ]
+        );
+    }
 }

@@ -64,6 +64,7 @@
 //! by reqwest, which drops the `Authorization` header when the redirect
 //! leads to another host or port.
 
+mod attempts;
 mod auth;
 mod cache;
 mod clock;
@@ -90,8 +91,6 @@ pub use rate::RateLimit;
 pub use response::BodyTooLarge;
 
 pub(crate) use auth::AppAuth;
-#[cfg(test)]
-pub(crate) use auth::app_level;
 pub(crate) use fleet::{Link, link};
 pub(crate) use gate::Gate;
 pub(crate) use pacing::Pacer;
@@ -106,25 +105,20 @@ pub(crate) use clock::SharedClock;
 
 use crate::Secret;
 use crate::generated::Client;
+use attempts::Attempts;
 use pacing::Pacing;
 use policy::Retry;
 use progenitor_client::{ClientHooks, ClientInfo, OperationInfo};
 use reqwest::StatusCode;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use response::{Buffered, Read};
-use retry::{Attempts, Decision};
+use retry::Decision;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tracing::Instrument;
 
-/// The REST API version of transport state built without a client builder,
-/// and of a client whose deployment is not known: the version the vendored
-/// spec describes (its `info.version`, set by `cargo xtask refresh-spec`),
-/// which is also what GitHub serves a request that names none. A client
-/// for github.com or GitHub Enterprise Cloud sends the newest version
-/// instead (see [`crate::ClientBuilder::api_version`]).
-pub const DEFAULT_API_VERSION: &str = "2022-11-28";
+pub use crate::version::DEFAULT_API_VERSION;
 
 /// The media type GitHub recommends for every REST request.
 pub const GITHUB_MEDIA_TYPE: &str = "application/vnd.github+json";

@@ -1,10 +1,10 @@
 //! The rate-limit snapshot every response updates.
 
 use super::Inner;
+use super::attempts::Attempts;
 use super::gate::Hold;
 use super::policy::RateLimitPolicy;
 use super::response::Buffered;
-use super::retry::Attempts;
 use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 

@@ -3,8 +3,9 @@
 //! 404 means after an attempt whose answer was lost.
 
 use super::DELETED_EARLIER_HEADER;
+use super::attempts::Attempts;
 use super::jit::{self, JitLookup};
-use super::policy::{Retry, RetryPolicy, transient_status};
+use super::policy::{Retry, transient_status};
 use super::response::{Buffered, rebuild};
 use crate::generated::Client;
 use bytes::Bytes;
@@ -12,38 +13,6 @@ use progenitor_client::ClientInfo;
 use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use reqwest::{Method, StatusCode};
 use std::time::Duration;
-
-/// The counters of one request's attempts.
-#[derive(Default)]
-pub(super) struct Attempts {
-    /// Attempts made (1 for the first).
-    pub number: u32,
-    /// Connection failures, timeouts and 5xx retried so far.
-    pub failures: u32,
-    /// Secondary-rate-limit waits so far, and those without `Retry-After`.
-    pub secondary: u32,
-    pub unannounced: u32,
-    /// Whether the installation token was renewed after a 401.
-    pub renewed: bool,
-    /// Whether a primary-limit reset was waited for.
-    pub waited_primary: bool,
-    /// Whether an earlier attempt may have been applied without its answer
-    /// arriving (a timeout or a broken connection after sending, or a 504).
-    pub outcome_unknown: bool,
-}
-
-impl Attempts {
-    /// Whether the policy allows one more retry of a failure.
-    fn may_retry(&self, policy: &RetryPolicy) -> bool {
-        self.failures + 1 < policy.max_attempts
-    }
-
-    /// Counts one more retried failure and draws its backoff.
-    pub fn backoff(&mut self, policy: &RetryPolicy) -> Duration {
-        self.failures += 1;
-        policy.backoff(self.failures)
-    }
-}
 
 /// What a retry decision says.
 pub(super) enum Decision {

@@ -15,11 +15,11 @@
 #[macro_use]
 pub(crate) mod open_enum;
 mod deliveries;
-mod groups;
-mod hosted;
-mod ids;
+pub(crate) mod groups;
+pub(crate) mod hosted;
+pub(crate) mod ids;
 mod jobs;
-mod network;
+pub(crate) mod network;
 mod permissions;
 mod runners;
 mod tokens;

@@ -2,13 +2,10 @@
 //! without changing what the API means. Every pass returns how many places it
 //! changed, which `refresh-spec` prints and records in the provenance file.
 
+use crate::versions::BASE_VERSION;
 use anyhow::{Result, bail};
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
-
-/// The GitHub REST API version the vendored description is sent as
-/// (`X-GitHub-Api-Version`).
-pub const GITHUB_REST_API_VERSION: &str = "2022-11-28";
 
 /// Name of the merged error schema that [`merge_error_responses`] creates.
 pub const MERGED_ERROR_SCHEMA: &str = "github-error";
@@ -44,10 +41,10 @@ pub fn set_api_version(doc: &mut Value) -> Result<usize> {
     let Some(info) = doc.get_mut("info").and_then(Value::as_object_mut) else {
         bail!("the description has no \"info\" object");
     };
-    if info.get("version").and_then(Value::as_str) == Some(GITHUB_REST_API_VERSION) {
+    if info.get("version").and_then(Value::as_str) == Some(BASE_VERSION) {
         return Ok(0);
     }
-    info.insert("version".into(), json!(GITHUB_REST_API_VERSION));
+    info.insert("version".into(), json!(BASE_VERSION));
     Ok(1)
 }
 
@@ -464,7 +461,7 @@ mod tests {
     fn api_version_replaces_the_package_version_once() {
         let mut doc = json!({"info": {"version": "23.0.2"}});
         assert_eq!(set_api_version(&mut doc).unwrap(), 1);
-        assert_eq!(doc["info"]["version"], GITHUB_REST_API_VERSION);
+        assert_eq!(doc["info"]["version"], BASE_VERSION);
         assert_eq!(set_api_version(&mut doc).unwrap(), 0);
         assert!(set_api_version(&mut json!({})).is_err());
     }

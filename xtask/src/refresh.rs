@@ -85,7 +85,7 @@ pub fn build_with(upstream: &Upstream, selection: &Selection, strict: bool) -> R
         "sha256": upstream.sha256,
         "upstream_info_version": upstream_version,
         "upstream_openapi": upstream.doc.get("openapi"),
-        "github_rest_api_version": normalize::GITHUB_REST_API_VERSION,
+        "github_rest_api_version": versions::BASE_VERSION,
         "operations": ops.len(),
         "operations_by_scope": scopes,
         "schemas": closure::component_counts(&spec).get("schemas").copied().unwrap_or(0),

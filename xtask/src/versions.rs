@@ -16,9 +16,10 @@ use anyhow::{Context, Result, anyhow, bail};
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The version the unversioned description describes, and the version
-/// GitHub serves when a request names none.
-pub const BASE_VERSION: &str = crate::normalize::GITHUB_REST_API_VERSION;
+/// The version the unversioned description describes, the version GitHub
+/// serves when a request names none, and the version the vendored
+/// description is sent as (`X-GitHub-Api-Version`).
+pub const BASE_VERSION: &str = "2022-11-28";
 
 /// The extension that carries a later version's changes.
 pub const ANNOTATION: &str = "x-github-breaking-changes";

@@ -2,7 +2,8 @@
 //! it sets; each serializes to exactly the JSON body GitHub documents (`None`
 //! and empty optional lists are left out). Re-exported from [`crate::types`].
 
-use crate::types::{ImageSource, RunnerGroupId};
+use crate::types::hosted::ImageSource;
+use crate::types::ids::RunnerGroupId;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -2,7 +2,7 @@
 //! it sets; each serializes to exactly the JSON body GitHub documents (`None`
 //! and empty optional lists are left out). Re-exported from [`crate::types`].
 
-use crate::types::ComputeService;
+use crate::types::network::ComputeService;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
