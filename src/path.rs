@@ -26,7 +26,7 @@
 //! The facade refuses the same values earlier, naming the argument
 //! (`validate::segment`).
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 
 /// Every byte but RFC 3986's unreserved characters.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
@@ -45,6 +45,45 @@ pub(crate) fn encode_segment(value: &str) -> String {
 /// `.` or `..`.
 fn is_dot_segment(segment: &str) -> bool {
     [".", "..", "%2e", "%2e.", ".%2e", "%2e%2e"].iter().any(|dot| segment.eq_ignore_ascii_case(dot))
+}
+
+/// The path parameters that name an account or a repository. GitHub's
+/// names for them never hold `/` or `\`.
+pub(crate) const NAME_PARAMS: &[&str] = &["enterprise", "org", "owner", "repo"];
+
+/// Why `value` (as the caller gave it, not encoded) cannot be a path
+/// segment, even percent-encoded, or `None`; `name`: the segment names an
+/// account or a repository ([`NAME_PARAMS`]). Encoding keeps `/` and
+/// `\` inside the segment, but a proxy or server that decodes `%2F` or
+/// `%5C` and takes the result for a separator (some do, for `\` in
+/// particular) would split the value there and then resolve its dot
+/// segments. So:
+/// - an account or repository name holds neither `/` nor `\` (GitHub's
+///   naming rules);
+/// - any other value, split at `/` and `\`, has no empty part and no part
+///   that a URL parser reads as `.` or `..` (`%2e` spellings included,
+///   for a server that decodes twice).
+///
+/// Then such a server still sees the operation's resource: a name stays
+/// one segment, and a label or id may become several below the
+/// operation's fixed segments but never climbs out of them.
+pub(crate) fn refusal(value: &str, name: bool) -> Option<String> {
+    if value.is_empty() {
+        return Some("is empty".into());
+    }
+    if name && value.contains(['/', '\\']) {
+        return Some(format!(
+            "{value:?} holds `/` or `\\`, which no GitHub account or repository name does (a proxy that decodes \
+             %2F or %5C would take it for a path separator)"
+        ));
+    }
+    if value.split(['/', '\\']).any(|part| part.is_empty() || is_dot_segment(part)) {
+        return Some(format!(
+            "{value:?} is, or has between `/` or `\\` separators, an empty part, `.` or `..`, which a server or \
+             proxy that decodes %2F or %5C would resolve to another resource"
+        ));
+    }
+    None
 }
 
 /// Checks that `url`'s path is `base_path` followed by exactly the segments
@@ -76,7 +115,12 @@ pub(crate) fn check(template: &str, base_path: &str, url: &reqwest::Url) -> Resu
             Some(param) if g.is_empty() || is_dot_segment(g) => {
                 return refuse(format!("`{param}` is `{g}`"));
             }
-            Some(_) => {}
+            Some(param) => {
+                let value = percent_decode_str(g).decode_utf8_lossy();
+                if let Some(why) = refusal(&value, NAME_PARAMS.contains(&param)) {
+                    return Err(format!("`{param}` {why}; refused before sending `{}`", url.path()));
+                }
+            }
             None if w != g => return refuse(format!("`{g}` where the operation has `{w}`")),
             None => {}
         }
@@ -112,7 +156,7 @@ mod tests {
     fn check_accepts_the_template_and_refuses_anything_else() {
         let t = "/orgs/{org}/actions/runners/{runner_id}";
         assert!(check(t, "", &url("https://api.github.com/orgs/o/actions/runners/5")).is_ok());
-        assert!(check(t, "/api/v3", &url("https://h/api/v3/orgs/o%2F/actions/runners/5")).is_ok());
+        assert!(check(t, "/api/v3", &url("https://h/api/v3/orgs/o.k-_~%C3%A9/actions/runners/5")).is_ok());
         for bad in [
             "https://h/api/v3/orgs//actions/runners/5",
             "https://h/api/v3/victim/actions/runners/5",
@@ -124,6 +168,22 @@ mod tests {
         ] {
             let e = check(t, "/api/v3", &url(bad)).unwrap_err();
             assert!(e.contains("does not address"), "{bad}: {e}");
+        }
+        // Values a server decoding %2F or %5C would split and resolve: no
+        // separator in a name, no empty or dot part in anything else.
+        for bad in ["o%2F", "%5Cvictim", "..%5C..%5Corgs%5Cvictim", "%252e%252E"] {
+            let u = url(&format!("https://h/api/v3/orgs/{bad}/actions/runners/5"));
+            let e = check(t, "/api/v3", &u).unwrap_err();
+            assert!(e.contains("`org`") && e.contains("refused before sending"), "{bad}: {e}");
+        }
+        let label = "/orgs/{org}/actions/runners/{runner_id}/labels/{name}";
+        for ok in ["gpu%2Fa100", "a%5Cb", "x.y", "..a", "%2e%2ex"] {
+            assert!(check(label, "", &url(&format!("https://h/orgs/o/actions/runners/5/labels/{ok}"))).is_ok(), "{ok}");
+        }
+        for bad in ["..%5C..%5Corgs%5Cvictim", "a%2F..", "a%5C.%5Cb", "a%5C", "%5Ca", "a%2F%2Fb", "x%2F%252E%252e"] {
+            let u = url(&format!("https://h/orgs/o/actions/runners/5/labels/{bad}"));
+            let e = check(label, "", &u).unwrap_err();
+            assert!(e.contains("`name`") && e.contains("would resolve"), "{bad}: {e}");
         }
         // The parser resolves `..` before the check sees the URL.
         let climbed = url("https://h/api/v3/orgs/../../../x/actions/runners/5");

@@ -158,7 +158,7 @@ impl Scope for Enterprise {
         &self.client
     }
     fn check(&self) -> Result<(), Error> {
-        validate::segment("enterprise", &self.enterprise)
+        validate::name("enterprise", &self.enterprise)
     }
 }
 
@@ -167,7 +167,7 @@ impl Scope for Org {
         &self.client
     }
     fn check(&self) -> Result<(), Error> {
-        validate::segment("org", &self.org)
+        validate::name("org", &self.org)
     }
 }
 
@@ -176,8 +176,8 @@ impl Scope for Repo {
         &self.client
     }
     fn check(&self) -> Result<(), Error> {
-        validate::segment("owner", &self.owner)?;
-        validate::segment("repo", &self.repo)
+        validate::name("owner", &self.owner)?;
+        validate::name("repo", &self.repo)
     }
 }
 
@@ -195,7 +195,7 @@ impl Scope for OrgHook {
         &self.client
     }
     fn check(&self) -> Result<(), Error> {
-        validate::segment("org", &self.org)
+        validate::name("org", &self.org)
     }
 }
 

@@ -3,22 +3,33 @@
 
 use crate::Error;
 
-/// A path segment (enterprise, organization, owner, repository, label name):
-/// not empty or only whitespace, not `.` or `..` (which URL normalization
-/// would turn into a different path), no control characters. Anything else
-/// is percent-encoded by the generated client, so `/`, `?` or `#` cannot
-/// change the path or query.
+/// A path segment (label name, network configuration id, ...): not empty
+/// or only whitespace, no control characters, and, split at `/` and `\`,
+/// no empty part and no `.` or `..` (which URL normalization, or a proxy
+/// that decodes `%2F` or `%5C`, would turn into a different path; see
+/// [`crate::path::refusal`]). Anything else is percent-encoded by the
+/// generated client, so `/`, `?` or `#` cannot change the path or query.
 pub(crate) fn segment(field: &'static str, value: &str) -> Result<(), Error> {
+    checked(field, value, false)
+}
+
+/// An enterprise, organization, owner or repository name: a [`segment`]
+/// without `/` or `\`, which GitHub's names never hold.
+pub(crate) fn name(field: &'static str, value: &str) -> Result<(), Error> {
+    checked(field, value, true)
+}
+
+fn checked(field: &'static str, value: &str, name: bool) -> Result<(), Error> {
     if value.trim().is_empty() {
         return Err(Error::invalid(field, "must not be empty or whitespace"));
-    }
-    if value == "." || value == ".." {
-        return Err(Error::invalid(field, format!("`{value}` is not a name")));
     }
     if value.chars().any(char::is_control) {
         return Err(Error::invalid(field, "must not contain control characters"));
     }
-    Ok(())
+    match crate::path::refusal(value, name) {
+        Some(why) => Err(Error::invalid(field, why)),
+        None => Ok(()),
+    }
 }
 
 /// The most labels GitHub accepts on a runner or a JIT config.
@@ -92,10 +103,17 @@ mod tests {
     #[test]
     fn segments() {
         assert!(segment("org", "octo-org").is_ok());
-        assert!(segment("org", "a/b?c#d").is_ok(), "encoded, not refused");
-        for bad in ["", "  ", "\t", ".", "..", "a\nb"] {
-            assert!(matches!(segment("org", bad), Err(Error::InvalidInput { field: "org", .. })), "{bad:?}");
+        assert!(segment("label", "a/b?c#d").is_ok(), "encoded, not refused");
+        assert!(segment("label", r"gpu\a100/x.y").is_ok(), "no empty or dot part");
+        for bad in ["", "  ", "\t", ".", "..", "a\nb", r"..\..\orgs\victim", r"a\.", "a//b", "/a", r"%2E%2e\x"] {
+            assert!(matches!(segment("label", bad), Err(Error::InvalidInput { field: "label", .. })), "{bad:?}");
         }
+        assert!(name("org", "octo-org").is_ok());
+        for bad in [r"..\victim", r"a\b", "a/b", "o/", ".", ""] {
+            let e = name("org", bad).unwrap_err().to_string();
+            assert!(e.contains("org"), "{bad:?}: {e}");
+        }
+        assert!(name("repo", r"a\b").unwrap_err().to_string().contains("no GitHub account or repository name"));
     }
 
     #[test]
