@@ -27,6 +27,9 @@ pub enum Fault {
     Delay(Duration),
     /// Send the headers, then break the connection before the body ends.
     Reset,
+    /// Apply the request as usual, then answer as [`Fault::Reset`] does:
+    /// the caller cannot tell whether it was applied (a lost answer).
+    LoseAnswer,
 }
 
 /// A request as the fake received it (the credential is not kept).
@@ -693,6 +696,19 @@ async fn handle(
     response
 }
 
+/// Headers, the start of a body, then a broken connection.
+fn reset() -> Response<Body> {
+    let stream = futures::stream::iter(vec![
+        Ok::<_, std::io::Error>(Bytes::from_static(b"{\"total_count\": ")),
+        Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "injected reset")),
+    ]);
+    Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .body(Body::from_stream(stream))
+        .unwrap_or_default()
+}
+
 async fn answer(
     shared: &Arc<Mutex<Shared>>,
     fault: Option<Fault>,
@@ -705,16 +721,10 @@ async fn answer(
         Some(Fault::Delay(d)) => tokio::time::sleep(d).await,
         Some(Fault::Status(code)) => return error_response(shared, code, &[], "injected fault"),
         Some(Fault::StatusWithHeaders(code, extra)) => return error_response(shared, code, &extra, "injected fault"),
-        Some(Fault::Reset) => {
-            let stream = futures::stream::iter(vec![
-                Ok::<_, std::io::Error>(Bytes::from_static(b"{\"total_count\": ")),
-                Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "injected reset")),
-            ]);
-            return Response::builder()
-                .status(200)
-                .header("content-type", "application/json")
-                .body(Body::from_stream(stream))
-                .unwrap_or_default();
+        Some(Fault::Reset) => return reset(),
+        Some(Fault::LoseAnswer) => {
+            drop(Box::pin(answer(shared, None, method, uri, headers, body)).await);
+            return reset();
         }
         None => {}
     }
