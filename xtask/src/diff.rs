@@ -10,6 +10,17 @@
 //! optional in a response: its Rust type becomes an `Option`), a value that
 //! became nullable, a removed enum value and a new required parameter are
 //! breaking; additions are not.
+//!
+//! Semver: each change also says what it does to the crate's Rust API
+//! ([`Semver`]), under the policy in CONTRIBUTING.md: the generated types
+//! follow the description field for field, so a new optional response
+//! field or a new operation is **minor** (the facade's types are
+//! `#[non_exhaustive]`; generated types are built with their builders),
+//! and a removed or retyped field, a field whose Rust type gains or loses
+//! its `Option`, a newly required request field, a removed enum value, a
+//! new or changed parameter of an existing operation (the raw client's
+//! methods take their parameters by position) or a removed operation is
+//! **major**. The report opens with the verdict for the whole refresh.
 
 use crate::selection::scope_of;
 use serde_json::{Map, Value};
@@ -23,6 +34,30 @@ struct Role {
     response: bool,
 }
 
+/// What a change does to the crate's Rust API: the release it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Semver {
+    /// Nothing a Rust caller can see changes (documentation, a `required`
+    /// flip on a field that stays an `Option`).
+    Patch,
+    /// Additions only: a minor release.
+    Minor,
+    /// Something callers compile or decode against changes: a major
+    /// release.
+    Major,
+}
+
+impl Semver {
+    /// `patch`, `minor` or `major`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Semver::Patch => "patch",
+            Semver::Minor => "minor",
+            Semver::Major => "major",
+        }
+    }
+}
+
 /// One change.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Change {
@@ -30,8 +65,16 @@ pub struct Change {
     pub subject: String,
     /// The change, in words.
     pub what: String,
-    /// Breaking for users of the crate.
+    /// Breaking for callers of the REST API.
     pub breaking: bool,
+    /// What it does to the crate's Rust API.
+    pub semver: Semver,
+}
+
+impl Change {
+    fn new(subject: impl Into<String>, what: impl Into<String>, breaking: bool, semver: Semver) -> Self {
+        Change { subject: subject.into(), what: what.into(), breaking, semver }
+    }
 }
 
 /// An operation of a subset.
@@ -59,7 +102,7 @@ pub struct Report {
 }
 
 impl Report {
-    /// Whether anything is breaking.
+    /// Whether anything is breaking for REST API callers.
     pub fn breaking(&self) -> bool {
         self.breaking_count() > 0
     }
@@ -67,6 +110,31 @@ impl Report {
     /// How many changes are breaking.
     pub fn breaking_count(&self) -> usize {
         self.removed.len() + self.schemas.iter().chain(&self.requests).filter(|c| c.breaking).count()
+    }
+
+    /// The release the whole refresh needs: the highest of its changes
+    /// (an added operation is minor, a removed one major; nothing changed
+    /// is a patch).
+    pub fn semver(&self) -> Semver {
+        let ops =
+            [(!self.added.is_empty()).then_some(Semver::Minor), (!self.removed.is_empty()).then_some(Semver::Major)];
+        let changes = self.schemas.iter().chain(&self.requests).map(|c| c.semver);
+        ops.into_iter().flatten().chain(changes).max().unwrap_or(Semver::Patch)
+    }
+
+    /// The one-line verdict that opens the report.
+    pub fn verdict(&self) -> String {
+        let majors = self.removed.len()
+            + self.schemas.iter().chain(&self.requests).filter(|c| c.semver == Semver::Major).count();
+        let minors =
+            self.added.len() + self.schemas.iter().chain(&self.requests).filter(|c| c.semver == Semver::Minor).count();
+        match self.semver() {
+            Semver::Major => format!(
+                "Semver: **major** release: {majors} change(s) break the crate's Rust API ({minors} addition(s) besides)"
+            ),
+            Semver::Minor => format!("Semver: **minor** release: {minors} addition(s), nothing removed or retyped"),
+            Semver::Patch => "Semver: **patch** release: the crate's Rust API does not change".to_string(),
+        }
     }
 
     /// Whether nothing changed.
@@ -97,7 +165,7 @@ impl Report {
             format!("- Schema changes: {}", count(&self.schemas)),
             format!("- Parameter and request-body changes: {}", count(&self.requests)),
             format!(
-                "- Breaking for users of the crate: {}",
+                "- Breaking for REST API callers: {}",
                 if self.breaking() { format!("yes, {}", self.breaking_count()) } else { "no".into() }
             ),
         ]
@@ -112,6 +180,7 @@ impl Report {
     pub fn markdown_titled(&self, title: &str, old_label: &str, new_label: &str) -> String {
         let mut s = String::new();
         let _ = writeln!(s, "## {title}: {old_label} → {new_label}\n");
+        let _ = writeln!(s, "{}\n", self.verdict());
         for line in self.summary_lines() {
             let _ = writeln!(s, "{line}");
         }
@@ -131,8 +200,8 @@ impl Report {
             for (scope, ops) in by_scope {
                 let _ = writeln!(s, "\n{scope}:\n");
                 for op in ops {
-                    let mark = if breaking { "**breaking** " } else { "" };
-                    let _ = writeln!(s, "- {mark}`{}` `{} {}`", op.id, op.method, op.path);
+                    let (mark, semver) = if breaking { ("**breaking** ", Semver::Major) } else { ("", Semver::Minor) };
+                    let _ = writeln!(s, "- {mark}`{}` `{} {}` [{}]", op.id, op.method, op.path, semver.as_str());
                 }
             }
         };
@@ -151,7 +220,7 @@ impl Report {
                 let _ = writeln!(s, "\n{subject}:\n");
                 for c in cs {
                     let mark = if c.breaking { "**breaking** " } else { "" };
-                    let _ = writeln!(s, "- {mark}{}", c.what);
+                    let _ = writeln!(s, "- {mark}{} [{}]", c.what, c.semver.as_str());
                 }
             }
         };
@@ -252,6 +321,23 @@ fn type_of(schema: &Value) -> String {
     }
 }
 
+/// Whether two [`type_of`] descriptions generate the same Rust type:
+/// progenitor makes an `integer` without a format an `i64` and a `number`
+/// without one an `f64`, so adding `int64` or `double` changes nothing.
+fn same_rust_type(a: &str, b: &str) -> bool {
+    let plain = |t: &str| t.replace("integer (int64)", "integer").replace("number (double)", "number");
+    plain(a) == plain(b)
+}
+
+/// A type change: breaking and major, unless the Rust type stays the same.
+fn retype(what: String, old: &str, new: &str) -> (String, bool, Semver) {
+    if same_rust_type(old, new) {
+        (format!("{what} type changed from {old} to {new} (the same Rust type)"), false, Semver::Patch)
+    } else {
+        (format!("{what} type changed from {old} to {new}"), true, Semver::Major)
+    }
+}
+
 fn required(schema: &Value) -> BTreeSet<String> {
     schema
         .get("required")
@@ -325,19 +411,23 @@ fn compare_object(subject: &str, prefix: &str, old: &Value, new: &Value, role: R
     let new_props = new.get("properties").and_then(Value::as_object).unwrap_or(&empty);
     let (old_req, new_req) = (required(old), required(new));
     let mut nested: Vec<(String, &Value, &Value)> = Vec::new();
-    let mut push = |what: String, breaking: bool| out.push(Change { subject: subject.to_string(), what, breaking });
+    let mut push =
+        |what: String, breaking: bool, semver: Semver| out.push(Change::new(subject, what, breaking, semver));
     for (name, schema) in new_props {
         if !old_props.contains_key(name) {
             let req = new_req.contains(name);
             push(
                 format!("property `{prefix}{name}` added ({}{})", type_of(schema), if req { ", required" } else { "" }),
                 req && role.request,
+                // A field the caller must now send is major; any other new
+                // field is an addition (a response's, required or not).
+                if req && role.request { Semver::Major } else { Semver::Minor },
             );
         }
     }
     for name in old_props.keys() {
         if !new_props.contains_key(name) {
-            push(format!("property `{prefix}{name}` removed"), true);
+            push(format!("property `{prefix}{name}` removed"), true, Semver::Major);
         }
     }
     for (name, old_p) in old_props {
@@ -347,27 +437,37 @@ fn compare_object(subject: &str, prefix: &str, old: &Value, new: &Value, role: R
         let field = format!("{prefix}{name}");
         let (ot, nt) = (type_of(old_p), type_of(new_p));
         if ot != nt {
-            push(format!("property `{field}` type changed from {ot} to {nt}"), true);
+            let (what, breaking, semver) = retype(format!("property `{field}`"), &ot, &nt);
+            push(what, breaking, semver);
         }
+        // The generated field is an `Option` unless required and not
+        // nullable: a flip of that is a retyped field.
+        let optional = |req: &BTreeSet<String>, p: &Value| !req.contains(name) || is_nullable(p);
+        let retyped = optional(&old_req, old_p) != optional(&new_req, new_p);
+        let option_flip = if retyped { Semver::Major } else { Semver::Patch };
         match (is_nullable(old_p), is_nullable(new_p)) {
-            (false, true) => push(format!("property `{field}` became nullable"), role.response),
-            (true, false) => push(format!("property `{field}` is no longer nullable"), role.request),
+            (false, true) => push(format!("property `{field}` became nullable"), role.response, option_flip),
+            (true, false) => push(format!("property `{field}` is no longer nullable"), role.request, option_flip),
             _ => {}
         }
         match (old_req.contains(name), new_req.contains(name)) {
-            (false, true) => push(format!("property `{field}` became required"), role.request),
-            (true, false) => push(format!("property `{field}` is no longer required"), role.response),
+            (false, true) => push(
+                format!("property `{field}` became required"),
+                role.request,
+                if role.request { Semver::Major } else { option_flip },
+            ),
+            (true, false) => push(format!("property `{field}` is no longer required"), role.response, option_flip),
             _ => {}
         }
         let (oe, ne) = (enum_values(old_p), enum_values(new_p));
         for v in ne.difference(&oe) {
             if !oe.is_empty() {
-                push(format!("property `{field}`: enum value {v} added"), false);
+                push(format!("property `{field}`: enum value {v} added"), false, Semver::Minor);
             }
         }
         for v in oe.difference(&ne) {
             if !ne.is_empty() {
-                push(format!("property `{field}`: enum value {v} removed"), true);
+                push(format!("property `{field}`: enum value {v} removed"), true, Semver::Major);
             }
         }
         let objectish = |p: &Value| flatten(p).get("properties").is_some();
@@ -400,18 +500,10 @@ pub fn diff(old: &Value, new: &Value) -> Report {
     let old_schemas = old.pointer("/components/schemas").and_then(Value::as_object).unwrap_or(&empty);
     let new_schemas = new.pointer("/components/schemas").and_then(Value::as_object).unwrap_or(&empty);
     for name in new_schemas.keys().filter(|k| !old_schemas.contains_key(*k)) {
-        report.schemas.push(Change {
-            subject: format!("schema `{name}`"),
-            what: "schema added".into(),
-            breaking: false,
-        });
+        report.schemas.push(Change::new(format!("schema `{name}`"), "schema added", false, Semver::Minor));
     }
     for name in old_schemas.keys().filter(|k| !new_schemas.contains_key(*k)) {
-        report.schemas.push(Change {
-            subject: format!("schema `{name}`"),
-            what: "schema removed".into(),
-            breaking: true,
-        });
+        report.schemas.push(Change::new(format!("schema `{name}`"), "schema removed", true, Semver::Major));
     }
     for (name, old_s) in old_schemas {
         let Some(new_s) = new_schemas.get(name) else {
@@ -438,16 +530,18 @@ pub fn diff(old: &Value, new: &Value) -> Report {
                 Role { request: true, response: false },
                 &mut report.requests,
             ),
-            (None, Some(_)) => report.requests.push(Change {
-                subject: format!("`{id}` request body"),
-                what: "request body added".into(),
-                breaking: true,
-            }),
-            (Some(_), None) => report.requests.push(Change {
-                subject: format!("`{id}` request body"),
-                what: "request body removed".into(),
-                breaking: true,
-            }),
+            (None, Some(_)) => report.requests.push(Change::new(
+                format!("`{id}` request body"),
+                "request body added",
+                true,
+                Semver::Major,
+            )),
+            (Some(_), None) => report.requests.push(Change::new(
+                format!("`{id}` request body"),
+                "request body removed",
+                true,
+                Semver::Major,
+            )),
             (None, None) => {}
         }
         for (status, new_resp) in new_op.get("responses").and_then(Value::as_object).into_iter().flatten() {
@@ -501,42 +595,48 @@ fn compare_parameters(
     let (old_p, new_p) = (params(old_doc, old_op), params(new_doc, new_op));
     let subject = format!("`{id}` parameters");
     let req = |p: &Value| p.get("required") == Some(&Value::Bool(true));
+    // The raw client's methods take every parameter by position (an
+    // optional one as an `Option`): any new, removed or retyped parameter,
+    // or one whose `Option` comes or goes, changes a method's signature.
     for ((place, name), p) in &new_p {
         match old_p.get(&(place.clone(), name.clone())) {
-            None => out.push(Change {
-                subject: subject.clone(),
-                what: format!("{place} parameter `{name}` added{}", if req(p) { " (required)" } else { "" }),
-                breaking: req(p),
-            }),
+            None => out.push(Change::new(
+                &subject,
+                format!("{place} parameter `{name}` added{}", if req(p) { " (required)" } else { "" }),
+                req(p),
+                Semver::Major,
+            )),
             Some(o) => {
                 if !req(o) && req(p) {
-                    out.push(Change {
-                        subject: subject.clone(),
-                        what: format!("{place} parameter `{name}` became required"),
-                        breaking: true,
-                    });
+                    out.push(Change::new(
+                        &subject,
+                        format!("{place} parameter `{name}` became required"),
+                        true,
+                        Semver::Major,
+                    ));
+                }
+                if req(o) && !req(p) {
+                    out.push(Change::new(
+                        &subject,
+                        format!("{place} parameter `{name}` is no longer required"),
+                        false,
+                        Semver::Major,
+                    ));
                 }
                 let (ot, nt) = (
                     o.get("schema").map(type_of).unwrap_or_default(),
                     p.get("schema").map(type_of).unwrap_or_default(),
                 );
                 if ot != nt {
-                    out.push(Change {
-                        subject: subject.clone(),
-                        what: format!("{place} parameter `{name}` type changed from {ot} to {nt}"),
-                        breaking: true,
-                    });
+                    let (what, breaking, semver) = retype(format!("{place} parameter `{name}`"), &ot, &nt);
+                    out.push(Change::new(&subject, what, breaking, semver));
                 }
             }
         }
     }
     for (place, name) in old_p.keys() {
         if !new_p.contains_key(&(place.clone(), name.clone())) {
-            out.push(Change {
-                subject: subject.clone(),
-                what: format!("{place} parameter `{name}` removed"),
-                breaking: true,
-            });
+            out.push(Change::new(&subject, format!("{place} parameter `{name}` removed"), true, Semver::Major));
         }
     }
 }
@@ -600,6 +700,77 @@ mod tests {
         assert!(md.contains("- **breaking** property `os` removed"), "{md}");
         let back = diff(&new, &old);
         assert_eq!(back.removed.len(), 1);
+        assert_eq!(back.semver(), Semver::Major, "a removed operation");
+    }
+
+    #[test]
+    fn each_change_says_what_release_it_needs() {
+        let semver = |r: &Report, what: &str| {
+            let all: Vec<&Change> = r.schemas.iter().chain(&r.requests).collect();
+            all.iter().find(|c| c.what == what).unwrap_or_else(|| panic!("{what}: {all:#?}")).semver
+        };
+        let base = spec(
+            json!({"id": {"type": "integer"}, "status": {"type": "string", "enum": ["online"]}, "os": {"type": "string"},
+                   "busy": {"type": "boolean"}, "name": {"type": "string", "nullable": true}}),
+            json!(["id", "busy", "name"]),
+            json!(["name"]),
+            false,
+        );
+        // Additions only: minor.
+        let more = spec(
+            json!({"id": {"type": "integer"}, "status": {"type": "string", "enum": ["online", "draining"]}, "os": {"type": "string"},
+                   "busy": {"type": "boolean"}, "name": {"type": "string", "nullable": true},
+                   "version": {"type": "string"}, "group": {"type": "integer"}}),
+            json!(["id", "busy", "name", "group"]),
+            json!(["name"]),
+            true,
+        );
+        let r = diff(&base, &more);
+        assert_eq!(semver(&r, "property `version` added (string)"), Semver::Minor, "a new optional response field");
+        assert_eq!(semver(&r, "property `group` added (integer, required)"), Semver::Minor, "required, in a response");
+        assert_eq!(semver(&r, "property `status`: enum value \"draining\" added"), Semver::Minor);
+        assert_eq!(r.semver(), Semver::Minor, "{r:#?}");
+        assert!(r.verdict().starts_with("Semver: **minor** release: 4 addition(s)"), "{}", r.verdict());
+        assert!(r.markdown("a", "b").contains("\nSemver: **minor** release"), "the verdict opens the report");
+        // Removals and retypes: major.
+        let less = spec(
+            json!({"id": {"type": "string"}, "status": {"type": "string", "enum": ["offline"]}, "busy": {"type": "boolean", "nullable": true},
+                   "name": {"type": "string"}}),
+            json!(["id", "busy"]),
+            json!(["name", "labels"]),
+            false,
+        );
+        let r = diff(&base, &less);
+        assert_eq!(semver(&r, "property `os` removed"), Semver::Major);
+        assert_eq!(semver(&r, "property `id` type changed from integer to string"), Semver::Major);
+        assert_eq!(semver(&r, "property `status`: enum value \"online\" removed"), Semver::Major);
+        assert_eq!(semver(&r, "property `busy` became nullable"), Semver::Major, "bool becomes Option<bool>");
+        // `name` was required but nullable (an Option) and is now neither: still an Option.
+        assert_eq!(semver(&r, "property `name` is no longer required"), Semver::Patch);
+        assert_eq!(semver(&r, "property `labels` became required"), Semver::Major, "a newly required request field");
+        assert_eq!(r.semver(), Semver::Major);
+        assert!(r.verdict().starts_with("Semver: **major** release: 5 change(s)"), "{}", r.verdict());
+        // Nothing: patch.
+        assert_eq!(diff(&base, &base).semver(), Semver::Patch);
+        assert!(diff(&base, &base).markdown("a", "a").contains("Semver: **patch** release"));
+        // A format that keeps the Rust type: patch.
+        let mut wide = base.clone();
+        wide["components"]["schemas"]["runner"]["properties"]["id"] = json!({"type": "integer", "format": "int64"});
+        let r = diff(&base, &wide);
+        assert_eq!(
+            semver(&r, "property `id` type changed from integer to integer (int64) (the same Rust type)"),
+            Semver::Patch
+        );
+        assert!(!r.breaking());
+        // Parameters: the raw client takes them by position.
+        let mut param = base.clone();
+        param["paths"]["/orgs/{org}/actions/runners"]["get"]["parameters"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"name": "page", "in": "query", "schema": {"type": "integer"}}));
+        let r = diff(&base, &param);
+        assert_eq!(semver(&r, "query parameter `page` added"), Semver::Major, "a new positional argument");
+        assert!(!r.breaking(), "but nothing breaks for REST callers");
     }
 
     #[test]

@@ -281,7 +281,7 @@ fn run(cli: Cli) -> Result<i32> {
             if let Some(path) = output {
                 std::fs::write(&path, &text).with_context(|| format!("cannot write {}", path.display()))?;
             }
-            Ok(if report.breaking() { 2 } else { 0 })
+            Ok(if report.semver() == diff::Semver::Major { 2 } else { 0 })
         }
     }
 }

@@ -58,10 +58,12 @@ pub fn diff(old: &Value, new: &Value) -> crate::diff::Report {
         [(after.difference(&before), "event added", false), (before.difference(&after), "event removed", true)]
     {
         for event in list {
+            let semver = if breaking { crate::diff::Semver::Major } else { crate::diff::Semver::Minor };
             report.schemas.push(crate::diff::Change {
                 subject: format!("event `{event}`"),
                 what: what.into(),
                 breaking,
+                semver,
             });
         }
     }

@@ -25,6 +25,11 @@ fn diff_reports_additions_and_breaking_changes_with_exit_code_2() {
     assert_eq!(out.status.code(), Some(2), "breaking changes exit 2: {md}\n{}", String::from_utf8_lossy(&out.stderr));
     for line in [
         "## Runner API changes: upstream-previous.json (98.0.0) → upstream.json (99.1.0)",
+        "\nSemver: **major** release: 4 change(s) break the crate's Rust API (5 addition(s) besides)\n",
+        "- **breaking** property `labels` is no longer required [major]",
+        "- `actions/create-group` `POST /orgs/{org}/actions/runner-groups` [minor]",
+        "- property `ephemeral` added (boolean) [minor]",
+        "- query parameter `per_page` added [major]",
         "- Operations added: 1 (organization 1)",
         "- Operations removed: 0 (none)",
         "- `actions/create-group` `POST /orgs/{org}/actions/runner-groups`",
@@ -35,6 +40,26 @@ fn diff_reports_additions_and_breaking_changes_with_exit_code_2() {
     ] {
         assert!(md.contains(line), "missing {line:?} in:\n{md}");
     }
+}
+
+#[test]
+fn a_refresh_that_only_adds_is_a_minor_release_and_exits_0() {
+    let (old, new) = (synthetic().join("upstream.json"), synthetic().join("upstream-minor.json"));
+    let out = xtask(&["diff", "--from", s(&old), "--to", s(&new)]);
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{md}\n{}", String::from_utf8_lossy(&out.stderr));
+    for line in [
+        "\nSemver: **minor** release: 2 addition(s), nothing removed or retyped\n",
+        "- `actions/list-runner-applications-for-org` `GET /orgs/{org}/actions/runners/downloads` [minor]",
+        "- property `os` added (string) [minor]",
+    ] {
+        assert!(md.contains(line), "missing {line:?} in:\n{md}");
+    }
+    assert!(!md.contains("[major]"), "{md}");
+    // Backwards, the same changes are removals.
+    let back = xtask(&["diff", "--from", s(&new), "--to", s(&old)]);
+    assert_eq!(back.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&back.stdout).contains("Semver: **major** release: 2 change(s)"));
 }
 
 #[test]
@@ -53,6 +78,7 @@ fn diff_compares_two_rest_api_versions_of_one_description() {
     }
     let same = xtask(&["diff", "--from", s(&upstream), "--from-version", "2026-03-10", "--to-version", "2026-03-10"]);
     assert_eq!(same.status.code(), Some(0), "{}", String::from_utf8_lossy(&same.stdout));
+    assert!(String::from_utf8_lossy(&same.stdout).contains("Semver: **patch** release"));
     let neither = xtask(&["diff", "--from", s(&upstream)]);
     assert_eq!(neither.status.code(), Some(1), "nothing to compare is an error");
 }
@@ -64,7 +90,8 @@ fn diff_of_a_description_with_itself_is_empty_and_exits_0() {
     assert_eq!(out.status.code(), Some(0));
     let md = String::from_utf8_lossy(&out.stdout);
     assert!(md.contains("No changes to the vendored operations."), "{md}");
-    assert!(md.contains("- Breaking for users of the crate: no"), "{md}");
+    assert!(md.contains("- Breaking for REST API callers: no"), "{md}");
+    assert!(md.contains("Semver: **patch** release"), "{md}");
 }
 
 #[test]
