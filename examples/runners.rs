@@ -211,7 +211,7 @@ async fn execute(client: &Client, scope: &Scope, command: Command) -> Result<(),
     let runners = runners_of(client, scope);
     match command {
         Command::List { json, name } => {
-            let filter = ListRunners { name };
+            let filter = name.map(ListRunners::named).unwrap_or_default();
             let all: Vec<Runner> = on_runners!(&runners, |h| h.list(filter).try_collect().await?);
             if json {
                 println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());

@@ -207,6 +207,7 @@ impl Error {
 /// position, with any secret value it quoted replaced.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
+#[non_exhaustive]
 pub struct DecodeError {
     /// The reason, e.g. ``invalid type: string "x", expected i64 at line 1 column 9``.
     pub message: String,
@@ -276,6 +277,7 @@ impl AppAuthFailure {
 
 /// Which rate limit was hit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum RateLimitKind {
     /// The hourly request quota (`x-ratelimit-remaining: 0`).
     Primary,
@@ -310,6 +312,7 @@ fn field_summary(errors: &[FieldError]) -> String {
 
 /// An error response from GitHub.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApiError {
     /// The operation (GitHub's operationId).
     pub operation: &'static str,
@@ -340,6 +343,7 @@ impl fmt::Display for ApiError {
 
 /// One field error of a validation failure.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[non_exhaustive]
 pub struct FieldError {
     /// The resource (e.g. `Runner`).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -368,6 +372,7 @@ impl fmt::Display for FieldError {
 /// field is optional, `status` may be a string or a number, and `errors` may
 /// hold strings or objects. Any JSON object decodes.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ApiErrorBody {
     /// The message.
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -59,6 +59,7 @@ mod path;
 pub mod record;
 pub mod scope;
 mod secret;
+mod setters;
 #[cfg(feature = "testkit")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testkit")))]
 pub mod testkit;

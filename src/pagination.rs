@@ -15,6 +15,7 @@ pub type ItemStream<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send + 's
 
 /// Which page to fetch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PageRequest {
     /// Page number, from 1.
     pub page: u32,
@@ -34,6 +35,12 @@ impl PageRequest {
         Self { page, ..Self::default() }
     }
 
+    /// Page `page` with `per_page` items per page (1 to 100, checked when
+    /// the request is made).
+    pub fn new(page: u32, per_page: u8) -> Self {
+        Self { page, per_page }
+    }
+
     pub(crate) fn validate(&self) -> Result<(), Error> {
         crate::validate::page(self.page)?;
         crate::validate::per_page(self.per_page)
@@ -42,6 +49,7 @@ impl PageRequest {
 
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Page<T> {
     /// The items of this page.
     pub items: Vec<T>,
@@ -180,6 +188,7 @@ where
 /// Which page of a cursor-paginated list (webhook deliveries, newest
 /// first) to fetch.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CursorRequest {
     /// Where the page starts: `None` for the newest items, else the
     /// [`CursorPage::next_cursor`] of the page before.
@@ -226,6 +235,7 @@ fn validate_cursor(cursor: &str) -> Result<(), String> {
 
 /// One page of a cursor-paginated list.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CursorPage<T> {
     /// The items of this page.
     pub items: Vec<T>,

@@ -64,6 +64,7 @@ const RESPONSE_HEADERS: &[&str] = &[
 
 /// One recorded exchange.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Exchange {
     /// Always [`FORMAT`].
     pub format: String,
@@ -79,6 +80,7 @@ pub struct Exchange {
 
 /// Where and when an exchange was recorded.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Provenance {
     /// `fake`, `github.com`, `ghec`, `ghes-3.19`, ...
     pub deployment: String,
@@ -90,6 +92,7 @@ pub struct Provenance {
 
 /// A recorded request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RecordedRequest {
     /// `GET`, `POST`, ...
     pub method: String,
@@ -105,6 +108,7 @@ pub struct RecordedRequest {
 
 /// A recorded response.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct RecordedResponse {
     /// The status.
     pub status: u16,

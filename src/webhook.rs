@@ -172,6 +172,7 @@ pub enum WorkflowJobPayload {
 
 /// The runner a job was assigned to.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct AssignedRunner {
     /// Its id.
     pub id: crate::types::RunnerId,
@@ -186,6 +187,7 @@ pub struct AssignedRunner {
 /// A `workflow_job` delivery: the action, the fields an autoscaler needs,
 /// and the typed payload.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct WorkflowJobEvent {
     /// What happened.
     pub action: WorkflowJobAction,
@@ -221,6 +223,7 @@ pub struct WorkflowJobEvent {
 /// redelivery that recovers a failed delivery), and the GUID is not signed.
 /// A re-run of the job is a new attempt, so a new key.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub struct EventKey {
     /// The job.
     pub job_id: crate::types::JobId,
@@ -228,6 +231,13 @@ pub struct EventKey {
     pub run_attempt: i64,
     /// The action (`queued`, `in_progress`, `completed`...).
     pub action: String,
+}
+
+impl EventKey {
+    /// The key of `action` on attempt `run_attempt` of job `job_id`.
+    pub fn new(job_id: impl Into<crate::types::JobId>, run_attempt: i64, action: impl Into<String>) -> Self {
+        EventKey { job_id: job_id.into(), run_attempt, action: action.into() }
+    }
 }
 
 impl WorkflowJobEvent {
@@ -248,6 +258,7 @@ impl WorkflowJobEvent {
 
 /// A webhook delivery, read.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Delivery {
     /// `X-GitHub-Delivery`: the delivery's GUID. It is not covered by the
     /// signature (a replayed body can carry a new one): deduplicate on the

@@ -74,7 +74,7 @@ async fn fake() -> FakeGitHub {
 
 fn app_client(fake: &FakeGitHub) -> Client {
     let (_, private) = keys();
-    let app = GitHubApp { app_id: "12345".into(), private_key_pem: private.into(), installation_id: 42 };
+    let app = GitHubApp::new("12345", private, 42);
     Client::builder().base_url(fake.base_url()).github_app(app).mutation_interval(Duration::ZERO).build().unwrap()
 }
 

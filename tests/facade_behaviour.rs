@@ -320,36 +320,20 @@ async fn bad_input_is_refused_before_any_request() {
             "hosted name too long",
             c.org("o")
                 .hosted_runners()
-                .create(&NewHostedRunner {
-                    name: "a".repeat(65),
-                    image: ImageSelection { id: "i".into(), ..Default::default() },
-                    size: "s".into(),
-                    ..Default::default()
-                })
+                .create(&NewHostedRunner::new("a".repeat(65), ImageSelection::new("i"), "s", 0i64))
                 .await
                 .map(drop),
         ),
         (
             "hosted name with space",
-            c.org("o")
-                .hosted_runners()
-                .update(1, &HostedRunnerUpdate { name: Some("my runner".into()), ..Default::default() })
-                .await
-                .map(drop),
+            c.org("o").hosted_runners().update(1, &HostedRunnerUpdate::default().name("my runner")).await.map(drop),
         ),
-        (
-            "per_page 0",
-            c.org("o").runners().list_page(&Default::default(), PageRequest { page: 1, per_page: 0 }).await.map(drop),
-        ),
+        ("per_page 0", c.org("o").runners().list_page(&Default::default(), PageRequest::new(1, 0)).await.map(drop)),
         (
             "per_page 101",
-            c.org("o")
-                .runner_groups()
-                .list_page(&Default::default(), PageRequest { page: 1, per_page: 101 })
-                .await
-                .map(drop),
+            c.org("o").runner_groups().list_page(&Default::default(), PageRequest::new(1, 101)).await.map(drop),
         ),
-        ("page 0", c.org("o").hosted_runners().list_page(PageRequest { page: 0, per_page: 10 }).await.map(drop)),
+        ("page 0", c.org("o").hosted_runners().list_page(PageRequest::new(0, 10)).await.map(drop)),
         (
             "org group update without name",
             c.org("o").runner_groups().update(1, &RunnerGroupUpdate::default()).await.map(drop),
@@ -358,11 +342,7 @@ async fn bad_input_is_refused_before_any_request() {
             "private enterprise group",
             c.enterprise("e")
                 .runner_groups()
-                .create(&NewEnterpriseRunnerGroup {
-                    name: "g".into(),
-                    visibility: Some(Visibility::Private),
-                    ..Default::default()
-                })
+                .create(&NewEnterpriseRunnerGroup::new("g").visibility(Visibility::Private))
                 .await
                 .map(drop),
         ),

@@ -73,7 +73,7 @@ async fn tokens_minted(redis: Option<&RedisServer>, id: &str) -> usize {
     let public = std::fs::read_to_string(keys_dir().join("test-app-rsa.pub.pem")).unwrap();
     let private = std::fs::read_to_string(keys_dir().join("test-app-rsa.pem")).unwrap();
     let fake = org_fake().github_app("12345", &public).start().await;
-    let app = GitHubApp { app_id: "12345".into(), private_key_pem: private.into(), installation_id: 42 };
+    let app = GitHubApp::new("12345", private, 42);
     let (clients, _fleets) = replicas(3, redis, id, || {
         Client::builder().base_url(fake.base_url()).github_app(app.clone()).cache_capacity(0)
     })
@@ -116,10 +116,9 @@ fn sent_inside(log: &[LoggedRequest], window: Duration) -> Vec<String> {
 
 async fn after_a_secondary_limit(redis: Option<&RedisServer>, id: &str) -> Vec<String> {
     let fake = org_fake().start().await;
-    let (clients, _fleets) = replicas(3, redis, id, || {
-        token_client(&fake)().retry_policy(RetryPolicy { secondary_retries: 0, ..RetryPolicy::default() })
-    })
-    .await;
+    let (clients, _fleets) =
+        replicas(3, redis, id, || token_client(&fake)().retry_policy(RetryPolicy::default().secondary_retries(0)))
+            .await;
     fake.inject([Fault::StatusWithHeaders(403, vec![("retry-after".into(), "2".into())])]);
     let err = clients[0].org("o").runners().get(1).await.unwrap_err();
     assert!(matches!(err, Error::RateLimited { kind: RateLimitKind::Secondary, .. }), "{err:?}");
@@ -313,7 +312,7 @@ async fn calls_go_on_while_redis_is_down_and_the_fleet_resumes_after_it_restarts
     let (clients, fleets) = replicas(2, Some(&redis), &id, || {
         token_client(&fake)()
             .mutation_interval(Duration::from_millis(10))
-            .retry_policy(RetryPolicy { secondary_retries: 0, ..RetryPolicy::default() })
+            .retry_policy(RetryPolicy::default().secondary_retries(0))
     })
     .await;
     let work = |c: Client| async move {
@@ -360,14 +359,14 @@ async fn garbage_under_the_fleets_keys_is_logged_and_ignored() {
     let public = std::fs::read_to_string(keys_dir().join("test-app-rsa.pub.pem")).unwrap();
     let private = std::fs::read_to_string(keys_dir().join("test-app-rsa.pem")).unwrap();
     let fake = org_fake().github_app("12345", &public).start().await;
-    let app = GitHubApp { app_id: "12345".into(), private_key_pem: private.into(), installation_id: 42 };
+    let app = GitHubApp::new("12345", private, 42);
     let builder = || {
         Client::builder()
             .base_url(fake.base_url())
             .github_app(app.clone())
             .cache_capacity(0)
             .mutation_interval(Duration::ZERO)
-            .retry_policy(RetryPolicy { secondary_retries: 0, ..RetryPolicy::default() })
+            .retry_policy(RetryPolicy::default().secondary_retries(0))
     };
     let (first, _f) = replicas(1, Some(&redis), &id, builder).await;
     first[0].org("o").runners().registration_token().await.unwrap();
@@ -425,7 +424,7 @@ async fn a_silent_or_missing_redis_costs_each_call_a_short_bound_at_most() {
         let public = std::fs::read_to_string(keys_dir().join("test-app-rsa.pub.pem")).unwrap();
         let private = std::fs::read_to_string(keys_dir().join("test-app-rsa.pem")).unwrap();
         let fake = org_fake().github_app("12345", &public).start().await;
-        let app = GitHubApp { app_id: "12345".into(), private_key_pem: private.into(), installation_id: 42 };
+        let app = GitHubApp::new("12345", private, 42);
         let fleet = RedisFleet::new(&url, &fleet_id("unreachable")).unwrap();
         let c = Client::builder()
             .base_url(fake.base_url())

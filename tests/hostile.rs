@@ -96,7 +96,7 @@ async fn waits_within_the_ceiling_are_taken_and_the_ceiling_is_configurable() {
         .base_url(&server.base_url)
         .token(TOKEN)
         .clock(clock.clone())
-        .retry_policy(RetryPolicy { max_wait: Duration::from_secs(90), ..RetryPolicy::default() })
+        .retry_policy(RetryPolicy::default().max_wait(Duration::from_secs(90)))
         .build()
         .unwrap();
     let err = c.org("o").runners().delete(1).await.unwrap_err();
@@ -114,7 +114,7 @@ async fn waits_within_the_ceiling_are_taken_and_the_ceiling_is_configurable() {
         .base_url(&server.base_url)
         .token(TOKEN)
         .clock(clock.clone())
-        .retry_policy(RetryPolicy { max_wait: Duration::from_secs(150), ..RetryPolicy::default() })
+        .retry_policy(RetryPolicy::default().max_wait(Duration::from_secs(150)))
         .build()
         .unwrap();
     let err = c.org("o").runners().delete(1).await.unwrap_err();
@@ -316,7 +316,7 @@ fn rsa_key() -> String {
 }
 
 fn app_client(server: &Loopback, clock: &VirtualClock) -> Client {
-    let app = GitHubApp { app_id: "12345".into(), private_key_pem: rsa_key().into(), installation_id: 42 };
+    let app = GitHubApp::new("12345", rsa_key(), 42);
     Client::builder().base_url(&server.base_url).github_app(app).clock(clock.clone()).cache_capacity(0).build().unwrap()
 }
 
@@ -465,7 +465,7 @@ async fn the_fake_checks_jwts_and_accepts_the_tokens_it_issues() {
     let public =
         std::fs::read_to_string(support::spec::root().join("tests/fixtures/keys/test-app-rsa.pub.pem")).unwrap();
     let fake = FakeGitHub::builder().org("o").github_app("12345", &public).start().await;
-    let app = |id: &str| GitHubApp { app_id: id.into(), private_key_pem: rsa_key().into(), installation_id: 42 };
+    let app = |id: &str| GitHubApp::new(id, rsa_key(), 42);
     let c = Client::builder().base_url(fake.base_url()).github_app(app("12345")).build().unwrap();
     c.org("o")
         .runners()

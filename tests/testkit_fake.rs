@@ -87,11 +87,9 @@ async fn every_operation_answers_with_a_body_that_validates_against_the_spec() {
             fake.deliveries_settled().await;
             let client = match case.op.starts_with("apps/") && !case.op.ends_with("-installation") {
                 // App-level operations: the App's JWT, which the fake insists on.
-                true => Client::builder().github_app(gha_runners::transport::GitHubApp {
-                    app_id: "12345".into(),
-                    private_key_pem: app_key(".pem").into(),
-                    installation_id: 42,
-                }),
+                true => {
+                    Client::builder().github_app(gha_runners::transport::GitHubApp::new("12345", app_key(".pem"), 42))
+                }
                 false => Client::builder().token(fake.token()),
             };
             let client = client.base_url(fake.base_url()).api_version(version.as_str());
@@ -173,7 +171,7 @@ async fn pagination_uses_link_headers_and_total_count() {
         .unwrap()
         .org("big")
         .runners()
-        .list_page(&Default::default(), PageRequest { page: 11, per_page: 100 })
+        .list_page(&Default::default(), PageRequest::new(11, 100))
         .await
         .unwrap();
     assert_eq!((page.items.len(), page.total_count, page.next_page), (50, Some(1050), None));

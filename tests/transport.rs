@@ -55,7 +55,7 @@ async fn retries_stop_after_the_configured_attempts() {
         .base_url(&server.base_url)
         .token(TOKEN)
         .clock(clock.clone())
-        .retry_policy(RetryPolicy { max_attempts: 4, ..RetryPolicy::default() })
+        .retry_policy(RetryPolicy::default().max_attempts(4))
         .build()
         .unwrap();
     let err = c.org("o").runners().get(1).await.unwrap_err();
@@ -76,7 +76,7 @@ async fn a_post_is_never_retried_blindly_but_token_creation_is() {
     ])
     .await;
     let c = client(&server, &clock);
-    let err = c.org("o").runner_groups().create(&NewRunnerGroup { name: "g".into(), ..Default::default() }).await;
+    let err = c.org("o").runner_groups().create(&NewRunnerGroup::new("g")).await;
     assert_eq!(err.unwrap_err().status(), Some(502));
     assert_eq!(server.requests().len(), 1, "the group creation was not repeated");
     c.org("o").runners().registration_token().await.unwrap();
@@ -210,7 +210,7 @@ async fn primary_exhaustion_fails_by_default_or_waits_for_the_reset() {
         .clock(clock.clone())
         .rate_limit_policy(RateLimitPolicy::Wait { max_wait: Duration::from_secs(3600) })
         // The reset is 10 minutes out: above the default 5-minute ceiling.
-        .retry_policy(RetryPolicy { max_wait: Duration::from_secs(3600), ..RetryPolicy::default() })
+        .retry_policy(RetryPolicy::default().max_wait(Duration::from_secs(3600)))
         .build()
         .unwrap();
     waiting.org("o").runners().get(1).await.unwrap();
@@ -258,7 +258,7 @@ async fn mutations_are_paced_one_at_a_time() {
     let c =
         Client::builder().base_url(&server.base_url).token(TOKEN).mutation_interval(Duration::ZERO).build().unwrap();
     let groups = c.org("o").runner_groups();
-    let new = |n: &str| NewRunnerGroup { name: n.into(), ..Default::default() };
+    let new = |n: &str| NewRunnerGroup::new(n);
     let (na, nb, nc, nd) = (new("a"), new("b"), new("c"), new("d"));
     let (a, b, d, e) = tokio::join!(groups.create(&na), groups.create(&nb), groups.create(&nc), groups.create(&nd));
     assert!(a.is_ok() && b.is_ok() && d.is_ok() && e.is_ok());
@@ -321,7 +321,7 @@ async fn after_a_secondary_limit_no_request_goes_inside_its_window() {
         .token(fake.token())
         .cache_capacity(0)
         .mutation_interval(Duration::ZERO)
-        .retry_policy(RetryPolicy { secondary_retries: 0, ..RetryPolicy::default() })
+        .retry_policy(RetryPolicy::default().secondary_retries(0))
         .build()
         .unwrap();
     let err = c.org("o").runners().get(1).await.unwrap_err();
@@ -390,7 +390,7 @@ async fn a_spent_quota_holds_every_request_until_the_reset_without_sending_it() 
         .token(fake.token())
         .clock(clock.clone())
         .rate_limit_policy(RateLimitPolicy::Wait { max_wait: Duration::from_secs(7200) })
-        .retry_policy(RetryPolicy { max_wait: Duration::from_secs(7200), ..RetryPolicy::default() })
+        .retry_policy(RetryPolicy::default().max_wait(Duration::from_secs(7200)))
         .build()
         .unwrap();
     fake.set_rate_limit_remaining(1);
@@ -407,7 +407,7 @@ async fn a_spent_quota_holds_every_request_until_the_reset_without_sending_it() 
 }
 
 fn app(installation: i64, key: &str) -> GitHubApp {
-    GitHubApp { app_id: "12345".into(), private_key_pem: key.into(), installation_id: installation }
+    GitHubApp::new("12345", key, installation)
 }
 
 fn rsa_key() -> String {

@@ -213,7 +213,7 @@ async fn pools_are_independent_and_failing_launches_are_budgeted() {
     serve.machine(&format!("gha-scaler-{gpu}-1")).await;
     // The group appears: looked up again, the x64 job served.
     let groups = fake.client().unwrap().org("octo-org").runner_groups();
-    groups.create(&NewRunnerGroup { name: "missing".into(), ..Default::default() }).await.unwrap();
+    groups.create(&NewRunnerGroup::new("missing")).await.unwrap();
     serve.machine(&format!("gha-scaler-{x64}-1")).await;
 
     // Every launch for this arm64 job fails: 3 runners (2 s, then 4 s
@@ -294,8 +294,7 @@ async fn jobs_the_runner_group_refuses_get_no_machine() {
     let mut serve = Serve::start(&fake, "", &[]);
     fake.set_webhook(&serve.url, Secret::new(&serve.secret));
     let groups = fake.client().unwrap().org("octo-org").runner_groups();
-    let selected =
-        RunnerGroupUpdate { name: Some("gpu".into()), visibility: Some(Visibility::Selected), ..Default::default() };
+    let selected = RunnerGroupUpdate::default().name("gpu").visibility(Visibility::Selected);
     groups.update(2, &selected).await.unwrap();
     // The group selects `app`, by the id GitHub's deliveries give it.
     let (probe, _) = fake.queue_job(FakeScope::repo("octo-org", "app"), ["self-hosted", "windows"]);

@@ -80,6 +80,6 @@ pub use deliveries::{DeliveryFaults, FAKE_HOOK_ID, FakeDelivery};
 pub use lifecycle::StartError;
 pub use redis_server::{REDIS_INSTALL, RedisServer};
 pub use replay::Replayer;
-pub use sample::webhook_sample;
+pub use sample::{sample, webhook_sample};
 pub use server::{FakeGitHub, FakeGitHubBuilder, Fault, LoggedRequest, LoggedResponse};
 pub use state::{FakeRunner, FakeScope};

@@ -1,5 +1,6 @@
 //! Instances of the vendored webhook schemas, built from the schemas' own
-//! examples: the skeleton of every delivery the fake sends.
+//! examples: the skeleton of every delivery the fake sends; and, from the
+//! same builder, sample values of the crate's response types for tests.
 
 use serde_json::{Map, Value, json};
 use std::sync::OnceLock;
@@ -30,7 +31,39 @@ pub(crate) fn webhooks() -> &'static Value {
 pub fn webhook_sample(name: &str) -> Option<Value> {
     let doc = webhooks();
     doc.pointer(&format!("/components/schemas/{}", name.replace('~', "~0").replace('/', "~1")))?;
-    Some(sample(doc, &json!({"$ref": format!("#/components/schemas/{name}")}), 0))
+    Some(instance(doc, &json!({"$ref": format!("#/components/schemas/{name}")}), 0))
+}
+
+/// A value of one of the crate's response types for a test: every field
+/// the type declares, with placeholder values of its type and format
+/// (integers 7, strings `text`, timestamps `2026-11-30T04:00:00Z`, one item
+/// per list; an open enum such as [`RunnerStatus`](crate::types::RunnerStatus)
+/// gets `text`, its `Unknown` value), built from the type's JSON Schema.
+///
+/// The response types are `#[non_exhaustive]` (GitHub adds fields in minor
+/// releases), so code outside the crate cannot build one with a struct
+/// literal: start from a sample and set what the test is about.
+///
+/// # Panics
+///
+/// If the type's schema yields a value its `Deserialize` refuses; the
+/// crate's own tests try every response type.
+///
+/// ```
+/// use gha_runners::types::{Runner, RunnerStatus};
+/// let mut runner: Runner = gha_runners::testkit::sample();
+/// runner.name = "build-1".into();
+/// runner.status = RunnerStatus::Offline;
+/// assert_eq!(runner.id.get(), 7);
+/// assert!(!runner.labels.is_empty());
+/// ```
+pub fn sample<T: schemars::JsonSchema + serde::de::DeserializeOwned>() -> T {
+    let root = serde_json::to_value(schemars::schema_for!(T)).unwrap_or(Value::Null);
+    let value = instance(&root, &root, 0);
+    match serde_json::from_value(value.clone()) {
+        Ok(t) => t,
+        Err(e) => panic!("testkit::sample::<{}>: {value} does not decode: {e}", std::any::type_name::<T>()),
+    }
 }
 
 /// `v` itself, or what its local `$ref`s lead to in `doc` (`Null` if
@@ -47,8 +80,15 @@ pub(crate) fn resolve<'a>(doc: &'a Value, mut v: &'a Value) -> &'a Value {
 
 /// An instance of `schema`: its example when it has one of its own type,
 /// otherwise every property, recursively.
-fn sample(doc: &Value, schema: &Value, depth: usize) -> Value {
+fn instance(doc: &Value, schema: &Value, depth: usize) -> Value {
     let schema = resolve(doc, schema);
+    // A JSON Schema type list (`["string", "null"]`, as schemars writes an
+    // `Option`): the first type that is not null.
+    if let Some(types) = schema.get("type").and_then(Value::as_array) {
+        let mut one = schema.clone();
+        one["type"] = types.iter().find(|t| *t != "null").cloned().unwrap_or(Value::Null);
+        return instance(doc, &one, depth);
+    }
     // GitHub's 3.1 `examples` on some arrays list items, not arrays: only
     // an example of the schema's own type is used.
     let fits = |e: &Value| match schema.get("type").and_then(Value::as_str) {
@@ -69,11 +109,11 @@ fn sample(doc: &Value, schema: &Value, depth: usize) -> Value {
         for part in parts {
             deep_merge(doc, &mut merged, resolve(doc, part));
         }
-        return sample(doc, &merged, depth + 1);
+        return instance(doc, &merged, depth + 1);
     }
     for key in ["oneOf", "anyOf"] {
         if let Some(first) = schema.get(key).and_then(|a| a.get(0)) {
-            return sample(doc, first, depth + 1);
+            return instance(doc, first, depth + 1);
         }
     }
     if let Some(values) = schema.get("enum").and_then(Value::as_array) {
@@ -85,10 +125,15 @@ fn sample(doc: &Value, schema: &Value, depth: usize) -> Value {
                 .as_object()
                 .into_iter()
                 .flatten()
-                .map(|(k, s)| (k.clone(), sample(doc, s, depth + 1)))
+                .map(|(k, s)| (k.clone(), instance(doc, s, depth + 1)))
                 .collect(),
         ),
-        Some("array") => json!([sample(doc, &schema["items"], depth + 1)]),
+        // Items of any shape (`{}`, `true`): none, since no value fits all.
+        Some("array") => match resolve(doc, &schema["items"]) {
+            Value::Bool(true) | Value::Null => json!([]),
+            Value::Object(any) if any.keys().all(|k| k == "description" || k == "title") => json!([]),
+            items => json!([instance(doc, items, depth + 1)]),
+        },
         Some("integer") => json!(7),
         Some("number") => json!(7.5),
         Some("boolean") => json!(true),

@@ -19,6 +19,7 @@ pub const RENEW_BEFORE: chrono::Duration = chrono::Duration::minutes(5);
 /// A GitHub App's credentials for one installation
 /// ([`crate::ClientBuilder::github_app`]).
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct GitHubApp {
     /// The App's id (or client id).
     pub app_id: String,
@@ -26,6 +27,14 @@ pub struct GitHubApp {
     pub private_key_pem: Secret,
     /// The installation to act as.
     pub installation_id: i64,
+}
+
+impl GitHubApp {
+    /// App `app_id` (its id or client id) with its PEM private key, acting
+    /// as installation `installation_id`.
+    pub fn new(app_id: impl Into<String>, private_key_pem: impl Into<Secret>, installation_id: i64) -> Self {
+        Self { app_id: app_id.into(), private_key_pem: private_key_pem.into(), installation_id }
+    }
 }
 
 impl fmt::Debug for GitHubApp {

@@ -82,7 +82,7 @@ const LOCK_POLL: Duration = Duration::from_millis(10);
 /// # fn demo(key_pem: String) -> Result<(), gha_runners::Error> {
 /// use gha_runners::transport::{GitHubApp, RedisFleet};
 /// let fleet = RedisFleet::new("rediss://:password@redis.internal:6380", "scaler-prod")?;
-/// let app = GitHubApp { app_id: "12345".into(), private_key_pem: key_pem.into(), installation_id: 42 };
+/// let app = GitHubApp::new("12345", key_pem, 42);
 /// // Every replica builds its client the same way: one token, one pace, one gate.
 /// let github = gha_runners::Client::builder().github_app(app).fleet(fleet).build()?;
 /// # drop(github); Ok(()) }

@@ -13,6 +13,7 @@ use std::time::Duration;
 /// A request refused by a secondary rate limit was not applied, so it is
 /// retried after the wait whatever its method.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Attempts in all, including the first (default 3).
     pub max_attempts: u32,
@@ -43,6 +44,14 @@ impl Default for RetryPolicy {
     }
 }
 
+crate::setters::setters!(RetryPolicy {
+    max_attempts: val u32,
+    base_delay: set Duration,
+    max_delay: set Duration,
+    secondary_retries: val u32,
+    max_wait: set Duration,
+});
+
 impl RetryPolicy {
     /// No retries at all.
     pub fn none() -> Self {
@@ -66,6 +75,7 @@ impl RetryPolicy {
 
 /// What to do when the primary rate limit is exhausted.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub enum RateLimitPolicy {
     /// Return [`crate::Error::RateLimited`] with the reset time (default).
     #[default]

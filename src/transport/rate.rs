@@ -18,6 +18,7 @@ use std::time::Duration;
 /// GitHub's rate-limit headers of the latest response
 /// ([`crate::Client::rate_limit`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RateLimit {
     /// Requests allowed per window (`x-ratelimit-limit`).
     pub limit: u64,

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 /// [`id`](Self::id), `redelivery: true` and the same [`guid`](Self::guid)
 /// (the `X-GitHub-Delivery` header the receiver saw).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct HookDelivery {
     /// This attempt's id.
     pub id: DeliveryId,
@@ -56,6 +57,7 @@ impl HookDelivery {
 /// One delivery attempt with what was sent and answered (schema
 /// `hook-delivery`): the attempt as listed, and more.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct HookDeliveryDetail {
     /// The attempt, as [`list`](crate::api::HookDeliveries::list) gives it.
     #[serde(flatten)]
@@ -71,6 +73,7 @@ pub struct HookDeliveryDetail {
 
 /// The request of a delivery attempt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct DeliveryRequest {
     /// The headers sent (`X-GitHub-Event`, `X-Hub-Signature-256`...).
     pub headers: Option<Map<String, Value>>,
@@ -80,6 +83,7 @@ pub struct DeliveryRequest {
 
 /// The receiver's answer to a delivery attempt.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct DeliveryResponse {
     /// The headers it answered with.
     pub headers: Option<Map<String, Value>>,

@@ -18,6 +18,7 @@ open_enum! {
 
 /// A runner group of an organization (schema `runner-groups-org`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct RunnerGroup {
     /// The group's id.
     pub id: RunnerGroupId,
@@ -58,6 +59,7 @@ pub struct RunnerGroup {
 
 /// A runner group of an enterprise (schema `runner-groups-enterprise`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct EnterpriseRunnerGroup {
     /// The group's id.
     pub id: RunnerGroupId,

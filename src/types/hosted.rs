@@ -52,6 +52,7 @@ open_enum! {
 
 /// A GitHub-hosted runner (schema `actions-hosted-runner`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct HostedRunner {
     /// The runner's id.
     pub id: HostedRunnerId,
@@ -86,6 +87,7 @@ pub struct HostedRunner {
 
 /// The image of a hosted runner (schema `nullable-actions-hosted-runner-pool-image`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct HostedImage {
     /// The image id, as used when creating a runner.
     pub id: String,
@@ -102,6 +104,7 @@ pub struct HostedImage {
 
 /// A GitHub-owned or partner image (schema `actions-hosted-runner-curated-image`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct CuratedImage {
     /// The image id, as used when creating a runner.
     pub id: String,
@@ -117,6 +120,7 @@ pub struct CuratedImage {
 
 /// A custom image (schema `actions-hosted-runner-custom-image`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct CustomImage {
     /// The image definition id.
     pub id: ImageDefinitionId,
@@ -138,6 +142,7 @@ pub struct CustomImage {
 
 /// A version of a custom image (schema `actions-hosted-runner-custom-image-version`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct CustomImageVersion {
     /// The version.
     pub version: String,
@@ -153,6 +158,7 @@ pub struct CustomImageVersion {
 
 /// A machine size (schema `actions-hosted-runner-machine-spec`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct MachineSpec {
     /// The id used as `size` when creating a runner (e.g. `4-core`).
     pub id: String,
@@ -166,6 +172,7 @@ pub struct MachineSpec {
 
 /// A public IP range (schema `public-ip`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct PublicIp {
     /// Whether it is enabled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -180,6 +187,7 @@ pub struct PublicIp {
 
 /// Hosted runner limits of an account (schema `actions-hosted-runner-limits`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct HostedRunnerLimits {
     /// Static public IP limits.
     pub public_ips: PublicIpLimits,
@@ -187,6 +195,7 @@ pub struct HostedRunnerLimits {
 
 /// Static public IP usage and limit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct PublicIpLimits {
     /// The most static public IPs allowed.
     pub maximum: i64,

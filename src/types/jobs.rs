@@ -46,6 +46,7 @@ open_enum! {
 
 /// A workflow job (schema `job`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Job {
     /// The job's id.
     pub id: JobId,
@@ -108,6 +109,7 @@ pub struct Job {
 
 /// A step of a workflow job.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct JobStep {
     /// Its name.
     pub name: String,

@@ -18,6 +18,7 @@ open_enum! {
 
 /// A hosted-compute network configuration (schema `network-configuration`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct NetworkConfiguration {
     /// Its id.
     pub id: String,

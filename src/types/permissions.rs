@@ -17,6 +17,7 @@ open_enum! {
 
 /// An organization's self-hosted runner policy (schema `self-hosted-runners-settings`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct SelfHostedRunnersSettings {
     /// Which repositories may use them.
     pub enabled_repositories: EnabledRepositories,
@@ -27,6 +28,7 @@ pub struct SelfHostedRunnersSettings {
 
 /// An enterprise's self-hosted runner policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct EnterpriseSelfHostedRunnersSettings {
     /// When true, repository-level runners are disabled in every organization.
     pub disable_self_hosted_runners_for_all_orgs: bool,

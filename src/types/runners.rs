@@ -28,6 +28,7 @@ open_enum! {
 
 /// A self-hosted runner (schema `runner`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Runner {
     /// The runner's id.
     pub id: RunnerId,
@@ -54,6 +55,7 @@ pub struct Runner {
 
 /// A label of a self-hosted runner (schema `runner-label`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct RunnerLabel {
     /// The label's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,6 +69,7 @@ pub struct RunnerLabel {
 
 /// A runner application package to download (schema `runner-application`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct RunnerApplication {
     /// Operating system (`osx`, `linux`, `win`).
     pub os: String,
@@ -86,6 +89,7 @@ pub struct RunnerApplication {
 
 /// The deprecation schedule of a runner version.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct RunnerVersionDeprecation {
     /// The runner version.
     pub runner_version: String,
@@ -100,6 +104,7 @@ pub struct RunnerVersionDeprecation {
 /// What [`Runners::jit_config_replacing_offline`](crate::api::Runners::jit_config_replacing_offline)
 /// did: the config, and the stale runner it deleted to get it, if any.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct JitIssued {
     /// The new runner's JIT config.
     pub config: super::JitConfig,

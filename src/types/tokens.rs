@@ -19,6 +19,7 @@ open_enum! {
 /// A registration or remove token for `config.sh` (schema
 /// `authentication-token`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct RunnerToken {
     /// The token.
     pub token: Secret,
@@ -43,6 +44,7 @@ pub struct RunnerToken {
 /// until started) and the opaque config to start it with
 /// (`./run.sh --jitconfig <encoded_jit_config>`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct JitConfig {
     /// The runner created for this config.
     pub runner: Runner,
@@ -53,6 +55,7 @@ pub struct JitConfig {
 
 /// A GitHub App installation access token (schema `installation-token`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct InstallationToken {
     /// The token.
     pub token: Secret,

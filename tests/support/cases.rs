@@ -142,12 +142,7 @@ fn runner_cases() -> Vec<Case> {
             200,
             "GET /orgs/octo-org/actions/runners?name=build-1&page=2&per_page=50",
             None,
-            |c| async move {
-                c.org(ORG)
-                    .runners()
-                    .list_page(&ListRunners::named("build-1"), PageRequest { page: 2, per_page: 50 })
-                    .await
-            }
+            |c| async move { c.org(ORG).runners().list_page(&ListRunners::named("build-1"), PageRequest::new(2, 50)).await }
         ),
         case!(
             "actions/get-self-hosted-runner-for-org",
@@ -366,9 +361,7 @@ fn group_cases() -> Vec<Case> {
             200,
             "GET /orgs/octo-org/actions/runner-groups?page=1&per_page=100&visible_to_repository=octo-repo",
             None,
-            |c| async move {
-                c.org(ORG).runner_groups().list_page(&ListRunnerGroups { visible_to: Some(REPO.into()) }, page1()).await
-            }
+            |c| async move { c.org(ORG).runner_groups().list_page(&ListRunnerGroups::visible_to(REPO), page1()).await }
         ),
         case!(
             "actions/create-self-hosted-runner-group-for-org",
@@ -378,13 +371,12 @@ fn group_cases() -> Vec<Case> {
             |c| async move {
                 c.org(ORG)
                     .runner_groups()
-                    .create(&NewRunnerGroup {
-                        name: "gpu".into(),
-                        visibility: Some(Visibility::Selected),
-                        selected_repository_ids: vec![1, 2],
-                        runners: vec![42],
-                        ..Default::default()
-                    })
+                    .create(
+                        &NewRunnerGroup::new("gpu")
+                            .visibility(Visibility::Selected)
+                            .selected_repository_ids(vec![1, 2])
+                            .runners(vec![42]),
+                    )
                     .await
             }
         ),
@@ -407,13 +399,11 @@ fn group_cases() -> Vec<Case> {
                     .runner_groups()
                     .update(
                         7,
-                        &RunnerGroupUpdate {
-                            name: Some("gpu".into()),
-                            visibility: Some(Visibility::Private),
-                            restricted_to_workflows: Some(true),
-                            selected_workflows: Some(vec!["o/r/.github/workflows/ci.yml@main".into()]),
-                            ..Default::default()
-                        },
+                        &RunnerGroupUpdate::default()
+                            .name("gpu")
+                            .visibility(Visibility::Private)
+                            .restricted_to_workflows(true)
+                            .selected_workflows(["o/r/.github/workflows/ci.yml@main"]),
                     )
                     .await
             }
@@ -504,12 +494,11 @@ fn group_cases() -> Vec<Case> {
             |c| async move {
                 c.enterprise(ENT)
                     .runner_groups()
-                    .create(&NewEnterpriseRunnerGroup {
-                        name: "ent-gpu".into(),
-                        visibility: Some(Visibility::All),
-                        allows_public_repositories: Some(false),
-                        ..Default::default()
-                    })
+                    .create(
+                        &NewEnterpriseRunnerGroup::new("ent-gpu")
+                            .visibility(Visibility::All)
+                            .allows_public_repositories(false),
+                    )
                     .await
             }
         ),
@@ -528,7 +517,7 @@ fn group_cases() -> Vec<Case> {
             |c| async move {
                 c.enterprise(ENT)
                     .runner_groups()
-                    .update(7, &RunnerGroupUpdate { visibility: Some(Visibility::Selected), ..Default::default() })
+                    .update(7, &RunnerGroupUpdate::default().visibility(Visibility::Selected))
                     .await
             }
         ),
@@ -605,11 +594,11 @@ macro_rules! hosted_cases {
                 |c| async move { c.$scope($arg).hosted_runners().list_page(page1()).await }),
             case!(concat!("actions/create-hosted-runner-for-", $suffix), 201, concat!("POST ", $prefix, "/actions/hosted-runners"),
                 Some(json!({"name": "ubuntu-4core", "image": {"id": "ubuntu-latest", "source": "github"}, "size": "4-core", "runner_group_id": 1, "maximum_runners": 10})),
-                |c| async move { c.$scope($arg).hosted_runners().create(&NewHostedRunner { name: "ubuntu-4core".into(), image: ImageSelection { id: "ubuntu-latest".into(), source: Some(ImageSource::Github), version: None }, size: "4-core".into(), runner_group_id: 1.into(), maximum_runners: Some(10), ..Default::default() }).await }),
+                |c| async move { c.$scope($arg).hosted_runners().create(&NewHostedRunner::new("ubuntu-4core", ImageSelection::new("ubuntu-latest").source(ImageSource::Github), "4-core", 1i64).maximum_runners(10)).await }),
             case!(concat!("actions/get-hosted-runner-for-", $suffix), 200, concat!("GET ", $prefix, "/actions/hosted-runners/5"), None,
                 |c| async move { c.$scope($arg).hosted_runners().get(5).await }),
             case!(concat!("actions/update-hosted-runner-for-", $suffix), 200, concat!("PATCH ", $prefix, "/actions/hosted-runners/5"), Some(json!({"maximum_runners": 20, "image_version": "1.0.0"})),
-                |c| async move { c.$scope($arg).hosted_runners().update(5, &HostedRunnerUpdate { maximum_runners: Some(20), image_version: Some("1.0.0".into()), ..Default::default() }).await }),
+                |c| async move { c.$scope($arg).hosted_runners().update(5, &HostedRunnerUpdate::default().maximum_runners(20).image_version("1.0.0")).await }),
             case!(concat!("actions/delete-hosted-runner-for-", $suffix), 202, concat!("DELETE ", $prefix, "/actions/hosted-runners/5"), None,
                 |c| async move { c.$scope($arg).hosted_runners().delete(5).await }),
             case!(concat!("actions/get-hosted-runners-github-owned-images-for-", $suffix), 200, concat!("GET ", $prefix, "/actions/hosted-runners/images/github-owned"), None,
@@ -655,12 +644,7 @@ fn network_and_permission_cases() -> Vec<Case> {
             |c| async move {
                 c.org(ORG)
                     .network_configurations()
-                    .create(&NewNetworkConfiguration {
-                        name: "net".into(),
-                        network_settings_ids: vec!["ns-1".into()],
-                        compute_service: Some(ComputeService::Actions),
-                        ..Default::default()
-                    })
+                    .create(&NewNetworkConfiguration::new("net", ["ns-1"]).compute_service(ComputeService::Actions))
                     .await
             }
         ),
@@ -679,7 +663,7 @@ fn network_and_permission_cases() -> Vec<Case> {
             |c| async move {
                 c.org(ORG)
                     .network_configurations()
-                    .update("net-1", &NetworkConfigurationUpdate { name: Some("renamed".into()), ..Default::default() })
+                    .update("net-1", &NetworkConfigurationUpdate::default().name("renamed"))
                     .await
             }
         ),
@@ -707,13 +691,11 @@ fn network_and_permission_cases() -> Vec<Case> {
             |c| async move {
                 c.enterprise(ENT)
                     .network_configurations()
-                    .create(&NewNetworkConfiguration {
-                        name: "net".into(),
-                        network_settings_ids: vec!["ns-1".into()],
-                        failover_network_enabled: Some(true),
-                        failover_network_settings_ids: vec!["ns-2".into()],
-                        ..Default::default()
-                    })
+                    .create(
+                        &NewNetworkConfiguration::new("net", ["ns-1"])
+                            .failover_network_enabled(true)
+                            .failover_network_settings_ids(["ns-2"]),
+                    )
                     .await
             }
         ),
@@ -732,13 +714,7 @@ fn network_and_permission_cases() -> Vec<Case> {
             |c| async move {
                 c.enterprise(ENT)
                     .network_configurations()
-                    .update(
-                        "net-1",
-                        &NetworkConfigurationUpdate {
-                            compute_service: Some(ComputeService::None),
-                            ..Default::default()
-                        },
-                    )
+                    .update("net-1", &NetworkConfigurationUpdate::default().compute_service(ComputeService::None))
                     .await
             }
         ),

@@ -28,7 +28,7 @@ use crate::{Error, validate};
 /// use gha_runners::types::{NewRunnerGroup, Visibility};
 /// let groups = github.org("octo-org").runner_groups();
 /// let gpu = groups
-///     .create(&NewRunnerGroup { name: "gpu".into(), visibility: Some(Visibility::Selected), ..Default::default() })
+///     .create(&NewRunnerGroup::new("gpu").visibility(Visibility::Selected))
 ///     .await?;
 /// groups.add_repository(gpu.id, 1296269).await?;
 /// # Ok(()) }

@@ -21,13 +21,12 @@ use crate::{Error, validate};
 /// use gha_runners::types::{ImageSelection, ImageSource, NewHostedRunner};
 /// let hosted = github.org("octo-org").hosted_runners();
 /// let runner = hosted
-///     .create(&NewHostedRunner {
-///         name: "ubuntu-4core".into(),
-///         image: ImageSelection { id: "ubuntu-latest".into(), source: Some(ImageSource::Github), version: None },
-///         size: "4-core".into(),
-///         runner_group_id: 1.into(),
-///         ..Default::default()
-///     })
+///     .create(&NewHostedRunner::new(
+///         "ubuntu-4core",
+///         ImageSelection::new("ubuntu-latest").source(ImageSource::Github),
+///         "4-core",
+///         1,
+///     ))
 ///     .await?;
 /// println!("created {} ({})", runner.name, runner.id);
 /// # Ok(()) }

@@ -1,6 +1,8 @@
-//! Request bodies: plain structs with `Default`, so a call names only what
-//! it sets; each serializes to exactly the JSON body GitHub documents (`None`
-//! and empty optional lists are left out). Re-exported from [`crate::types`].
+//! Request bodies: `#[non_exhaustive]` structs built with a constructor (or
+//! `Default`) and chainable setters, so a call names only what it sets and
+//! a field GitHub adds is a minor release; each serializes to exactly the
+//! JSON body GitHub documents (`None` and empty optional lists are left
+//! out). Re-exported from [`crate::types`].
 
 use crate::types::hosted::ImageSource;
 use crate::types::ids::RunnerGroupId;
@@ -9,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// The image a new hosted runner uses.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct ImageSelection {
     /// Image id (see the GitHub-owned, partner and custom image lists).
     pub id: String,
@@ -25,6 +28,7 @@ pub struct ImageSelection {
 /// GitHub's rule, checked before anything is sent: `name` has 1 to 64
 /// characters, each a letter, digit, `.`, `-` or `_`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct NewHostedRunner {
     /// Its name.
     pub name: String,
@@ -47,6 +51,7 @@ pub struct NewHostedRunner {
 
 /// Changes to a hosted runner; `None` leaves a setting as it is.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct HostedRunnerUpdate {
     /// New name (same rules as [`NewHostedRunner::name`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,3 +81,43 @@ pub struct HostedRunnerUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image_gen: Option<bool>,
 }
+
+impl ImageSelection {
+    /// Image `id`, its provider and version left to GitHub.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into(), ..Self::default() }
+    }
+}
+
+crate::setters::setters!(ImageSelection { source: some ImageSource, version: some String });
+
+impl NewHostedRunner {
+    /// A runner named `name` on `image` and machine `size` in group
+    /// `runner_group_id`, every other setting GitHub's default.
+    pub fn new(
+        name: impl Into<String>,
+        image: ImageSelection,
+        size: impl Into<String>,
+        runner_group_id: impl Into<RunnerGroupId>,
+    ) -> Self {
+        Self { name: name.into(), image, size: size.into(), runner_group_id: runner_group_id.into(), ..Self::default() }
+    }
+}
+
+crate::setters::setters!(NewHostedRunner {
+    maximum_runners: some i64,
+    enable_static_ip: some bool,
+    image_gen: some bool,
+});
+
+crate::setters::setters!(HostedRunnerUpdate {
+    name: some String,
+    runner_group_id: some RunnerGroupId,
+    maximum_runners: some i64,
+    enable_static_ip: some bool,
+    size: some String,
+    image_id: some String,
+    image_source: some ImageSource,
+    image_version: some String,
+    image_gen: some bool,
+});

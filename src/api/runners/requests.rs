@@ -1,6 +1,8 @@
-//! Request bodies: plain structs with `Default`, so a call names only what
-//! it sets; each serializes to exactly the JSON body GitHub documents (`None`
-//! and empty optional lists are left out). Re-exported from [`crate::types`].
+//! Request bodies: `#[non_exhaustive]` structs built with a constructor (or
+//! `Default`) and chainable setters, so a call names only what it sets and
+//! a field GitHub adds is a minor release; each serializes to exactly the
+//! JSON body GitHub documents (`None` and empty optional lists are left
+//! out). Re-exported from [`crate::types`].
 
 use crate::types::ids::RunnerGroupId;
 use schemars::JsonSchema;
@@ -18,6 +20,7 @@ use serde::{Deserialize, Serialize};
 /// assert_eq!(req.runner_group_id, 3);
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct JitConfigRequest {
     /// The new runner's name (unique in its scope).
     pub name: String,
@@ -57,6 +60,7 @@ impl JitConfigRequest {
 
 /// Filter for listing runners.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ListRunners {
     /// Only the runner with this exact name.
     pub name: Option<String>,
