@@ -22,22 +22,6 @@ use gha_runners::types::{JobStatus, RunStatus};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// What catch-up is told to do.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct CatchUp {
-    /// The organization webhook whose failed deliveries are redelivered.
-    pub(crate) hook_id: Option<i64>,
-    /// The repositories reconciled (`owner/name`); empty: every repository
-    /// of the installation.
-    pub(crate) repos: Vec<String>,
-    /// How far back the first redelivery looks.
-    pub(crate) lookback: Duration,
-    /// How long a delivery is given to arrive: a job queued more recently
-    /// is not reconciled, an event redelivered more recently is not
-    /// redelivered again.
-    pub(crate) grace: Duration,
-}
-
 impl<L: Launcher> Scaler<L> {
     /// Catch-up passes, now and every `every`, forever: one replica at a
     /// time (the store's `catch-up` lease); the others skip their turn.

@@ -172,7 +172,7 @@ async fn start_replica(shared: &Shared) -> Result<Arc<Scaler<FakeMachines>>, Str
         },
         launcher: shared.launcher.clone(),
         secret: shared.secret.clone(),
-        catch_up: crate::catch_up::CatchUp {
+        catch_up: crate::replica::CatchUp {
             hook_id: Some(shared.fake.hook_id()),
             repos: Vec::new(),
             lookback: Duration::from_secs(60),

@@ -55,6 +55,7 @@ mod launch;
 mod metrics;
 mod pools;
 mod reaper;
+mod replica;
 mod scaler;
 mod serve;
 mod store;

@@ -13,16 +13,6 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// What the reaper and catch-up keep between passes, in this replica.
-#[derive(Default)]
-pub(crate) struct Local {
-    /// Offline idle runners with our names that the store does not know,
-    /// and when a reaper pass first saw them.
-    pub(crate) unknown: HashMap<RunnerId, Instant>,
-    /// Events (GUIDs) catch-up asked GitHub to redeliver, and when.
-    pub(crate) redelivering: HashMap<String, Instant>,
-}
-
 /// What a pass found of one runner the store holds.
 enum Seen {
     Listed(Runner),

@@ -63,15 +63,15 @@ pub(crate) struct Scaler<L> {
     pub(crate) launcher: Arc<L>,
     pub(crate) secret: Secret,
     /// What catch-up redelivers and reconciles.
-    pub(crate) catch_up: crate::catch_up::CatchUp,
+    pub(crate) catch_up: crate::replica::CatchUp,
     pub(crate) store: Store,
     /// This replica's name in the store's leases.
     pub(crate) replica: String,
     pub(crate) pools: Vec<PoolLocal>,
     /// What the reaper and catch-up keep between their passes.
-    pub(crate) local: Mutex<crate::reaper::Local>,
+    pub(crate) local: Mutex<crate::replica::Local>,
     /// Refused requests, logged at most once in a while.
-    pub(crate) refusals: crate::serve::RefusalLog,
+    pub(crate) refusals: crate::replica::RefusalLog,
     /// When the first runner of each job was created: kept only when
     /// measured (`demo`), so that `serve` does not grow it for ever.
     pub(crate) first_runner: Option<Arc<Mutex<HashMap<JobId, Instant>>>>,
@@ -111,12 +111,12 @@ impl<L: Launcher> Scaler<L> {
             replica: format!("{}-{:016x}", std::process::id(), fastrand::u64(..)),
             pools,
             local: Mutex::default(),
-            refusals: crate::serve::RefusalLog::default(),
+            refusals: crate::replica::RefusalLog::default(),
             first_runner: parts.first_runner,
         }
     }
 
-    pub(crate) fn local(&self) -> MutexGuard<'_, crate::reaper::Local> {
+    pub(crate) fn local(&self) -> MutexGuard<'_, crate::replica::Local> {
         self.local.lock().unwrap_or_else(|p| p.into_inner())
     }
 
@@ -704,7 +704,7 @@ pub(crate) struct ScalerParts<L> {
     pub(crate) settings: Settings,
     pub(crate) launcher: Arc<L>,
     pub(crate) secret: Secret,
-    pub(crate) catch_up: crate::catch_up::CatchUp,
+    pub(crate) catch_up: crate::replica::CatchUp,
     pub(crate) store: Store,
     pub(crate) first_runner: Option<Arc<Mutex<HashMap<JobId, Instant>>>>,
 }

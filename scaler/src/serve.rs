@@ -12,18 +12,18 @@
 //!   ([`MAX_JOB_BODY`]); longer ones are refused before a byte is read. The
 //!   bodies being read share a memory budget ([`BODY_BUDGET`]).
 //! - Refused requests are counted in the metrics and logged at most once
-//!   every [`RefusalLog::EVERY`].
+//!   every [`RefusalLog::EVERY`](crate::replica::RefusalLog::EVERY).
 
-use crate::catch_up::CatchUp;
 use crate::config::{ServeArgs, Settings};
 use crate::launch::{CommandLauncher, Launcher};
+use crate::replica::CatchUp;
 use crate::scaler::{Scaler, ScalerParts};
 use crate::store::{Store, redis::RedisStore};
 use axum::body::Body;
 use axum::http::{HeaderMap, StatusCode, header};
 use gha_runners::{Client, Secret};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Semaphore;
 
 /// GitHub caps webhook payloads at 25 MB.
@@ -36,33 +36,6 @@ pub(crate) const MAX_JOB_BODY: u64 = 1024 * 1024;
 pub(crate) const READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Bytes of bodies being read at once, in KiB (64 MiB).
 pub(crate) const BODY_BUDGET: usize = 64 * 1024;
-
-/// Refused requests: counted, and logged at most once every
-/// [`RefusalLog::EVERY`] with how many were not logged.
-#[derive(Default)]
-pub(crate) struct RefusalLog(Mutex<(Option<Instant>, u64)>);
-
-impl RefusalLog {
-    pub(crate) const EVERY: Duration = Duration::from_secs(10);
-
-    pub(crate) fn refused(&self, reason: &'static str, detail: &str) {
-        crate::metrics::refused(reason);
-        let mut s = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if s.0.is_some_and(|at| at.elapsed() < Self::EVERY) {
-            s.1 += 1;
-            return;
-        }
-        let more = std::mem::take(&mut s.1);
-        s.0 = Some(Instant::now());
-        drop(s);
-        let detail: String = detail.chars().filter(|c| !c.is_control()).take(200).collect();
-        if more > 0 {
-            eprintln!("refused a delivery ({reason}): {detail} ({more} more refused since the last such line)");
-        } else {
-            eprintln!("refused a delivery ({reason}): {detail}");
-        }
-    }
-}
 
 impl<L: Launcher> Scaler<L> {
     /// POST /webhook (deliveries, bodies read within `read_timeout`), GET

@@ -39,6 +39,7 @@ const REORDER_WAIT: Duration = Duration::from_millis(15);
 /// [`FakeGitHub::deliveries`](super::FakeGitHub::deliveries)): one entry of
 /// GitHub's delivery log.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FakeDelivery {
     /// Its `X-GitHub-Delivery` GUID (a redelivery keeps its event's).
     pub id: String,

@@ -22,6 +22,7 @@ pub(crate) struct JobChange {
 /// Why [`FakeGitHub::start_runner`](super::FakeGitHub::start_runner) did
 /// not start a runner.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum StartError {
     /// The fake never issued this JIT config.
     #[error("the fake issued no such JIT config")]

@@ -18,6 +18,7 @@ use std::time::Duration;
 
 /// A fault to inject into the next requests (see [`FakeGitHub::inject`]).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Fault {
     /// Answer with this status and a GitHub-shaped error body.
     Status(u16),
@@ -34,6 +35,7 @@ pub enum Fault {
 
 /// A request as the fake received it (the credential is not kept).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LoggedRequest {
     /// `GET`, `POST`, ...
     pub method: String,
@@ -60,6 +62,7 @@ impl LoggedRequest {
 
 /// A response the fake produced for an operation.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct LoggedResponse {
     /// The operation (GitHub's operationId).
     pub operation: String,
