@@ -328,6 +328,29 @@ pub struct ApiError {
     pub errors: Vec<FieldError>,
 }
 
+impl ApiError {
+    /// An error answer of `operation` with `status` and GitHub's `message`
+    /// (no documentation link, request id or field errors; set them on the
+    /// value): for code that stands in for GitHub, such as a mock of the
+    /// client in a downstream test.
+    ///
+    /// ```
+    /// let missing = gha_runners::ApiError::new("actions/get-self-hosted-runner-for-org", 404, "Not Found");
+    /// let err = gha_runners::Error::NotFound(missing);
+    /// assert_eq!(err.status(), Some(404));
+    /// ```
+    pub fn new(operation: &'static str, status: u16, message: impl Into<String>) -> Self {
+        ApiError {
+            operation,
+            status,
+            message: message.into(),
+            documentation_url: None,
+            request_id: None,
+            errors: Vec::new(),
+        }
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} returned {}", self.operation, self.status)?;

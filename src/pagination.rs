@@ -60,6 +60,13 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A page of `items`, with GitHub's `total_count` if known and the next
+    /// page's number if there are more: for code that stands in for GitHub
+    /// (a mock in a downstream test).
+    pub fn new(items: Vec<T>, total_count: Option<u64>, next_page: Option<u32>) -> Self {
+        Page { items, total_count, next_page }
+    }
+
     /// Whether more pages follow.
     pub fn has_more(&self) -> bool {
         self.next_page.is_some()
@@ -203,6 +210,10 @@ impl Default for CursorRequest {
     }
 }
 
+crate::setters::setters!(CursorRequest { per_page: val u8 });
+
+crate::setters::setters!(PageRequest { per_page: val u8 });
+
 impl CursorRequest {
     /// The page that starts at `cursor`, 100 items per page.
     pub fn after(cursor: impl Into<String>) -> Self {
@@ -244,6 +255,12 @@ pub struct CursorPage<T> {
 }
 
 impl<T> CursorPage<T> {
+    /// A page of `items` with the next page's cursor, if there are more:
+    /// for code that stands in for GitHub (a mock in a downstream test).
+    pub fn new(items: Vec<T>, next_cursor: Option<String>) -> Self {
+        CursorPage { items, next_cursor }
+    }
+
     /// Builds a page from a response: the `cursor` of the `Link` header's
     /// `rel="next"` link, if any. A next link without a cursor, with one
     /// that is not a plausible cursor, or on an empty page is

@@ -13,19 +13,28 @@ pub(crate) fn segment(field: &'static str, value: &str) -> Result<(), Error> {
     checked(field, value, false)
 }
 
-/// An enterprise, organization, owner or repository name: a [`segment`]
-/// without `/` or `\`, which GitHub's names never hold.
+/// An enterprise, organization, owner or repository name: a [`segment`] of
+/// GitHub's name characters only (`A-Z a-z 0-9 . - _`).
 pub(crate) fn name(field: &'static str, value: &str) -> Result<(), Error> {
     checked(field, value, true)
 }
 
-fn checked(field: &'static str, value: &str, name: bool) -> Result<(), Error> {
+/// A value sent in a body or a query (a group's name, a name filter, a
+/// label to set): not empty or only whitespace, no control characters.
+/// Serde and the query encoder carry anything else as it is, so the path
+/// rules of [`segment`] do not apply.
+pub(crate) fn text(field: &'static str, value: &str) -> Result<(), Error> {
     if value.trim().is_empty() {
         return Err(Error::invalid(field, "must not be empty or whitespace"));
     }
     if value.chars().any(char::is_control) {
         return Err(Error::invalid(field, "must not contain control characters"));
     }
+    Ok(())
+}
+
+fn checked(field: &'static str, value: &str, name: bool) -> Result<(), Error> {
+    text(field, value)?;
     match crate::path::refusal(value, name) {
         Some(why) => Err(Error::invalid(field, why)),
         None => Ok(()),
@@ -41,7 +50,7 @@ pub(crate) fn labels<S: AsRef<str>>(labels: &[S], min: usize) -> Result<(), Erro
         return Err(Error::invalid("labels", format!("{} given; GitHub accepts {min} to {MAX_LABELS}", labels.len())));
     }
     for label in labels {
-        segment("labels", label.as_ref())?;
+        text("labels", label.as_ref())?;
     }
     Ok(())
 }
@@ -105,11 +114,17 @@ mod tests {
         assert!(segment("org", "octo-org").is_ok());
         assert!(segment("label", "a/b?c#d").is_ok(), "encoded, not refused");
         assert!(segment("label", r"gpu\a100/x.y").is_ok(), "no empty or dot part");
+        // Decoded once or twice, then split: still refused.
+        for bad in ["x%2F..%2F..%2Fvictim", "%252e%252e%255Cx", "..;x", "a%5C%2e"] {
+            assert!(segment("label", bad).is_err(), "{bad:?}");
+        }
+        assert!(text("name", "frontend/").is_ok() && text("name", ".").is_ok(), "bodies take any text");
+        assert!(text("name", " ").is_err() && text("name", "a\nb").is_err());
         for bad in ["", "  ", "\t", ".", "..", "a\nb", r"..\..\orgs\victim", r"a\.", "a//b", "/a", r"%2E%2e\x"] {
             assert!(matches!(segment("label", bad), Err(Error::InvalidInput { field: "label", .. })), "{bad:?}");
         }
         assert!(name("org", "octo-org").is_ok());
-        for bad in [r"..\victim", r"a\b", "a/b", "o/", ".", ""] {
+        for bad in [r"..\victim", r"a\b", "a/b", "o/", ".", "", "%2e%2e%5Cx", "é", "a b"] {
             let e = name("org", bad).unwrap_err().to_string();
             assert!(e.contains("org"), "{bad:?}: {e}");
         }

@@ -374,16 +374,24 @@ async fn hostile_names_cannot_change_the_path_or_query() {
     ])
     .await;
     let c = client(&server);
-    c.org("evil..admin?x=1#frag").runners().get(1).await.unwrap();
+    // Names hold only GitHub's name characters: the rest is refused unsent.
+    for org in ["evil/../admin?x=1#frag", "evil..admin?x=1", "o%2F..", "a b"] {
+        let err = c.org(org).runners().get(1).await.unwrap_err();
+        assert!(matches!(err, gha_runners::Error::InvalidInput { field: "org", .. }), "{org}: {err:?}");
+    }
+    let err = c.repo("o", "r/x").runners().get(2).await.unwrap_err();
+    assert!(matches!(err, gha_runners::Error::InvalidInput { field: "repo", .. }), "{err:?}");
+    c.org("evil..admin").runners().get(1).await.unwrap();
+    // A label keeps `/`, `?`, `#` and spaces inside its one segment.
     c.org("octo-org").runners().remove_label(1, "a/b?c=d#e f").await.unwrap();
-    c.repo("o%2F..", "r?x").runners().get(2).await.unwrap();
+    c.repo("o.-_", "r_x.git").runners().get(2).await.unwrap();
     let lines: Vec<String> = server.requests().into_iter().map(|r| r.request_line).collect();
     assert_eq!(
         lines,
         [
-            "GET /orgs/evil..admin%3Fx%3D1%23frag/actions/runners/1 HTTP/1.1",
+            "GET /orgs/evil..admin/actions/runners/1 HTTP/1.1",
             "DELETE /orgs/octo-org/actions/runners/1/labels/a%2Fb%3Fc%3Dd%23e%20f HTTP/1.1",
-            "GET /repos/o%252F../r%3Fx/actions/runners/2 HTTP/1.1",
+            "GET /repos/o.-_/r_x.git/actions/runners/2 HTTP/1.1",
         ]
     );
 }

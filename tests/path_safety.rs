@@ -23,8 +23,9 @@ use support::loopback::{Loopback, Reply};
 /// look-alikes and other non-ASCII.
 const PIECES: &[&str] = &[
     "\\", "/", "%", "?", "#", ".", "..", "%2e", "%2E", "%2f", "%5c", "%5C", "%00", "%", ";", "&", "=", "+", " ", "\t",
-    "\n", "\r", "\0", "\u{7f}", "\u{85}", "é", "中", "😀", "\u{202e}", "\u{feff}", "\u{ff0f}", "\u{2215}", "\u{ff3c}",
-    "a", "Z", "0", "-", "_", "~", ":", "@", "'", "\"", "<", ">", "{", "}", "|", "^", "`", "[", "]", "orgs", "victim",
+    "%25", "%252e", "%255C", "%252F", "%3B", "..;", "\n", "\r", "\0", "\u{7f}", "\u{85}", "é", "中", "😀", "\u{202e}",
+    "\u{feff}", "\u{ff0f}", "\u{2215}", "\u{ff3c}", "a", "Z", "0", "-", "_", "~", ":", "@", "'", "\"", "<", ">", "{",
+    "}", "|", "^", "`", "[", "]", "orgs", "victim",
 ];
 
 fn hostile() -> impl Strategy<Value = String> {
@@ -36,17 +37,31 @@ fn hostile() -> impl Strategy<Value = String> {
     ]
 }
 
-/// Whether a part of a value split at `/` and `\` is empty or one that
-/// URL parsers (or a server decoding twice) read as `.` or `..`.
+/// Whether a part of a value split at `/` and `\\` is empty or one that
+/// URL parsers read as `.` or `..`, also once a Tomcat-style server cuts
+/// its `;parameter` off.
 fn bad_part(part: &str) -> bool {
-    part.is_empty() || [".", "..", "%2e", "%2e.", ".%2e", "%2e%2e"].iter().any(|d| part.eq_ignore_ascii_case(d))
+    let dot = |p: &str| [".", "..", "%2e", "%2e.", ".%2e", "%2e%2e"].iter().any(|d| p.eq_ignore_ascii_case(d));
+    part.is_empty() || dot(part) || dot(part.split(';').next().unwrap_or(part))
 }
 
 /// What the transport refuses under `raw()` for any string parameter: a
-/// value that a server decoding %2F or %5C would split into an empty or dot
-/// part (the empty value included).
+/// value that, as given or percent-decoded any number of times, a server
+/// decoding %2F or %5C would split into an empty or dot part (the empty
+/// value included).
 fn refuses_parts(s: &str) -> bool {
-    s.split(['/', '\\']).any(bad_part)
+    let mut form = s.to_string();
+    for _ in 0..10 {
+        if form.split(['/', '\\']).any(bad_part) {
+            return true;
+        }
+        let next = percent_encoding::percent_decode_str(&form).decode_utf8_lossy().into_owned();
+        if next == form {
+            return false;
+        }
+        form = next;
+    }
+    false
 }
 
 /// What the facade refuses before sending for a label or id
@@ -56,12 +71,16 @@ fn refuses_text(s: &str) -> bool {
     s.trim().is_empty() || s.chars().any(char::is_control) || refuses_parts(s)
 }
 
+/// A character GitHub allows in account and repository names.
+fn name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')
+}
+
 /// What the facade refuses for an enterprise, organization, owner or
-/// repository name (`validate::name`): [`refuses_text`], and `/` or `\`,
-/// which GitHub's names never hold. The transport refuses the separators
-/// too.
+/// repository name (`validate::name`): [`refuses_text`], and any character
+/// but GitHub's `A-Z a-z 0-9 . - _`. The transport refuses those too.
 fn refuses_name(s: &str) -> bool {
-    refuses_text(s) || s.contains(['/', '\\'])
+    refuses_text(s) || !s.chars().all(name_char)
 }
 
 /// What the facade (and the generated type) refuses for a custom image
@@ -72,9 +91,20 @@ fn refuses_version(s: &str) -> bool {
 }
 
 /// What the transport refuses for a name parameter: [`refuses_parts`] and
-/// the separators.
+/// any character but GitHub's name characters.
 fn raw_refuses_name(s: &str) -> bool {
-    refuses_parts(s) || s.contains(['/', '\\'])
+    refuses_parts(s) || !s.chars().all(name_char)
+}
+
+/// Hostile strings, and for names also strings of GitHub's name
+/// characters (dots and dot-dots among them), so that both sides are hit.
+fn names() -> impl Strategy<Value = String> {
+    prop_oneof![
+        1 => hostile(),
+        1 => "[A-Za-z0-9._-]{1,12}",
+        1 => proptest::collection::vec(proptest::sample::select(&[".", "..", "a", "-", "_", "0"][..]), 1..6)
+            .prop_map(|p| p.concat()),
+    ]
 }
 
 /// Hostile strings, and for versions also valid ones with hostile ones
@@ -231,30 +261,37 @@ fn decoded_segments(request_line: &str) -> Vec<String> {
         .collect()
 }
 
-/// The path segments a server or proxy sees that, in one pass, decodes
-/// `%5C` and `%2F` to `/` (the lenient reading some proxies and servers
-/// give `\`), `%2E` to `.` and `%25` to `%`, then drops empty segments and
-/// resolves dot segments (`%2e` spellings too, as a server decoding twice
-/// would).
+/// The path segments a server or proxy sees that decodes `%5C` and `%2F`
+/// to `/` (the lenient reading some proxies and servers give `\\`), `%2E`
+/// to `.` and `%25` to `%`, again and again until nothing changes (as a
+/// chain of decoding proxies would), then cuts `;parameters` off each
+/// segment (Tomcat), drops empty segments and resolves dot segments
+/// (`%2e` spellings too).
 fn decoding_server_segments(request_line: &str) -> Vec<String> {
     let target = request_line.split(' ').nth(1).unwrap_or_default();
-    let path = target.split('?').next().unwrap_or_default();
-    let mut decoded = String::new();
-    let mut rest = path;
-    while let Some(i) = rest.find('%') {
-        decoded.push_str(&rest[..i]);
-        let escape = rest.get(i..i + 3).unwrap_or(&rest[i..]);
-        match escape.to_ascii_uppercase().as_str() {
-            "%5C" | "%2F" => decoded.push('/'),
-            "%2E" => decoded.push('.'),
-            "%25" => decoded.push('%'),
-            other => decoded.push_str(other),
+    let mut path = target.split('?').next().unwrap_or_default().to_string();
+    for _ in 0..10 {
+        let mut decoded = String::new();
+        let mut rest = path.as_str();
+        while let Some(i) = rest.find('%') {
+            decoded.push_str(&rest[..i]);
+            let escape = rest.get(i..i + 3).unwrap_or(&rest[i..]);
+            match escape.to_ascii_uppercase().as_str() {
+                "%5C" | "%2F" => decoded.push('/'),
+                "%2E" => decoded.push('.'),
+                "%25" => decoded.push('%'),
+                other => decoded.push_str(other),
+            }
+            rest = &rest[i + escape.len().max(1)..];
         }
-        rest = &rest[i + escape.len()..];
+        decoded.push_str(rest);
+        if decoded == path {
+            break;
+        }
+        path = decoded;
     }
-    decoded.push_str(rest);
     let mut seen: Vec<String> = Vec::new();
-    for segment in decoded.split('/').filter(|s| !s.is_empty()) {
+    for segment in path.split('/').map(|s| s.split(';').next().unwrap_or(s)).filter(|s| !s.is_empty()) {
         match segment.to_ascii_lowercase().as_str() {
             "." | "%2e" => {}
             ".." | "%2e." | ".%2e" | "%2e%2e" => {
@@ -283,7 +320,11 @@ fn check_kind(kind: &Kind, base_path: &str, cases: u32, raw_client: bool) {
     let base: Vec<&str> = base_path.trim_start_matches('/').split('/').filter(|s| !s.is_empty()).collect();
     let param_at = base.len() + template.iter().position(|s| *s == "{}").unwrap();
     let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
-    let strategy = if kind.name == "image version" { versions().boxed() } else { hostile().boxed() };
+    let strategy = match kind.name {
+        "image version" => versions().boxed(),
+        "enterprise" | "org" | "owner" | "repo" => names().boxed(),
+        _ => hostile().boxed(),
+    };
     let (sent, refused) = (std::cell::Cell::new(0u32), std::cell::Cell::new(0u32));
     runner
         .run(&strategy, |value| {

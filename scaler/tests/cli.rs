@@ -55,7 +55,7 @@ fn demo_with_faulty_deliveries_still_gives_each_job_one_runner() {
 async fn serve_scales_deliveries_and_refuses_unsigned_ones() {
     let org = FakeScope::org("octo-org");
     let repo = FakeScope::repo("octo-org", "app");
-    let ephemeral = |name: &str| FakeRunner { ephemeral: true, ..FakeRunner::new(name) };
+    let ephemeral = |name: &str| FakeRunner::new(name).ephemeral();
     let fake = FakeGitHub::builder()
         .org("octo-org")
         .runner_group(org.clone(), 2, "gpu")

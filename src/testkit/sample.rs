@@ -37,8 +37,9 @@ pub fn webhook_sample(name: &str) -> Option<Value> {
 /// A value of one of the crate's response types for a test: every field
 /// the type declares, with placeholder values of its type and format
 /// (integers 7, strings `text`, timestamps `2026-11-30T04:00:00Z`, one item
-/// per list; an open enum such as [`RunnerStatus`](crate::types::RunnerStatus)
-/// gets `text`, its `Unknown` value), built from the type's JSON Schema.
+/// per list, the first known value of an enum such as
+/// [`RunnerStatus`](crate::types::RunnerStatus)), built from the type's
+/// JSON Schema.
 ///
 /// The response types are `#[non_exhaustive]` (GitHub adds fields in minor
 /// releases), so code outside the crate cannot build one with a struct
@@ -53,6 +54,7 @@ pub fn webhook_sample(name: &str) -> Option<Value> {
 /// use gha_runners::types::{Runner, RunnerStatus};
 /// let mut runner: Runner = gha_runners::testkit::sample();
 /// runner.name = "build-1".into();
+/// assert_eq!(runner.status, RunnerStatus::Online, "the first known value");
 /// runner.status = RunnerStatus::Offline;
 /// assert_eq!(runner.id.get(), 7);
 /// assert!(!runner.labels.is_empty());
@@ -101,6 +103,10 @@ fn instance(doc: &Value, schema: &Value, depth: usize) -> Value {
         _ => false,
     };
     if let Some(example) = schema.get("example").filter(|e| fits(e)) {
+        return example.clone();
+    }
+    // JSON Schema's `examples` (an open enum's known values): the first.
+    if let Some(example) = schema.get("examples").and_then(|e| e.get(0)).filter(|e| fits(e)) {
         return example.clone();
     }
     if let Some(parts) = schema.get("allOf").and_then(Value::as_array) {

@@ -43,6 +43,7 @@ impl FakeScope {
 
 /// A self-hosted runner to seed the fake with.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct FakeRunner {
     /// Its id; assigned by the fake when `None`.
     pub id: Option<i64>,
@@ -113,6 +114,11 @@ impl FakeRunner {
     /// Last seen at `when`.
     pub fn last_seen(mut self, when: DateTime<Utc>) -> Self {
         self.last_seen = Some(when);
+        self
+    }
+    /// Ephemeral: removed after its one job.
+    pub fn ephemeral(mut self) -> Self {
+        self.ephemeral = true;
         self
     }
 }

@@ -142,6 +142,7 @@ pub(super) fn too_large(refused: Refused, limit: u64) -> reqwest::Response {
 /// The error a refused response body reads as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the response body exceeds the limit of {limit} bytes and was not read")]
+#[non_exhaustive]
 pub struct BodyTooLarge {
     /// The limit in force.
     pub limit: u64,

@@ -2,7 +2,8 @@
 
 /// Defines a string enum with the given known values and an
 /// `Unknown(String)` fallback, with serde, `Display`, `FromStr`, `as_str` and
-/// a `JsonSchema` of a plain string (any value is accepted).
+/// a `JsonSchema` of a plain string (any value is accepted) whose examples
+/// are the known values.
 macro_rules! open_enum {
     (
         $(#[$meta:meta])*
@@ -72,8 +73,12 @@ macro_rules! open_enum {
                 stringify!($name).into()
             }
 
+            /// A plain string (any value is accepted), with the known values
+            /// as examples (`testkit::sample` takes the first).
             fn json_schema(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
-                String::json_schema(generator)
+                let mut schema = String::json_schema(generator).into_object();
+                schema.metadata().examples = Self::KNOWN.iter().map(|v| serde_json::json!(v)).collect();
+                schemars::schema::Schema::Object(schema)
             }
         }
     };

@@ -352,6 +352,21 @@ fn enum_values(schema: &Value) -> BTreeSet<String> {
     schema.get("enum").and_then(Value::as_array).into_iter().flatten().map(|v| v.to_string()).collect()
 }
 
+fn has_default(schema: &Value) -> bool {
+    schema.get("default").is_some()
+}
+
+/// Whether progenitor (typify) makes the field an `Option`: a nullable
+/// one always; a required one never otherwise; an optional one unless it
+/// is an array (a `Vec`, empty when absent) or has a default (the
+/// default when absent).
+fn rust_option(required: bool, schema: &Value) -> bool {
+    if is_nullable(schema) {
+        return true;
+    }
+    !required && schema.get("type").and_then(Value::as_str) != Some("array") && !has_default(schema)
+}
+
 fn is_nullable(schema: &Value) -> bool {
     schema.get("nullable") == Some(&Value::Bool(true))
 }
@@ -442,9 +457,12 @@ fn compare_object(subject: &str, prefix: &str, old: &Value, new: &Value, role: R
         }
         // The generated field is an `Option` unless required and not
         // nullable: a flip of that is a retyped field.
-        let optional = |req: &BTreeSet<String>, p: &Value| !req.contains(name) || is_nullable(p);
-        let retyped = optional(&old_req, old_p) != optional(&new_req, new_p);
+        let retyped = rust_option(old_req.contains(name), old_p) != rust_option(new_req.contains(name), new_p);
         let option_flip = if retyped { Semver::Major } else { Semver::Patch };
+        if has_default(old_p) != has_default(new_p) {
+            let what = if has_default(new_p) { "gained" } else { "lost" };
+            push(format!("property `{field}` {what} a default"), false, option_flip);
+        }
         match (is_nullable(old_p), is_nullable(new_p)) {
             (false, true) => push(format!("property `{field}` became nullable"), role.response, option_flip),
             (true, false) => push(format!("property `{field}` is no longer nullable"), role.request, option_flip),
@@ -460,6 +478,13 @@ fn compare_object(subject: &str, prefix: &str, old: &Value, new: &Value, role: R
             _ => {}
         }
         let (oe, ne) = (enum_values(old_p), enum_values(new_p));
+        // A string that becomes an enum (or stops being one) is a generated
+        // enum type in place of a `String`, or the reverse.
+        match (oe.is_empty(), ne.is_empty()) {
+            (true, false) => push(format!("property `{field}` became an enum"), role.request, Semver::Major),
+            (false, true) => push(format!("property `{field}` is no longer an enum"), role.response, Semver::Major),
+            _ => {}
+        }
         for v in ne.difference(&oe) {
             if !oe.is_empty() {
                 push(format!("property `{field}`: enum value {v} added"), false, Semver::Minor);
@@ -544,6 +569,43 @@ pub fn diff(old: &Value, new: &Value) -> Report {
             )),
             (None, None) => {}
         }
+        // The raw method returns the 2xx body's type: a success status that
+        // comes or goes, or a body that changes schema, retypes it.
+        let successes = |doc: &Value, op: &Value| -> BTreeMap<String, Option<String>> {
+            op.get("responses")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .filter(|(status, _)| status.starts_with('2'))
+                .map(|(status, r)| (status.clone(), json_schema(doc, r).map(type_of)))
+                .collect()
+        };
+        let (old_ok, new_ok) = (successes(old, old_op), successes(new, new_op));
+        let subject = format!("`{id}` responses");
+        for (status, body) in &new_ok {
+            match old_ok.get(status) {
+                None => report.schemas.push(Change::new(
+                    &subject,
+                    format!("success status {status} added"),
+                    false,
+                    Semver::Major,
+                )),
+                Some(was) if was != body => report.schemas.push(Change::new(
+                    &subject,
+                    format!(
+                        "status {status} body changed from {} to {}",
+                        was.as_deref().unwrap_or("none"),
+                        body.as_deref().unwrap_or("none")
+                    ),
+                    true,
+                    Semver::Major,
+                )),
+                Some(_) => {}
+            }
+        }
+        for status in old_ok.keys().filter(|s| !new_ok.contains_key(*s)) {
+            report.schemas.push(Change::new(&subject, format!("success status {status} removed"), true, Semver::Major));
+        }
         for (status, new_resp) in new_op.get("responses").and_then(Value::as_object).into_iter().flatten() {
             let Some(old_resp) = old_op.get("responses").and_then(|r| r.get(status)) else {
                 continue;
@@ -622,6 +684,24 @@ fn compare_parameters(
                         false,
                         Semver::Major,
                     ));
+                }
+                let (oe, ne) = (
+                    o.get("schema").map(enum_values).unwrap_or_default(),
+                    p.get("schema").map(enum_values).unwrap_or_default(),
+                );
+                // A parameter's enum is a generated enum type.
+                if oe.is_empty() != ne.is_empty() {
+                    let what = if ne.is_empty() { "is no longer an enum" } else { "became an enum" };
+                    out.push(Change::new(&subject, format!("{place} parameter `{name}` {what}"), true, Semver::Major));
+                } else {
+                    for v in ne.difference(&oe) {
+                        let what = format!("{place} parameter `{name}`: enum value {v} added");
+                        out.push(Change::new(&subject, what, false, Semver::Minor));
+                    }
+                    for v in oe.difference(&ne) {
+                        let what = format!("{place} parameter `{name}`: enum value {v} removed");
+                        out.push(Change::new(&subject, what, true, Semver::Major));
+                    }
                 }
                 let (ot, nt) = (
                     o.get("schema").map(type_of).unwrap_or_default(),
@@ -762,6 +842,31 @@ mod tests {
             Semver::Patch
         );
         assert!(!r.breaking());
+        // What typify makes of it: an optional array is a `Vec`, an
+        // optional field with a default a plain value.
+        let mut shapes = base.clone();
+        shapes["components"]["schemas"]["runner"]["properties"]["tags"] =
+            json!({"type": "array", "items": {"type": "string"}});
+        let mut shapes2 = shapes.clone();
+        shapes2["components"]["schemas"]["runner"]["required"] = json!(["id", "busy", "name", "tags"]);
+        shapes2["components"]["schemas"]["runner"]["properties"]["os"]["default"] = json!("linux");
+        shapes2["components"]["schemas"]["runner"]["properties"]["status"] = json!({"type": "string"});
+        let r = diff(&shapes, &shapes2);
+        assert_eq!(semver(&r, "property `tags` became required"), Semver::Patch, "a Vec either way");
+        assert_eq!(semver(&r, "property `os` gained a default"), Semver::Major, "Option<String> becomes String");
+        assert_eq!(semver(&r, "property `status` is no longer an enum"), Semver::Major);
+        // A success status or body that changes retypes the raw method.
+        let mut answers = base.clone();
+        answers["paths"]["/orgs/{org}/actions/runners"]["post"]["responses"] =
+            json!({"200": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/runner"}}}}});
+        let r = diff(&base, &answers);
+        assert_eq!(semver(&r, "success status 200 added"), Semver::Major);
+        assert_eq!(semver(&r, "success status 201 removed"), Semver::Major);
+        let mut other = answers.clone();
+        other["paths"]["/orgs/{org}/actions/runners"]["post"]["responses"]["200"]["content"]["application/json"]["schema"] =
+            json!({"type": "array", "items": {"$ref": "#/components/schemas/runner"}});
+        let r = diff(&answers, &other);
+        assert_eq!(semver(&r, "status 200 body changed from `runner` to array of `runner`"), Semver::Major);
         // Parameters: the raw client takes them by position.
         let mut param = base.clone();
         param["paths"]["/orgs/{org}/actions/runners"]["get"]["parameters"]
@@ -771,6 +876,15 @@ mod tests {
         let r = diff(&base, &param);
         assert_eq!(semver(&r, "query parameter `page` added"), Semver::Major, "a new positional argument");
         assert!(!r.breaking(), "but nothing breaks for REST callers");
+        // A parameter's enum is a generated enum: a removed value is major.
+        let mut filter = base.clone();
+        filter["paths"]["/orgs/{org}/actions/runners"]["get"]["parameters"] =
+            json!([{"name": "per_page", "in": "query", "schema": {"type": "string", "enum": ["a", "b"]}}]);
+        let mut fewer = filter.clone();
+        fewer["paths"]["/orgs/{org}/actions/runners"]["get"]["parameters"][0]["schema"]["enum"] = json!(["a", "c"]);
+        let r = diff(&filter, &fewer);
+        assert_eq!(semver(&r, "query parameter `per_page`: enum value \"b\" removed"), Semver::Major);
+        assert_eq!(semver(&r, "query parameter `per_page`: enum value \"c\" added"), Semver::Minor);
     }
 
     #[test]

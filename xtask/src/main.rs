@@ -75,8 +75,9 @@ enum Command {
         out_dir: Option<PathBuf>,
     },
     /// Report what changed between the runner subsets of two descriptions, or
-    /// of two REST API versions of one description (Markdown).
-    /// Exit code 0: nothing breaking; 2: breaking changes; 1: error.
+    /// of two REST API versions of one description (Markdown), opening with
+    /// the release it needs. Exit code 0: a patch or minor release; 2: a
+    /// major one; 1: error.
     Diff {
         /// The old description (file or URL).
         #[arg(long)]

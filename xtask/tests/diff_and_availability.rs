@@ -25,8 +25,8 @@ fn diff_reports_additions_and_breaking_changes_with_exit_code_2() {
     assert_eq!(out.status.code(), Some(2), "breaking changes exit 2: {md}\n{}", String::from_utf8_lossy(&out.stderr));
     for line in [
         "## Runner API changes: upstream-previous.json (98.0.0) → upstream.json (99.1.0)",
-        "\nSemver: **major** release: 4 change(s) break the crate's Rust API (5 addition(s) besides)\n",
-        "- **breaking** property `labels` is no longer required [major]",
+        "\nSemver: **major** release: 3 change(s) break the crate's Rust API (5 addition(s) besides)\n",
+        "- **breaking** property `labels` is no longer required [patch]",
         "- `actions/create-group` `POST /orgs/{org}/actions/runner-groups` [minor]",
         "- property `ephemeral` added (boolean) [minor]",
         "- query parameter `per_page` added [major]",

@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 /// Which deliveries to list, by outcome (GitHub's `status` filter:
 /// `success` is a receiver status of 200 to 399, `failure` 400 to 599).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum DeliveryOutcome {
     /// Answered 200 to 399.
     Success,

@@ -81,7 +81,7 @@ impl<S: GroupScope> RunnerGroups<S> {
     )]
     pub async fn find(&self, name: &str) -> Result<Option<S::Group>, Error> {
         use futures::TryStreamExt;
-        validate::segment("name", name)?;
+        validate::text("name", name)?;
         let mut groups = std::pin::pin!(self.list(ListRunnerGroups::default()));
         let mut folded = None;
         while let Some(group) = groups.try_next().await? {
@@ -120,7 +120,7 @@ impl<S: GroupScope> RunnerGroups<S> {
         self.scope.check()?;
         req.validate()?;
         if let Some(v) = &filter.visible_to {
-            validate::segment("visible_to", v)?;
+            validate::text("visible_to", v)?;
         }
         self.scope.list(filter.visible_to.as_deref(), req).await
     }

@@ -58,11 +58,11 @@ impl Ops for Org {
     }
 
     fn check_new(group: &NewRunnerGroup) -> Result<(), Error> {
-        validate::segment("name", &group.name)
+        validate::text("name", &group.name)
     }
     fn check_update(update: &RunnerGroupUpdate) -> Result<(), Error> {
         match &update.name {
-            Some(name) => validate::segment("name", name),
+            Some(name) => validate::text("name", name),
             None => Err(Error::invalid(
                 "name",
                 "GitHub requires the name when updating an organization's runner group; \
@@ -128,12 +128,12 @@ impl Ops for Enterprise {
     }
 
     fn check_new(group: &NewEnterpriseRunnerGroup) -> Result<(), Error> {
-        validate::segment("name", &group.name)?;
+        validate::text("name", &group.name)?;
         enterprise_visibility(group.visibility.as_ref())
     }
     fn check_update(update: &RunnerGroupUpdate) -> Result<(), Error> {
         if let Some(name) = &update.name {
-            validate::segment("name", name)?;
+            validate::text("name", name)?;
         }
         enterprise_visibility(update.visibility.as_ref())
     }

@@ -94,8 +94,8 @@ impl<S: HostedScope> HostedRunners<S> {
     pub async fn create(&self, runner: &NewHostedRunner) -> Result<HostedRunner, Error> {
         self.scope.check()?;
         validate::hosted_runner_name(&runner.name)?;
-        validate::segment("image.id", &runner.image.id)?;
-        validate::segment("size", &runner.size)?;
+        validate::text("image.id", &runner.image.id)?;
+        validate::text("size", &runner.size)?;
         self.scope.create(runner).await
     }
 

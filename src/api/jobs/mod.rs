@@ -13,6 +13,7 @@ use crate::types::{Job, JobId, RunId};
 
 /// Which jobs of a workflow run to list.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum JobFilter {
     /// The jobs of the run's latest attempt (GitHub's default).
     #[default]

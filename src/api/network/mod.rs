@@ -84,7 +84,7 @@ impl<S: NetworkScope> NetworkConfigurations<S> {
     )]
     pub async fn create(&self, config: &NewNetworkConfiguration) -> Result<NetworkConfiguration, Error> {
         self.scope.check()?;
-        validate::segment("name", &config.name)?;
+        validate::text("name", &config.name)?;
         self.scope.create(config).await
     }
 

@@ -90,7 +90,7 @@ impl<S: RunnerScope> Runners<S> {
         self.scope.check()?;
         req.validate()?;
         if let Some(name) = &filter.name {
-            validate::segment("name", name)?;
+            validate::text("name", name)?;
         }
         self.scope.list(filter.name.as_deref(), req).await
     }
