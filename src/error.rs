@@ -336,7 +336,7 @@ impl ApiError {
     ///
     /// ```
     /// let missing = gha_runners::ApiError::new("actions/get-self-hosted-runner-for-org", 404, "Not Found");
-    /// let err = gha_runners::Error::NotFound(missing);
+    /// let err = gha_runners::Error::NotFound(Box::new(missing));
     /// assert_eq!(err.status(), Some(404));
     /// ```
     pub fn new(operation: &'static str, status: u16, message: impl Into<String>) -> Self {
