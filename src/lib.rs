@@ -57,6 +57,7 @@ pub mod error;
 pub mod pagination;
 mod path;
 pub mod record;
+pub mod scaleset;
 pub mod scope;
 mod secret;
 mod setters;
