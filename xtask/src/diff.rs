@@ -352,6 +352,25 @@ fn enum_values(schema: &Value) -> BTreeSet<String> {
     schema.get("enum").and_then(Value::as_array).into_iter().flatten().map(|v| v.to_string()).collect()
 }
 
+/// The enum changes of a property or parameter (`what`): one that becomes
+/// an enum, or stops being one, is a generated enum type in place of a
+/// `String` or the reverse (major; breaking for REST callers as `breaks`
+/// says, for becoming and for stopping); otherwise each value added is
+/// minor and each value removed major.
+fn enum_changes(what: &str, old: &Value, new: &Value, breaks: (bool, bool)) -> Vec<(String, bool, Semver)> {
+    let (oe, ne) = (enum_values(old), enum_values(new));
+    match (oe.is_empty(), ne.is_empty()) {
+        (true, true) => Vec::new(),
+        (true, false) => vec![(format!("{what} became an enum"), breaks.0, Semver::Major)],
+        (false, true) => vec![(format!("{what} is no longer an enum"), breaks.1, Semver::Major)],
+        (false, false) => ne
+            .difference(&oe)
+            .map(|v| (format!("{what}: enum value {v} added"), false, Semver::Minor))
+            .chain(oe.difference(&ne).map(|v| (format!("{what}: enum value {v} removed"), true, Semver::Major)))
+            .collect(),
+    }
+}
+
 fn has_default(schema: &Value) -> bool {
     schema.get("default").is_some()
 }
@@ -477,23 +496,10 @@ fn compare_object(subject: &str, prefix: &str, old: &Value, new: &Value, role: R
             (true, false) => push(format!("property `{field}` is no longer required"), role.response, option_flip),
             _ => {}
         }
-        let (oe, ne) = (enum_values(old_p), enum_values(new_p));
-        // A string that becomes an enum (or stops being one) is a generated
-        // enum type in place of a `String`, or the reverse.
-        match (oe.is_empty(), ne.is_empty()) {
-            (true, false) => push(format!("property `{field}` became an enum"), role.request, Semver::Major),
-            (false, true) => push(format!("property `{field}` is no longer an enum"), role.response, Semver::Major),
-            _ => {}
-        }
-        for v in ne.difference(&oe) {
-            if !oe.is_empty() {
-                push(format!("property `{field}`: enum value {v} added"), false, Semver::Minor);
-            }
-        }
-        for v in oe.difference(&ne) {
-            if !ne.is_empty() {
-                push(format!("property `{field}`: enum value {v} removed"), true, Semver::Major);
-            }
+        for (what, breaking, semver) in
+            enum_changes(&format!("property `{field}`"), old_p, new_p, (role.request, role.response))
+        {
+            push(what, breaking, semver);
         }
         let objectish = |p: &Value| flatten(p).get("properties").is_some();
         if objectish(old_p) && objectish(new_p) {
@@ -685,23 +691,11 @@ fn compare_parameters(
                         Semver::Major,
                     ));
                 }
-                let (oe, ne) = (
-                    o.get("schema").map(enum_values).unwrap_or_default(),
-                    p.get("schema").map(enum_values).unwrap_or_default(),
-                );
-                // A parameter's enum is a generated enum type.
-                if oe.is_empty() != ne.is_empty() {
-                    let what = if ne.is_empty() { "is no longer an enum" } else { "became an enum" };
-                    out.push(Change::new(&subject, format!("{place} parameter `{name}` {what}"), true, Semver::Major));
-                } else {
-                    for v in ne.difference(&oe) {
-                        let what = format!("{place} parameter `{name}`: enum value {v} added");
-                        out.push(Change::new(&subject, what, false, Semver::Minor));
-                    }
-                    for v in oe.difference(&ne) {
-                        let what = format!("{place} parameter `{name}`: enum value {v} removed");
-                        out.push(Change::new(&subject, what, true, Semver::Major));
-                    }
+                let (os, ns) = (o.get("schema").unwrap_or(&Value::Null), p.get("schema").unwrap_or(&Value::Null));
+                for (what, breaking, semver) in
+                    enum_changes(&format!("{place} parameter `{name}`"), os, ns, (true, true))
+                {
+                    out.push(Change::new(&subject, what, breaking, semver));
                 }
                 let (ot, nt) = (
                     o.get("schema").map(type_of).unwrap_or_default(),
