@@ -12,6 +12,8 @@ const AVAILABILITY: &str = "spec/availability.json";
 const PROVENANCE: &str = "spec/provenance.json";
 const VERSIONS: &str = "spec/versions.json";
 const WEBHOOKS: &str = "spec/webhooks.json";
+/// Our description of the Runner Scale Set APIs (`spec/scaleset/README.md`).
+const SCALESET: &str = "spec/scaleset/openapi.json";
 
 /// Generated types replaced by the crate's own (in `src/types/` and
 /// `src/error.rs`): the generated client then decodes straight into them.
@@ -59,11 +61,13 @@ fn main() {
     println!("cargo::rerun-if-changed={PROVENANCE}");
     println!("cargo::rerun-if-changed={VERSIONS}");
     println!("cargo::rerun-if-changed={WEBHOOKS}");
+    println!("cargo::rerun-if-changed={SCALESET}");
     println!("cargo::rerun-if-changed=build.rs");
     let all = generate()
         .and_then(|()| generate_webhooks())
         .and_then(|()| generate_availability())
-        .and_then(|()| generate_secret_fields());
+        .and_then(|()| generate_secret_fields())
+        .and_then(|()| generate_scaleset());
     if let Err(message) = all {
         // One line per reason: cargo shows each `cargo::error` as an error.
         for line in message.lines() {
@@ -220,13 +224,27 @@ fn generate_secret_fields() -> Result<(), String> {
     if declared.is_empty() {
         return Err(format!("{PROVENANCE} lists no secret field: regenerate it with `cargo xtask refresh-spec`"));
     }
+    // And the fields our scale-set description marks `x-secret`.
+    let mut declared = declared;
+    let scaleset_text = std::fs::read_to_string(Path::new(&manifest_dir).join(SCALESET))
+        .map_err(|e| format!("cannot read {SCALESET}: {e}"))?;
+    let scaleset: serde_json::Value =
+        serde_json::from_str(&scaleset_text).map_err(|e| format!("{SCALESET} is not JSON: {e}"))?;
+    for schema in scaleset["components"]["schemas"].as_object().into_iter().flatten().map(|(_, s)| s) {
+        for (name, property) in schema["properties"].as_object().into_iter().flatten() {
+            if property["x-secret"] == serde_json::Value::Bool(true) {
+                declared.insert(name.clone());
+            }
+        }
+    }
     let list: Vec<&String> = declared.iter().collect();
     let code = format!(
         "/// The JSON fields whose values are secrets, wherever they nest: the one\n\
          /// list the recorder ([`crate::record`]), error messages ([`crate::Error`])\n\
          /// and the generated types (as [`Secret`]) go by. Read at build time\n\
          /// from `spec/provenance.json`, where `cargo xtask refresh-spec` records\n\
-         /// the list its `secret-strings` pass marks in `spec/openapi.json`.\n\
+         /// the list its `secret-strings` pass marks in `spec/openapi.json`, and\n\
+         /// from the fields `spec/scaleset/openapi.json` marks `x-secret`.\n\
          pub const SECRET_FIELDS: &[&str] = &{list:?};\n"
     );
     write_out("secret_fields.rs", code)
@@ -352,4 +370,105 @@ fn generate_availability() -> Result<(), String> {
          concat!(\"| scope | GitHub operation | available on | REST API versions |\\n| --- | --- | --- | --- |\\n\", $(\"| \", stringify!($scope), \" | `\", $op, \"` | \", $crate::deployment::availability_of!($op), \" | \", $crate::deployment::versions_of!($op), \" |\\n\"),+)\n    }};\n}}\npub(crate) use operations_doc;\n"
     );
     write_out("availability.rs", code)
+}
+
+/// The scale-set client, from `spec/scaleset/openapi.json`, into
+/// `$OUT_DIR/scaleset.rs`, behind `crate::scaleset::transport::Inner`; and
+/// `$OUT_DIR/scaleset_operations.rs`, each operation's path template and
+/// the credential its `security` names, which the transport sends.
+///
+/// Before generation, a property marked `x-secret` becomes `crate::Secret`
+/// (through a `secret-string` schema, as in the main spec), and the
+/// `uuid` format is dropped (a session id stays a string: no `uuid` crate).
+fn generate_scaleset() -> Result<(), String> {
+    fn prepare(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(map) => {
+                if map.get("format").and_then(|f| f.as_str()) == Some("uuid") {
+                    map.remove("format");
+                }
+                if let Some(props) = map.get_mut("properties").and_then(|p| p.as_object_mut()) {
+                    for schema in props.values_mut() {
+                        if schema.get("x-secret") == Some(&serde_json::Value::Bool(true)) {
+                            *schema = serde_json::json!({ "$ref": "#/components/schemas/secret-string" });
+                        }
+                    }
+                }
+                map.values_mut().for_each(prepare);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(prepare),
+            _ => {}
+        }
+    }
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").map_err(|e| format!("CARGO_MANIFEST_DIR: {e}"))?;
+    let text = std::fs::read_to_string(Path::new(&manifest_dir).join(SCALESET))
+        .map_err(|e| format!("cannot read {SCALESET}: {e}"))?;
+    let mut json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{SCALESET} is not JSON: {e}"))?;
+    prepare(&mut json);
+    // progenitor takes one success type per operation: a success without
+    // a body beside one with a body (the queue's 202, "no message") is
+    // left out of what it generates; the generated call hands it back as
+    // an unexpected response, which `Session::next_message` reads as none.
+    for item in json["paths"].as_object_mut().into_iter().flatten().map(|(_, item)| item) {
+        for op in item.as_object_mut().into_iter().flatten().map(|(_, op)| op) {
+            let Some(responses) = op.get_mut("responses").and_then(|r| r.as_object_mut()) else { continue };
+            let with_body = |r: &serde_json::Value| r.get("content").is_some();
+            let success = |k: &String| k.starts_with('2');
+            if responses.iter().any(|(k, r)| success(k) && with_body(r)) {
+                responses.retain(|k, r| !success(k) || with_body(r));
+            }
+            // progenitor counts `default` as a success type too; here it
+            // is the service's error body, so it becomes `4XX` and `5XX`.
+            // A specific error status with the same body (409 to opening
+            // a session) is then covered by its range.
+            if let Some(default) = responses.remove("default") {
+                responses.retain(|k, r| {
+                    !(k.starts_with('4') || k.starts_with('5')) || r.get("content") != default.get("content")
+                });
+                responses.insert("4XX".into(), default.clone());
+                responses.insert("5XX".into(), default);
+            }
+        }
+    }
+    json["components"]["schemas"]["secret-string"] = serde_json::json!({ "type": "string" });
+    let mut table = String::new();
+    for (path, item) in json["paths"].as_object().into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            let Some(id) = op.get("operationId").and_then(|v| v.as_str()) else { continue };
+            let credential = op["security"][0]
+                .as_object()
+                .and_then(|s| s.keys().next().cloned())
+                .ok_or_else(|| format!("{SCALESET}: {id} names no credential in `security`"))?;
+            let credential = match credential.as_str() {
+                "remoteAuth" => "Registration",
+                "adminToken" => "Admin",
+                "messageQueueToken" => "Queue",
+                other => return Err(format!("{SCALESET}: {id} names an unknown credential `{other}`")),
+            };
+            let snake = id.replace(['/', '-'], "_");
+            let method = method.to_ascii_uppercase();
+            table.push_str(&format!("    ({snake:?}, {id:?}, {method:?}, {path:?}, CredentialKind::{credential}),\n"));
+        }
+    }
+    let spec: openapiv3::OpenAPI = serde_json::from_value(json)
+        .map_err(|e| format!("{SCALESET} is not a valid OpenAPI 3.0 document: {e}; it is written by hand: fix it"))?;
+    let mut settings = progenitor::GenerationSettings::new();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Positional)
+        .with_tag(progenitor::TagStyle::Merged)
+        .with_inner_type(tokens("crate::scaleset::transport::Inner")?)
+        .with_derive("PartialEq");
+    settings.with_replacement("SecretString", "crate::Secret", std::iter::empty());
+    settings.with_replacement("RunnerScaleSetMessage", "crate::scaleset::Message", std::iter::empty());
+    settings.with_replacement("RunnerScaleSetStatistic", "crate::scaleset::Statistics", std::iter::empty());
+    let tokens = progenitor::Generator::new(&settings)
+        .generate_tokens(&spec)
+        .map_err(|e| format!("progenitor cannot generate a client from {SCALESET}: {e}"))?;
+    write_out("scaleset.rs", use_crate_path_encoding(tokens)?.to_string())?;
+    let code = format!(
+        "/// (progenitor's operation id, the description's operationId, method, path template, credential).\n\
+         pub(crate) const OPERATIONS: &[(&str, &str, &str, &str, CredentialKind)] = &[\n{table}];\n"
+    );
+    write_out("scaleset_operations.rs", code)
 }

@@ -193,7 +193,7 @@ impl ShownBody {
         }
         let lower = String::from_utf8_lossy(body).to_ascii_lowercase();
         let names_secret = lower.contains("\\u")
-            || SECRET_FIELDS.iter().any(|f| lower.contains(f))
+            || SECRET_FIELDS.iter().any(|f| lower.contains(&f.to_ascii_lowercase()))
             || ["token", "jit_config"].iter().any(|m| lower.contains(m))
             || may_hold_credential(&lower);
         if names_secret {

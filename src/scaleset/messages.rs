@@ -1,7 +1,7 @@
 //! The message queue's messages and the job messages their body holds.
 
 use chrono::{DateTime, Datelike, Utc};
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
 /// The only message type the queue sends today; a listener refuses others.
@@ -11,7 +11,7 @@ pub const JOB_MESSAGES: &str = "RunnerScaleSetJobMessages";
 /// [`total_assigned_jobs`](Statistics::total_assigned_jobs): the jobs
 /// assigned to the scale set, waiting or running; do not count job
 /// messages instead (a message carries at most 50).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", default)]
 #[non_exhaustive]
 pub struct Statistics {

@@ -7,6 +7,24 @@
 //! with the scale set's [`Statistics`] and a body that holds the
 //! [`JobMessage`]s. The client, its sessions and the listener build on it.
 
+mod error;
+mod listener;
 mod messages;
+mod service;
+mod session;
+pub mod transport;
 
+pub use error::Error;
+pub use listener::{Batch, ListenError, Listener};
 pub use messages::{JOB_MESSAGES, JobInfo, JobMessage, Message, MessageError, Statistics};
+pub use service::{NewScaleSet, ScaleSets};
+pub use session::{Session, Sessions};
+
+/// The client generated from `spec/scaleset/openapi.json` (progenitor,
+/// positional interface), and its types. Reach it through the facade's
+/// `raw()` methods, which hand out clients bound to one origin and its
+/// credential.
+#[allow(clippy::all, missing_docs, unused_imports)]
+pub mod raw {
+    include!(concat!(env!("OUT_DIR"), "/scaleset.rs"));
+}

@@ -48,7 +48,7 @@ fn now() -> String {
 /// organizations an enterprise holds, nor runner group visibility). Here,
 /// as on GitHub, logins compare without regard to ASCII case; the fake's
 /// scopes themselves are otherwise told apart by exact name.
-fn serves(runner: &FakeScope, job: &FakeScope) -> Option<u8> {
+pub(crate) fn serves(runner: &FakeScope, job: &FakeScope) -> Option<u8> {
     let FakeScope::Repo(owner, name) = job else { return None };
     match runner {
         FakeScope::Repo(o, n) => (o.eq_ignore_ascii_case(owner) && n.eq_ignore_ascii_case(name)).then_some(0),
@@ -108,6 +108,8 @@ impl Data {
         if let Some(job) = self.scopes.get(scope).and_then(|d| d.jobs.get(&ids.0)) {
             changes.push(JobChange { scope: scope.clone(), action: "queued", job: job.clone() });
         }
+        // A scale set's job waits for its acquisition.
+        self.offer_to_scale_set(scope, ids.0, labels);
         changes.extend(self.assign());
         (ids, changes)
     }
@@ -148,11 +150,15 @@ impl Data {
     /// then the organization's, then the enterprise's, each by id.
     pub fn assign(&mut self) -> Vec<JobChange> {
         let mut changes = Vec::new();
+        let held = &self.service.held;
         let mut queued: Vec<(FakeScope, i64)> = self
             .scopes
             .iter()
             .flat_map(|(scope, d)| {
-                d.jobs.iter().filter(|(_, j)| j["status"] == "queued").map(move |(id, _)| (scope.clone(), *id))
+                d.jobs
+                    .iter()
+                    .filter(|(id, j)| j["status"] == "queued" && !held.contains(id))
+                    .map(move |(id, _)| (scope.clone(), *id))
             })
             .collect();
         // Oldest first across repositories: ids grow with time.

@@ -57,6 +57,8 @@
 //! # Ok(()) }
 //! ```
 
+mod actions;
+mod actions_http;
 mod call;
 mod catalog;
 mod deliveries;

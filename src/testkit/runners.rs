@@ -36,7 +36,9 @@ pub(crate) fn handle(c: &mut Call<'_>) -> Handled {
         "list-runner-applications" => Ok(Outcome::Json(200, catalog::downloads())),
         "generate-runner-jitconfig" => jit_config(c),
         "create-registration-token" => {
-            Ok(Outcome::Json(201, token_json(format!("AABF3JGZDX3P5PMEXLND6TS6FCW{:08}", c.next))))
+            let token = format!("AABF3JGZDX3P5PMEXLND6TS6FCW{:08}", c.next);
+            c.sd.registration_tokens.insert(token.clone());
+            Ok(Outcome::Json(201, token_json(token)))
         }
         "create-remove-token" => Ok(Outcome::Json(201, token_json(format!("AFFNEVY3EEWQ5WP2QCKQJ7LPC{:08}", c.next)))),
         "get-self-hosted-runner" => c.runner().map(|id| Outcome::Json(200, runner_json(&c.sd.runners[&id]))),

@@ -72,14 +72,14 @@ pub struct LoggedResponse {
     pub body: Option<Value>,
 }
 
-struct Shared {
-    data: Data,
-    token: String,
+pub(crate) struct Shared {
+    pub(crate) data: Data,
+    pub(crate) token: String,
     /// The GitHub App whose JWTs the token endpoint accepts: its id and
     /// public key.
     app: Option<(String, jsonwebtoken::DecodingKey)>,
     /// Installation tokens the fake issued, accepted like `token`.
-    issued: std::collections::HashSet<String>,
+    pub(crate) issued: std::collections::HashSet<String>,
     rate_limit: u64,
     rate_used: u64,
     /// Calls the App made with its JWT (its own quota).
@@ -88,12 +88,24 @@ struct Shared {
     faults: VecDeque<Fault>,
     requests: Vec<LoggedRequest>,
     responses: Vec<LoggedResponse>,
-    base_url: String,
+    pub(crate) base_url: String,
+    /// The fake Actions service's base URL.
+    pub(crate) actions_base: String,
+    /// Faults for the next requests to the Actions service.
+    pub(crate) actions_faults: VecDeque<Fault>,
+    /// Requests the Actions service received.
+    pub(crate) actions_requests: Vec<LoggedRequest>,
+    /// How long the message queue holds a poll without a message.
+    pub(crate) poll_wait: Duration,
+    /// How long an acquired job waits for a runner before it is requeued.
+    pub(crate) requeue_after: Option<Duration>,
+    /// How long an admin token lives.
+    pub(crate) admin_token_ttl: Duration,
     hooks: Hooks,
     job_duration: Option<Duration>,
     /// The runtime the fake started on: job ends are scheduled there, so
     /// the fake's methods work from any thread.
-    runtime: tokio::runtime::Handle,
+    pub(crate) runtime: tokio::runtime::Handle,
 }
 
 /// Configures a [`FakeGitHub`] before it starts.
@@ -110,6 +122,9 @@ pub struct FakeGitHubBuilder {
     app: Option<(String, String)>,
     webhook: Option<(String, Secret)>,
     job_duration: Option<Duration>,
+    poll_wait: Duration,
+    requeue_after: Option<Duration>,
+    admin_token_ttl: Duration,
 }
 
 impl Default for FakeGitHubBuilder {
@@ -126,6 +141,9 @@ impl Default for FakeGitHubBuilder {
             app: None,
             webhook: None,
             job_duration: None,
+            poll_wait: Duration::from_secs(50),
+            requeue_after: Some(Duration::from_secs(120)),
+            admin_token_ttl: Duration::from_secs(3600),
         }
     }
 }
@@ -217,6 +235,29 @@ impl FakeGitHubBuilder {
     }
 
     /// Starts the fake on 127.0.0.1 with an ephemeral port.
+    /// How long the fake Actions service's message queue holds a poll
+    /// that has no message before it answers 202 (GitHub: about 50 s,
+    /// the default).
+    pub fn scale_set_poll_wait(mut self, wait: Duration) -> Self {
+        self.poll_wait = wait;
+        self
+    }
+
+    /// How long a job a scale set acquired waits for one of its runners
+    /// before the service cancels it and offers it again (up to 3 times,
+    /// then it ends canceled); `None`: it waits forever. Default 2 minutes.
+    pub fn scale_set_requeue_after(mut self, after: Option<Duration>) -> Self {
+        self.requeue_after = after;
+        self
+    }
+
+    /// How long the Actions service's admin tokens live (default an hour;
+    /// clients renew 60 s before the end).
+    pub fn admin_token_ttl(mut self, ttl: Duration) -> Self {
+        self.admin_token_ttl = ttl;
+        self
+    }
+
     ///
     /// # Panics
     /// If no loopback port can be bound (tests cannot run without one).
@@ -260,6 +301,10 @@ impl FakeGitHubBuilder {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port for FakeGitHub");
         let addr = listener.local_addr().expect("local address");
         let base_url = format!("http://{addr}");
+        let actions_listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a loopback port for the fake Actions service");
+        let actions_base = format!("http://{}", actions_listener.local_addr().expect("local address"));
         let app =
             self.app.and_then(|(id, pem)| Some((id, jsonwebtoken::DecodingKey::from_rsa_pem(pem.as_bytes()).ok()?)));
         let (hooks, sender) = Hooks::start();
@@ -279,6 +324,12 @@ impl FakeGitHubBuilder {
             requests: Vec::new(),
             responses: Vec::new(),
             base_url: base_url.clone(),
+            actions_base,
+            actions_faults: VecDeque::new(),
+            actions_requests: Vec::new(),
+            poll_wait: self.poll_wait,
+            requeue_after: self.requeue_after,
+            admin_token_ttl: self.admin_token_ttl,
             hooks,
             job_duration: self.job_duration,
             runtime: tokio::runtime::Handle::current(),
@@ -290,10 +341,26 @@ impl FakeGitHubBuilder {
                 async move { handle(shared, method, uri, headers, body).await }
             }
         });
+        let actions_app = axum::Router::new().fallback({
+            let shared = shared.clone();
+            move |method: Method, uri: Uri, headers: HeaderMap, body: Bytes| {
+                let shared = shared.clone();
+                async move { super::actions_http::handle(shared, method, uri, headers, body).await }
+            }
+        });
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
-        let fake = FakeGitHub { base_url, shared, task: Arc::new(task), sender: Arc::new(sender) };
+        let actions_task = tokio::spawn(async move {
+            let _ = axum::serve(actions_listener, actions_app).await;
+        });
+        let fake = FakeGitHub {
+            base_url,
+            shared,
+            task: Arc::new(task),
+            actions_task: Arc::new(actions_task),
+            sender: Arc::new(sender),
+        };
         // Seeded idle runners take seeded queued jobs they can serve.
         {
             let mut s = fake.lock();
@@ -310,6 +377,8 @@ pub struct FakeGitHub {
     base_url: String,
     shared: Arc<Mutex<Shared>>,
     task: Arc<tokio::task::JoinHandle<()>>,
+    /// Serves the fake Actions service.
+    actions_task: Arc<tokio::task::JoinHandle<()>>,
     /// Sends the webhook deliveries.
     sender: Arc<tokio::task::JoinHandle<()>>,
 }
@@ -318,6 +387,7 @@ impl Drop for FakeGitHub {
     fn drop(&mut self) {
         if Arc::strong_count(&self.task) == 1 {
             self.task.abort();
+            self.actions_task.abort();
             self.sender.abort();
         }
     }
@@ -524,6 +594,74 @@ impl FakeGitHub {
         announce(&self.shared, s, changes);
     }
 
+    /// The fake Actions service's base URL (its own loopback port), which
+    /// runner registration hands out with a tenant path.
+    pub fn actions_url(&self) -> String {
+        self.lock().actions_base.clone()
+    }
+
+    /// Faults for the next requests to the fake Actions service (and its
+    /// message queue), one request each, in order. [`Fault::Reset`] on a
+    /// poll is a connection dropped mid-poll.
+    pub fn inject_actions(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.lock().actions_faults.extend(faults);
+    }
+
+    /// The requests the fake Actions service received (credentials not kept).
+    pub fn actions_requests(&self) -> Vec<LoggedRequest> {
+        self.lock().actions_requests.clone()
+    }
+
+    /// Expires every admin token and message-queue token now: the next
+    /// requests with them get 401 (clients renew the admin token through
+    /// runner registration, and the queue token by refreshing the session).
+    pub fn expire_actions_tokens(&self) {
+        self.lock().data.service.expire_tokens();
+    }
+
+    /// Deletes the session of scale set `scale_set_id`, as the service does
+    /// when it ends one under its listener; false if it had none.
+    pub fn end_scale_set_session(&self, scale_set_id: i64) -> bool {
+        let mut s = self.lock();
+        let Some(sid) = s.data.service.scale_sets.get(&scale_set_id).and_then(|x| x.session.clone()) else {
+            return false;
+        };
+        super::actions_http::end_session(&mut s, &sid);
+        true
+    }
+
+    /// The scale sets: (id, name, whether a session is open, messages not
+    /// acknowledged).
+    pub fn scale_sets(&self) -> Vec<(i64, String, bool, usize)> {
+        let s = self.lock();
+        s.data.service.scale_sets.values().map(|x| (x.id, x.name.clone(), x.session.is_some(), x.queue.len())).collect()
+    }
+
+    /// The owner of scale set `scale_set_id`'s open session, if any.
+    pub fn scale_set_session_owner(&self, scale_set_id: i64) -> Option<String> {
+        let s = self.lock();
+        let sid = s.data.service.scale_sets.get(&scale_set_id)?.session.clone()?;
+        s.data.service.sessions.get(&sid).map(|x| x.owner.clone())
+    }
+
+    /// The jobs of scale set `scale_set_id` that have not ended: (job id,
+    /// `available`/`acquired`/`running`, times requeued).
+    pub fn scale_set_jobs(&self, scale_set_id: i64) -> Vec<(i64, &'static str, u32)> {
+        super::actions_http::jobs_of(&self.lock(), scale_set_id)
+    }
+
+    /// How many admin tokens runner registration issued.
+    pub fn registrations(&self) -> u64 {
+        self.lock().data.service.registrations
+    }
+
+    /// Credentials sent where they do not belong: the GitHub token to the
+    /// Actions service, or a service token to GitHub (descriptions, no
+    /// secrets). Empty when every client kept them apart.
+    pub fn credential_violations(&self) -> Vec<String> {
+        self.lock().data.service.violations.clone()
+    }
+
     /// Sets a runner's status (`online`/`offline`) and whether it is busy;
     /// false if there is no such runner. An online runner that is not busy
     /// takes a queued job it can serve.
@@ -581,8 +719,9 @@ impl FakeGitHub {
 
 /// Queues the deliveries of `changes` and, with a job duration, schedules
 /// the end of each job a runner took.
-fn announce(shared: &Arc<Mutex<Shared>>, s: &mut Shared, changes: Vec<JobChange>) {
+pub(crate) fn announce(shared: &Arc<Mutex<Shared>>, s: &mut Shared, changes: Vec<JobChange>) {
     for change in changes {
+        s.data.observe_scale_sets(&change);
         let org = match &change.scope {
             // As when runners are matched: logins without regard to case.
             FakeScope::Repo(owner, _) => {
@@ -603,7 +742,7 @@ fn announce(shared: &Arc<Mutex<Shared>>, s: &mut Shared, changes: Vec<JobChange>
 }
 
 /// Ends a job and announces what follows.
-fn complete(shared: &Arc<Mutex<Shared>>, job_id: i64, conclusion: &JobConclusion) -> bool {
+pub(crate) fn complete(shared: &Arc<Mutex<Shared>>, job_id: i64, conclusion: &JobConclusion) -> bool {
     let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
     let Some(changes) = s.data.complete_job(job_id, conclusion) else { return false };
     announce(shared, &mut s, changes);
@@ -700,7 +839,7 @@ async fn handle(
 }
 
 /// Headers, the start of a body, then a broken connection.
-fn reset() -> Response<Body> {
+pub(crate) fn reset() -> Response<Body> {
     let stream = futures::stream::iter(vec![
         Ok::<_, std::io::Error>(Bytes::from_static(b"{\"total_count\": ")),
         Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "injected reset")),
@@ -731,6 +870,9 @@ async fn answer(
         }
         None => {}
     }
+    if method == Method::POST && uri.path() == "/actions/runner-registration" {
+        return super::actions_http::register(shared, &headers, &body);
+    }
     let version = match super::versions::requested(&headers) {
         Ok(version) => version,
         Err(message) => return error_response(shared, 400, &[], &message),
@@ -741,6 +883,10 @@ async fn answer(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("token ")))
         .unwrap_or_default();
+    if s.data.service.admin_tokens.contains_key(bearer) || s.data.service.queue_tokens.contains_key(bearer) {
+        let what = format!("{method} {}: an Actions service token was sent to GitHub", uri.path());
+        s.data.service.violations.push(what);
+    }
     let routed = route(method.as_str(), uri.path());
     let token_request = routed.as_ref().is_some_and(|(op, _)| *op == "apps/create-installation-access-token");
     // App-level operations (`/app/...`) take the App's JWT, nothing else.

@@ -169,6 +169,8 @@ pub(crate) struct ScopeData {
     pub jobs: BTreeMap<i64, Value>,
     /// The JIT configs issued here, and their runners.
     pub jit_configs: BTreeMap<String, i64>,
+    /// The registration tokens issued here.
+    pub registration_tokens: BTreeSet<String>,
 }
 
 /// An error answer: status and GitHub-shaped body.
@@ -205,6 +207,8 @@ pub(crate) struct Data {
     /// Public repositories (`owner/name`, lower case); the others are
     /// private.
     pub public_repos: BTreeSet<String>,
+    /// The fake Actions service's scale sets, sessions and tokens.
+    pub service: super::actions::Service,
 }
 
 impl Data {

@@ -76,7 +76,7 @@ mod jit;
 mod pacing;
 mod policy;
 mod rate;
-mod response;
+pub(crate) mod response;
 mod retry;
 
 pub use auth::GitHubApp;
@@ -90,10 +90,11 @@ pub use policy::{RateLimitPolicy, RetryPolicy};
 pub use rate::RateLimit;
 pub use response::BodyTooLarge;
 
-pub(crate) use auth::AppAuth;
+pub(crate) use auth::{AppAuth, bearer};
 pub(crate) use fleet::{Link, link};
 pub(crate) use gate::Gate;
 pub(crate) use pacing::Pacer;
+pub(crate) use policy::transient_status;
 pub(crate) use rate::classify as classify_rate_limit;
 
 /// A conditional-request cache holding at most `capacity` responses and
@@ -283,6 +284,11 @@ impl Inner {
             // State copied into a client with another base URL.
             _ => std::borrow::Cow::Owned(parse(base_url)),
         }
+    }
+
+    /// The `User-Agent` sent.
+    pub(crate) fn user_agent_header(&self) -> &HeaderValue {
+        &self.user_agent
     }
 
     /// The requested REST API version.

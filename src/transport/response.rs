@@ -23,7 +23,7 @@ use reqwest::header::{CONTENT_LENGTH, HeaderMap, HeaderValue};
 const MAX_ERROR_SNIPPET: usize = 300;
 
 /// A response read whole into memory (at most the body limit).
-pub(super) struct Buffered {
+pub(crate) struct Buffered {
     pub status: StatusCode,
     pub version: reqwest::Version,
     pub headers: HeaderMap,
@@ -39,14 +39,14 @@ impl Buffered {
 }
 
 /// What reading a response gave.
-pub(super) enum Read {
+pub(crate) enum Read {
     Whole(Buffered),
     /// The body is larger than the limit: refused without being buffered.
     TooLarge(Refused),
 }
 
 /// A response whose body was refused for its size: what is known of it.
-pub(super) struct Refused {
+pub(crate) struct Refused {
     pub status: StatusCode,
     pub version: reqwest::Version,
     pub headers: HeaderMap,
@@ -63,7 +63,7 @@ pub(super) struct Refused {
 /// The headers are moved, not copied, and a body that arrives in one chunk
 /// is kept as that chunk; only a body in several chunks is copied, once,
 /// into one buffer (as `reqwest::Response::bytes` would).
-pub(super) async fn read_bounded(mut response: reqwest::Response, limit: u64) -> reqwest::Result<Read> {
+pub(crate) async fn read_bounded(mut response: reqwest::Response, limit: u64) -> reqwest::Result<Read> {
     let (status, version, url) = (response.status(), response.version(), response.url().clone());
     let declared = response.content_length();
     let mut headers = std::mem::take(response.headers_mut());
@@ -103,7 +103,7 @@ pub(super) async fn read_bounded(mut response: reqwest::Response, limit: u64) ->
 /// Removes the transport's own marker headers from a response that came
 /// from the network: a proxy could otherwise fake a JIT outcome naming a
 /// runner to delete, an App failure, a deletion or a rate-limit verdict.
-pub(super) fn strip_markers(headers: &mut HeaderMap) {
+pub(crate) fn strip_markers(headers: &mut HeaderMap) {
     for marker in [
         JIT_OUTCOME_HEADER,
         JIT_RUNNER_NAME_HEADER,
@@ -118,7 +118,7 @@ pub(super) fn strip_markers(headers: &mut HeaderMap) {
 }
 
 /// A response the transport makes up (it never came from GitHub).
-pub(super) fn made_up(
+pub(crate) fn made_up(
     status: StatusCode,
     mut headers: HeaderMap,
     message: &str,
@@ -132,7 +132,7 @@ pub(super) fn made_up(
 /// The answer for a refused body: the real status and headers, and a body
 /// that fails to read with [`BodyTooLarge`] (which `crate::decode` turns
 /// into [`crate::Error::ResponseTooLarge`]).
-pub(super) fn too_large(refused: Refused, limit: u64) -> reqwest::Response {
+pub(crate) fn too_large(refused: Refused, limit: u64) -> reqwest::Response {
     let Refused { status, version, mut headers, declared, url } = refused;
     headers.remove(CONTENT_LENGTH);
     let error = BodyTooLarge { limit, declared };
@@ -167,7 +167,7 @@ impl http_body::Body for RefusedBody {
 
 /// A response with this status, version, headers, body and URL (the URL
 /// also spares reqwest parsing a placeholder for every response).
-pub(super) fn rebuild(
+pub(crate) fn rebuild(
     status: StatusCode,
     version: reqwest::Version,
     headers: HeaderMap,
@@ -185,7 +185,7 @@ pub(super) fn rebuild(
 }
 
 /// Makes sure an error response's body is a JSON object (see the module docs).
-pub(super) fn json_error_body(mut r: Buffered) -> Buffered {
+pub(crate) fn json_error_body(mut r: Buffered) -> Buffered {
     if serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&r.body).is_ok() {
         return r;
     }
