@@ -99,3 +99,29 @@ fn what_cannot_be_read_is_a_typed_error_that_quotes_no_body() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The service is written in Go, whose decoder leaves a field at its zero
+/// value for `null`: a job no runner ran may say `"runnerId": null`.
+#[test]
+fn null_fields_read_as_their_zero_value_as_go_reads_them() {
+    let jobs = json!([
+        {"messageType": "JobCompleted", "runnerRequestId": 5, "result": "canceled", "runnerId": null,
+         "runnerName": null, "jobId": null, "requestLabels": null, "workflowRunId": null, "finishTime": null},
+        {"messageType": "JobStarted", "runnerRequestId": null, "runnerId": 3, "runnerName": "r"},
+    ]);
+    let m = message(json!({"messageId": 1, "messageType": "RunnerScaleSetJobMessages", "body": jobs.to_string()}));
+    match &m.jobs().expect("nulls are no error")[..] {
+        [
+            JobMessage::Completed { job, result, runner_id, runner_name },
+            JobMessage::Started { job: started, runner_id: 3, .. },
+        ] => {
+            assert_eq!(
+                (job.runner_request_id, result.as_str(), *runner_id, runner_name.as_str()),
+                (5, "canceled", 0, "")
+            );
+            assert!(job.request_labels.is_empty() && job.job_id.is_empty() && job.finish_time.is_none());
+            assert_eq!(started.runner_request_id, 0);
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -120,6 +120,14 @@ impl Error {
         matches!(self, Error::Unavailable { .. } | Error::SessionConflict { .. })
     }
 
+    /// Converts an error of the generated scale-set client
+    /// ([`ScaleSets::raw`](super::ScaleSets::raw)) for `operation` (the
+    /// description's operationId) into this [`Error`], redacting secrets
+    /// as every error of the facade does.
+    pub async fn from_raw<E: serde::Serialize>(operation: &'static str, err: progenitor_client::Error<E>) -> Error {
+        from_generated(operation, Subject { scale_set_id: None }, err).await
+    }
+
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidInput { field, reason: reason.into() }
     }

@@ -213,8 +213,14 @@ impl JobMessage {
         if !known.contains(&message_type.as_str()) {
             return Ok(JobMessage::Unknown { message_type, raw: item });
         }
-        let job = JobInfo::deserialize(&item)?;
-        let extra = Extra::deserialize(&item)?;
+        // As Go's decoder (the service's language) reads it: `null` leaves
+        // a field at its zero value (a job no runner ran has no runner id).
+        let mut fields = item;
+        if let Some(map) = fields.as_object_mut() {
+            map.retain(|_, v| !v.is_null());
+        }
+        let job = JobInfo::deserialize(&fields)?;
+        let extra = Extra::deserialize(&fields)?;
         Ok(match message_type.as_str() {
             "JobAvailable" => JobMessage::Available { job, acquire_job_url: extra.acquire_job_url },
             "JobAssigned" => JobMessage::Assigned { job },

@@ -3,9 +3,19 @@
 //! and acknowledges each message (see `spec/scaleset/README.md` for the
 //! protocol and where our description of it comes from).
 //!
-//! So far this module decodes what the message queue sends: a [`Message`]
-//! with the scale set's [`Statistics`] and a body that holds the
-//! [`JobMessage`]s. The client, its sessions and the listener build on it.
+//! - [`ScaleSets`] (`client.org("o").scale_sets()`): connecting to the
+//!   Actions service (runner registration), the scale sets, their JIT
+//!   configs and runners;
+//! - [`Session`] (`scale_sets.sessions(id).open(owner)`): the message queue
+//!   of an open session;
+//! - [`Listener`]: the message loop, which acknowledges a message only
+//!   after its handler returned `Ok`;
+//! - [`Message`], its [`Statistics`] and [`JobMessage`]s: what the queue
+//!   sends;
+//! - [`raw`]: the generated client; [`transport`]: what every request of
+//!   it goes through.
+//!
+//! The README's "Runner scale sets" section has a whole listener.
 
 mod error;
 mod listener;

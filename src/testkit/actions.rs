@@ -268,7 +268,8 @@ impl Data {
             job["owner"] = json!(owner);
             job["repository"] = json!(name);
         }
-        let runner = json!({"runnerId": job["runner_id"], "runnerName": job["runner_name"]});
+        let runner = json!({"runnerId": job["runner_id"].as_i64().unwrap_or(0),
+            "runnerName": job["runner_name"].as_str().unwrap_or_default()});
         let Some(set) = self.service.scale_sets.get_mut(&set_id) else { return };
         let message = match change.action {
             "in_progress" => {

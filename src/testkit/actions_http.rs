@@ -97,18 +97,7 @@ pub(crate) async fn handle(
 ) -> Response<Body> {
     let (index, fault) = {
         let mut s = lock(&shared);
-        s.actions_requests.push(LoggedRequest {
-            method: method.to_string(),
-            path_and_query: uri.path_and_query().map(|p| p.to_string()).unwrap_or_default(),
-            headers: headers
-                .iter()
-                .filter(|(k, _)| *k != "authorization")
-                .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-                .collect(),
-            body: body.to_vec(),
-            received: Instant::now(),
-            answered: None,
-        });
+        s.actions_requests.push(LoggedRequest::of(&method, &uri, &headers, &body));
         (s.actions_requests.len() - 1, s.actions_faults.pop_front())
     };
     let response = match fault {

@@ -54,6 +54,22 @@ pub struct LoggedRequest {
 }
 
 impl LoggedRequest {
+    /// A request as received now, without its credential.
+    pub(crate) fn of(method: &Method, uri: &Uri, headers: &HeaderMap, body: &Bytes) -> Self {
+        LoggedRequest {
+            method: method.to_string(),
+            path_and_query: uri.path_and_query().map(|p| p.to_string()).unwrap_or_default(),
+            headers: headers
+                .iter()
+                .filter(|(k, _)| *k != "authorization")
+                .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                .collect(),
+            body: body.to_vec(),
+            received: std::time::Instant::now(),
+            answered: None,
+        }
+    }
+
     /// Whether it is a mutation (POST, PATCH, PUT, DELETE).
     pub fn is_mutation(&self) -> bool {
         matches!(self.method.as_str(), "POST" | "PATCH" | "PUT" | "DELETE")
@@ -815,18 +831,7 @@ async fn handle(
 ) -> Response<Body> {
     let index = {
         let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
-        s.requests.push(LoggedRequest {
-            method: method.to_string(),
-            path_and_query: uri.path_and_query().map(|p| p.to_string()).unwrap_or_default(),
-            headers: headers
-                .iter()
-                .filter(|(k, _)| *k != "authorization")
-                .map(|(k, v)| (k.to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-                .collect(),
-            body: body.to_vec(),
-            received: std::time::Instant::now(),
-            answered: None,
-        });
+        s.requests.push(LoggedRequest::of(&method, &uri, &headers, &body));
         // The fault of this request, taken as it is logged.
         (s.requests.len() - 1, s.faults.pop_front())
     };
