@@ -11,7 +11,11 @@ pub(crate) struct ServeArgs {
     #[arg(long)]
     pub(crate) listen: SocketAddr,
     /// The environment variable that holds the webhook secret.
-    #[arg(long, required_unless_present = "webhook_secret_file", conflicts_with = "webhook_secret_file")]
+    #[arg(
+        long,
+        required_unless_present_any = ["webhook_secret_file", "scale_set"],
+        conflicts_with = "webhook_secret_file"
+    )]
     pub(crate) webhook_secret_env: Option<String>,
     /// A file that holds the webhook secret (kept out of the scaler's
     /// environment, which a launch running as the same user could read).
@@ -23,8 +27,21 @@ pub(crate) struct ServeArgs {
     /// The organization whose runners the scaler creates.
     #[arg(long)]
     pub(crate) org: String,
+    /// Where demand comes from: `webhook` deliveries to `--listen`, or a
+    /// runner scale set's session (`--scale-set`; outbound only, no
+    /// webhook secret).
+    #[arg(long, value_enum, default_value_t = SourceKind::Webhook)]
+    pub(crate) source: SourceKind,
+    /// The runner scale set to listen on (`--source scaleset`): created
+    /// in `--scale-set-group` if missing; its name is the label workflows
+    /// ask for (`runs-on: NAME`).
+    #[arg(long, conflicts_with_all = ["pools", "config", "webhook_secret_env", "webhook_secret_file", "hook_id", "repos"])]
+    pub(crate) scale_set: Option<String>,
+    /// The runner group of `--scale-set`.
+    #[arg(long, default_value = "Default")]
+    pub(crate) scale_set_group: String,
     /// A pool: runner group name and labels, e.g. `gpu=self-hosted,linux,gpu`.
-    #[arg(long = "pool", required_unless_present = "config")]
+    #[arg(long = "pool", required_unless_present_any = ["config", "scale_set"])]
     pub(crate) pools: Vec<Pool>,
     /// A TOML file of pools (`[[pool]]` with `group`, `labels`, and
     /// optionally `max_runners` and `min_idle`), beside or instead of
@@ -103,6 +120,15 @@ pub(crate) struct ServeArgs {
     /// API root, e.g. https://ghe.example.com for GitHub Enterprise Server.
     #[arg(long, env = "GITHUB_API_URL")]
     pub(crate) base_url: Option<String>,
+}
+
+/// Where the scaler learns of demand.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum SourceKind {
+    /// `workflow_job` webhook deliveries (an inbound URL and a secret).
+    Webhook,
+    /// A runner scale set's session (outbound only).
+    Scaleset,
 }
 
 /// The secret in `path`, without its trailing newline; an error names the

@@ -113,10 +113,20 @@ pub(crate) struct DemoArgs {
     /// Share state through Redis even with one replica.
     #[arg(long)]
     pub(crate) redis: bool,
+    /// Where demand comes from: webhook deliveries, or a runner scale
+    /// set's session on the fake Actions service.
+    #[arg(long, value_enum, default_value_t = crate::config::SourceKind::Webhook)]
+    pub(crate) source: crate::config::SourceKind,
+    /// The source's faults: for webhooks, deliveries lost (5%), repeated
+    /// (10%) and reordered (by 4) and the receiver down for 0.5 s; for a
+    /// scale set, the service's 5xx, connections cut mid-poll, slow
+    /// answers, every token expiring once and the session ended once.
+    #[arg(long)]
+    pub(crate) faults: bool,
 }
 
 /// The `p`th percentile of sorted `v` (nearest rank).
-fn percentile(v: &[Duration], p: f64) -> Duration {
+pub(crate) fn percentile(v: &[Duration], p: f64) -> Duration {
     if v.is_empty() {
         return Duration::ZERO;
     }
@@ -134,16 +144,16 @@ struct Replica {
 }
 
 /// What every replica of the demo is made with.
-struct Shared {
-    fake: FakeGitHub,
-    redis: Option<String>,
-    pools: Vec<Pool>,
-    secret: Secret,
-    launcher: Arc<FakeMachines>,
-    first_runner: Arc<Mutex<HashMap<JobId, Instant>>>,
+pub(crate) struct Shared {
+    pub(crate) fake: FakeGitHub,
+    pub(crate) redis: Option<String>,
+    pub(crate) pools: Vec<Pool>,
+    pub(crate) secret: Secret,
+    pub(crate) launcher: Arc<FakeMachines>,
+    pub(crate) first_runner: Arc<Mutex<HashMap<JobId, Instant>>>,
 }
 
-async fn start_replica(shared: &Shared) -> Result<Arc<Scaler<FakeMachines>>, String> {
+pub(crate) async fn start_replica(shared: &Shared) -> Result<Arc<Scaler<FakeMachines>>, String> {
     let mut builder = Client::builder()
         .base_url(shared.fake.base_url())
         .token(shared.fake.token())
@@ -253,7 +263,13 @@ fn jit_configs(fake: &FakeGitHub) -> usize {
         .count()
 }
 
-pub(crate) async fn demo(args: DemoArgs) -> Result<bool, String> {
+pub(crate) async fn demo(mut args: DemoArgs) -> Result<bool, String> {
+    if args.source == crate::config::SourceKind::Scaleset {
+        return crate::demo_scaleset::demo(args).await;
+    }
+    if args.faults {
+        (args.drop, args.duplicate, args.reorder, args.down) = (0.05, 0.1, 4, Duration::from_millis(500));
+    }
     let (jobs, lost_machines) = (args.jobs, args.lost_machines);
     for (name, f) in [("drop", args.drop), ("vanish", args.vanish), ("duplicate", args.duplicate)] {
         if !(0.0..=1.0).contains(&f) {

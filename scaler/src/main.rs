@@ -51,12 +51,14 @@ use std::process::ExitCode;
 mod catch_up;
 mod config;
 mod demo;
+mod demo_scaleset;
 mod launch;
 mod metrics;
 mod pools;
 mod reaper;
 mod replica;
 mod scaler;
+mod scaleset_source;
 mod serve;
 mod store;
 

@@ -593,7 +593,7 @@ impl<L: Launcher> Scaler<L> {
     /// Records how runner `id`'s launch went. A failed launch is torn down
     /// (its machine may be up), charged to its job, and the runner reaped
     /// at the next pass.
-    async fn launched(
+    pub(crate) async fn launched(
         &self,
         id: RunnerId,
         mut pending: Pending,

@@ -43,32 +43,36 @@ impl<L: Launcher> Scaler<L> {
     pub(crate) fn router(self: &Arc<Self>, read_timeout: Duration) -> axum::Router {
         let scaler = self.clone();
         let budget = Arc::new(Semaphore::new(BODY_BUDGET));
+        self.metrics_router().route(
+            "/webhook",
+            axum::routing::post(move |headers: HeaderMap, body: Body| {
+                let (scaler, budget) = (scaler.clone(), budget.clone());
+                async move {
+                    match read_body(&scaler, &budget, &headers, body, read_timeout).await {
+                        Ok(bytes) => scaler.on_delivery(&headers, &bytes).await,
+                        Err(status) => status,
+                    }
+                }
+            }),
+        )
+    }
+
+    /// GET /metrics (Prometheus) only: the scale-set source takes no
+    /// deliveries.
+    pub(crate) fn metrics_router(self: &Arc<Self>) -> axum::Router {
         let metrics = self.clone();
-        axum::Router::new()
-            .route(
-                "/webhook",
-                axum::routing::post(move |headers: HeaderMap, body: Body| {
-                    let (scaler, budget) = (scaler.clone(), budget.clone());
-                    async move {
-                        match read_body(&scaler, &budget, &headers, body, read_timeout).await {
-                            Ok(bytes) => scaler.on_delivery(&headers, &bytes).await,
-                            Err(status) => status,
-                        }
+        axum::Router::new().route(
+            "/metrics",
+            axum::routing::get(move || {
+                let scaler = metrics.clone();
+                async move {
+                    if let Some(rate) = scaler.github.rate_limit() {
+                        crate::metrics::quota(rate.remaining);
                     }
-                }),
-            )
-            .route(
-                "/metrics",
-                axum::routing::get(move || {
-                    let scaler = metrics.clone();
-                    async move {
-                        if let Some(rate) = scaler.github.rate_limit() {
-                            crate::metrics::quota(rate.remaining);
-                        }
-                        ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], crate::metrics::handle().render())
-                    }
-                }),
-            )
+                    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], crate::metrics::handle().render())
+                }
+            }),
+        )
     }
 }
 
@@ -161,7 +165,15 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<(), String> {
         Some(path) => crate::config::read_secret("token", path)?,
         None => std::env::var("GITHUB_TOKEN").map_err(|_| "serve needs --token-file or GITHUB_TOKEN".to_string())?,
     };
+    let scale_set = match (args.source, &args.scale_set) {
+        (crate::config::SourceKind::Scaleset, Some(name)) => Some(name.clone()),
+        (crate::config::SourceKind::Scaleset, None) => return Err("--source scaleset needs --scale-set NAME".into()),
+        (crate::config::SourceKind::Webhook, Some(_)) => return Err("--scale-set needs --source scaleset".into()),
+        (crate::config::SourceKind::Webhook, None) => None,
+    };
     let secret = match (&args.webhook_secret_file, &args.webhook_secret_env) {
+        // No deliveries come: a random secret that signs nothing.
+        _ if scale_set.is_some() => format!("{:032x}", fastrand::u128(..)),
         (Some(path), _) => crate::config::read_secret("webhook secret", path)?,
         (None, Some(var)) => {
             let secret = std::env::var(var).map_err(|_| format!("{var} is not set"))?;
@@ -180,7 +192,17 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<(), String> {
         (None, Some(path)) => Some(crate::config::read_secret("Redis URL", path)?),
         (None, None) => None,
     };
-    let pools = crate::config::pools(&args.pools, args.config.as_deref(), args.max_runners, args.min_idle)?;
+    let pools = match &scale_set {
+        // The scale set is the one pool: its group, its name as the label.
+        Some(name) => {
+            vec![crate::pools::Pool::new(&args.scale_set_group, [name.as_str()]).map(|p| crate::pools::Pool {
+                max_runners: args.max_runners,
+                min_idle: 0,
+                ..p
+            })?]
+        }
+        None => crate::config::pools(&args.pools, args.config.as_deref(), args.max_runners, args.min_idle)?,
+    };
     // The launch command's environment lacks the secrets the scaler's has.
     let mut hidden = vec!["GITHUB_TOKEN".to_string(), "GH_TOKEN".to_string()];
     hidden.extend(args.webhook_secret_env.clone());
@@ -239,12 +261,37 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     crate::metrics::handle();
     tokio::spawn(scaler.clone().reap_every(args.reap_every));
-    tokio::spawn(scaler.clone().catch_up_every(args.reconcile_every));
     eprintln!("metrics on http://{addr}/metrics");
-    eprintln!("listening on http://{addr}/webhook");
     let read_timeout = args.read_timeout.max(Duration::from_millis(10));
+    let router = match &scale_set {
+        Some(name) => {
+            let sets = scaler.github.org(&scaler.settings.org).scale_sets();
+            let spec = gha_runners::scaleset::NewScaleSet::new(name).runner_group(&args.scale_set_group);
+            let set = sets.get_or_create(&spec).await.map_err(|e| format!("scale set {name}: {e}"))?;
+            let id = set.id.ok_or_else(|| format!("scale set {name}: the service gave it no id"))?;
+            let max_runners = args.max_runners.map_or(i32::MAX as u32, |m| u32::try_from(m).unwrap_or(i32::MAX as u32));
+            let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "gha-scaler".into());
+            let source = Arc::new(crate::scaleset_source::Source {
+                sets,
+                id,
+                name: name.clone(),
+                max_runners,
+                owner: format!("{host}-{}", scaler.replica),
+                uncovered: Default::default(),
+                statistics: Default::default(),
+            });
+            eprintln!("listening on scale set {name} ({id}) of group {}", args.scale_set_group);
+            tokio::spawn(scaler.clone().listen_scale_set(source));
+            scaler.metrics_router()
+        }
+        None => {
+            tokio::spawn(scaler.clone().catch_up_every(args.reconcile_every));
+            eprintln!("listening on http://{addr}/webhook");
+            scaler.router(read_timeout)
+        }
+    };
     tokio::select! {
-        () = run_http(listener, scaler.router(read_timeout), args.max_connections, read_timeout) => Ok(()),
+        () = run_http(listener, router, args.max_connections, read_timeout) => Ok(()),
         stop = scaler.clone().keep_config() => Err(stop),
     }
 }

@@ -23,6 +23,9 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
+/// The most job messages one message holds.
+pub(crate) const MAX_JOB_MESSAGES: usize = 50;
+
 /// Times a job no runner took is offered again before it ends canceled.
 pub(crate) const MAX_REQUEUES: u32 = 3;
 
@@ -55,6 +58,8 @@ pub(crate) struct ScaleSet {
     pub created_on: String,
     /// Messages not acknowledged, by id.
     pub queue: BTreeMap<i64, Vec<Value>>,
+    /// Messages delivered at least once (no job message joins them).
+    pub delivered: BTreeSet<i64>,
     /// The open session, if any.
     pub session: Option<String>,
     /// Its jobs that have not ended, by id (also the runner request id).
@@ -68,6 +73,8 @@ pub(crate) struct Session {
     pub scale_set_id: i64,
     pub owner: String,
     pub queue_token: String,
+    /// When its holder last polled, acknowledged, acquired or refreshed.
+    pub last_seen: std::time::Instant,
 }
 
 /// The service's data, kept in the fake's [`Data`].
@@ -89,6 +96,10 @@ pub(crate) struct Service {
     next_token: u64,
     /// Registrations made.
     pub registrations: u64,
+    /// Runners scale-set JIT configs registered.
+    pub jit_runners: u64,
+    /// When each was registered.
+    pub jit_times: Vec<std::time::Instant>,
     /// Credentials sent where they do not belong (descriptions).
     pub violations: Vec<String>,
 }
@@ -130,15 +141,23 @@ impl Service {
         self.queue_tokens.clear();
     }
 
+    /// Queues job messages: into the newest message while it has not been
+    /// delivered and holds fewer than [`MAX_JOB_MESSAGES`], else into a
+    /// new one (as the service batches them).
     fn push(&mut self, set_id: i64, messages: Vec<Value>) {
         if messages.is_empty() {
             return;
         }
-        self.next_message += 1;
-        let id = self.next_message;
-        if let Some(set) = self.scale_sets.get_mut(&set_id) {
-            set.queue.insert(id, messages);
+        let Some(set) = self.scale_sets.get_mut(&set_id) else { return };
+        if let Some((id, open)) = set.queue.iter_mut().next_back()
+            && !set.delivered.contains(id)
+            && open.len() + messages.len() <= MAX_JOB_MESSAGES
+        {
+            open.extend(messages);
+            return;
         }
+        self.next_message += 1;
+        set.queue.insert(self.next_message, messages);
     }
 
     /// The scale set a job with `labels` in `repo` goes to: a single label
@@ -371,6 +390,8 @@ impl Data {
         d.insert_runner(runner);
         let config = d.issue_jit_config(id);
         self.service.runners.insert(id, set_id);
+        self.service.jit_runners += 1;
+        self.service.jit_times.push(std::time::Instant::now());
         Ok(json!({"runner": {"id": id, "name": rest["name"], "runnerScaleSetId": set_id}, "encodedJITConfig": config}))
     }
 }
@@ -417,6 +438,7 @@ pub(crate) fn create_scale_set(data: &mut Data, tenant: &str, body: &Value) -> R
         runner_setting: body.get("RunnerSetting").cloned().unwrap_or(json!({})),
         created_on: now(),
         queue: BTreeMap::new(),
+        delivered: BTreeSet::new(),
         session: None,
         jobs: BTreeMap::new(),
         max_capacity: 0,

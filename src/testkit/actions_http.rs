@@ -313,6 +313,14 @@ fn scale_set(
             }
         }
         ("POST", ["sessions"]) => {
+            // A session its holder stopped using (a crashed listener) ends
+            // after the session timeout, as the service ends it.
+            let timeout = s.session_timeout;
+            if let Some(held) = s.data.service.scale_sets[&id].session.clone()
+                && s.data.service.sessions.get(&held).is_some_and(|x| x.last_seen.elapsed() >= timeout)
+            {
+                end_session(&mut s, &held);
+            }
             if let Some(held) = s.data.service.scale_sets[&id].session.clone() {
                 let owner = s.data.service.sessions.get(&held).map(|x| x.owner.clone()).unwrap_or_default();
                 let msg = format!("The scale set already has an active session for owner {owner}.");
@@ -329,10 +337,10 @@ fn scale_set(
             if let Some(set) = s.data.service.scale_sets.get_mut(&id) {
                 set.session = Some(session_id.clone());
             }
-            s.data
-                .service
-                .sessions
-                .insert(session_id.clone(), Session { scale_set_id: id, owner: owner.clone(), queue_token: token });
+            s.data.service.sessions.insert(
+                session_id.clone(),
+                Session { scale_set_id: id, owner: owner.clone(), queue_token: token, last_seen: Instant::now() },
+            );
             let v = session_json(&s, &session_id);
             drop(s);
             let _ = shared;
@@ -351,6 +359,7 @@ fn scale_set(
             let token = new_queue_token(&mut s, sid);
             if let Some(x) = s.data.service.sessions.get_mut(*sid) {
                 x.queue_token = token;
+                x.last_seen = Instant::now();
             }
             respond(200, Some(session_json(&s, sid)))
         }
@@ -388,13 +397,16 @@ fn session_json(s: &Shared, sid: &str) -> Value {
 }
 
 /// The session a queue token is of, if it is valid for `session`.
-fn queue_session(s: &Shared, token: &str, session: &str) -> Result<i64, Box<Response<Body>>> {
-    let Some(x) = s.data.service.sessions.get(session) else {
-        return Err(Box::new(error(404, "RunnerScaleSetSessionNotFoundException", "no such session")));
-    };
-    if s.data.service.queue_tokens.get(token).map(String::as_str) != Some(session) {
+fn queue_session(s: &mut Shared, token: &str, session: &str) -> Result<i64, Box<Response<Body>>> {
+    if s.data.service.queue_tokens.get(token).map(String::as_str) != Some(session)
+        && s.data.service.sessions.contains_key(session)
+    {
         return Err(Box::new(error(401, "UnauthorizedException", "the message queue token expired")));
     }
+    let Some(x) = s.data.service.sessions.get_mut(session) else {
+        return Err(Box::new(error(404, "RunnerScaleSetSessionNotFoundException", "no such session")));
+    };
+    x.last_seen = Instant::now();
     Ok(x.scale_set_id)
 }
 
@@ -404,6 +416,9 @@ fn acquire(shared: &Arc<Mutex<Shared>>, tenant: &str, id: &str, token: &str, bod
     let Some(session) = s.data.service.queue_tokens.get(token).cloned() else {
         return error(401, "UnauthorizedException", "the message queue token expired");
     };
+    if let Some(x) = s.data.service.sessions.get_mut(&session) {
+        x.last_seen = Instant::now();
+    }
     let set_id: i64 = id.parse().unwrap_or(-1);
     if s.data.service.sessions.get(&session).is_none_or(|x| x.scale_set_id != set_id)
         || s.data.service.scale_sets.get(&set_id).is_none_or(|x| x.tenant != tenant)
@@ -443,13 +458,14 @@ async fn queue(
     match (method.as_str(), rest) {
         ("DELETE", [message]) => {
             let mut s = lock(shared);
-            let set_id = match queue_session(&s, token, session) {
+            let set_id = match queue_session(&mut s, token, session) {
                 Ok(id) => id,
                 Err(r) => return *r,
             };
             let id: i64 = message.parse().unwrap_or(-1);
             if let Some(set) = s.data.service.scale_sets.get_mut(&set_id) {
                 set.queue.remove(&id);
+                set.delivered.remove(&id);
             }
             respond(204, None)
         }
@@ -471,7 +487,7 @@ async fn queue(
             loop {
                 {
                     let mut s = lock(shared);
-                    let set_id = match queue_session(&s, token, session) {
+                    let set_id = match queue_session(&mut s, token, session) {
                         Ok(id) => id,
                         Err(r) => return *r,
                     };
@@ -485,6 +501,9 @@ async fn queue(
                         .next()
                         .map(|(id, jobs)| (*id, jobs.clone()));
                     if let Some((id, jobs)) = next {
+                        if let Some(set) = s.data.service.scale_sets.get_mut(&set_id) {
+                            set.delivered.insert(id);
+                        }
                         let stats = s.data.service.statistics(&s.data, set_id);
                         let body = Value::Array(jobs).to_string();
                         return respond(

@@ -117,6 +117,8 @@ pub(crate) struct Shared {
     pub(crate) requeue_after: Option<Duration>,
     /// How long an admin token lives.
     pub(crate) admin_token_ttl: Duration,
+    /// How long a session lives without its holder polling.
+    pub(crate) session_timeout: Duration,
     hooks: Hooks,
     job_duration: Option<Duration>,
     /// The runtime the fake started on: job ends are scheduled there, so
@@ -141,6 +143,7 @@ pub struct FakeGitHubBuilder {
     poll_wait: Duration,
     requeue_after: Option<Duration>,
     admin_token_ttl: Duration,
+    session_timeout: Duration,
 }
 
 impl Default for FakeGitHubBuilder {
@@ -160,6 +163,7 @@ impl Default for FakeGitHubBuilder {
             poll_wait: Duration::from_secs(50),
             requeue_after: Some(Duration::from_secs(120)),
             admin_token_ttl: Duration::from_secs(3600),
+            session_timeout: Duration::from_secs(120),
         }
     }
 }
@@ -274,6 +278,15 @@ impl FakeGitHubBuilder {
         self
     }
 
+    /// How long a scale set's session lives without its holder polling
+    /// (or acknowledging, acquiring, refreshing): after it, a new session
+    /// may be opened, as when a listener died holding one. Default 2
+    /// minutes.
+    pub fn scale_set_session_timeout(mut self, timeout: Duration) -> Self {
+        self.session_timeout = timeout;
+        self
+    }
+
     ///
     /// # Panics
     /// If no loopback port can be bound (tests cannot run without one).
@@ -346,6 +359,7 @@ impl FakeGitHubBuilder {
             poll_wait: self.poll_wait,
             requeue_after: self.requeue_after,
             admin_token_ttl: self.admin_token_ttl,
+            session_timeout: self.session_timeout,
             hooks,
             job_duration: self.job_duration,
             runtime: tokio::runtime::Handle::current(),
@@ -565,6 +579,14 @@ impl FakeGitHub {
         self.lock().data.scopes.values().any(|d| d.jobs.get(&job_id).is_some_and(|j| j["status"] == "completed"))
     }
 
+    /// How job `job_id` ended (`success`, `cancelled`, ...); `None` while
+    /// it has not, or if there is no such job.
+    pub fn job_conclusion(&self, job_id: i64) -> Option<String> {
+        let s = self.lock();
+        let job = s.data.scopes.values().find_map(|d| d.jobs.get(&job_id))?;
+        (job["status"] == "completed").then(|| job["conclusion"].as_str().map(String::from)).flatten()
+    }
+
     /// Sends later job changes to `url` as `workflow_job` deliveries
     /// signed with `secret` (`X-Hub-Signature-256`), in order, one at a
     /// time, with `X-GitHub-Event` and a fresh `X-GitHub-Delivery`. As on
@@ -623,6 +645,11 @@ impl FakeGitHub {
         self.lock().actions_faults.extend(faults);
     }
 
+    /// Faults injected into the Actions service that no request took yet.
+    pub fn actions_faults_pending(&self) -> usize {
+        self.lock().actions_faults.len()
+    }
+
     /// The requests the fake Actions service received (credentials not kept).
     pub fn actions_requests(&self) -> Vec<LoggedRequest> {
         self.lock().actions_requests.clone()
@@ -664,6 +691,16 @@ impl FakeGitHub {
     /// `available`/`acquired`/`running`, times requeued).
     pub fn scale_set_jobs(&self, scale_set_id: i64) -> Vec<(i64, &'static str, u32)> {
         super::actions_http::jobs_of(&self.lock(), scale_set_id)
+    }
+
+    /// How many runners scale-set JIT configs registered.
+    pub fn scale_set_runners_created(&self) -> u64 {
+        self.lock().data.service.jit_runners
+    }
+
+    /// When each runner of a scale-set JIT config was registered, in order.
+    pub fn scale_set_runner_times(&self) -> Vec<std::time::Instant> {
+        self.lock().data.service.jit_times.clone()
     }
 
     /// How many admin tokens runner registration issued.
