@@ -196,17 +196,6 @@ pub(crate) async fn demo(args: DemoArgs) -> Result<bool, String> {
             eprintln!("demo: replica {k} killed");
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
-        if std::env::var("DEMO_DEBUG").is_ok() && fastrand::u8(0..100) == 0 {
-            let js = fake.scale_set_jobs(set_id);
-            let c = |st: &str| js.iter().filter(|j| j.1 == st).count();
-            eprintln!(
-                "DEBUG jobs: available {} acquired {} running {} sets {:?}",
-                c("available"),
-                c("acquired"),
-                c("running"),
-                fake.scale_sets()
-            );
-        }
     }
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let settle = Instant::now() + Duration::from_secs(15);
