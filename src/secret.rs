@@ -129,10 +129,10 @@ pub(crate) fn redact_json(value: &mut serde_json::Value, replacement: &str) -> V
 }
 
 /// Text that marks a credential in free text (compared in lower case): an
-/// echoed `Authorization` header, GitHub's token prefixes, the start of a
-/// JWT (`eyJ`).
+/// echoed `Authorization` header (its `Bearer` or `RemoteAuth` scheme),
+/// GitHub's token prefixes, the start of a JWT (`eyJ`).
 const CREDENTIAL_MARKS: &[&str] =
-    &["authorization", "bearer", "ghp_", "ghs_", "gho_", "ghu_", "ghr_", "github_pat_", "eyj"];
+    &["authorization", "bearer", "remoteauth", "ghp_", "ghs_", "gho_", "ghu_", "ghr_", "github_pat_", "eyj"];
 
 /// What replaces a string that may hold a credential in an error.
 pub(crate) const WITHHELD_TEXT: &str = "[withheld: may hold a credential]";

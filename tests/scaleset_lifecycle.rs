@@ -235,18 +235,35 @@ async fn expired_tokens_are_renewed_by_registration_and_session_refresh() {
 
 #[tokio::test]
 async fn an_admin_token_near_its_expiry_is_renewed_before_it_is_refused() {
+    // 62 s to live: renewed once it is within the 60 s margin.
     let fake = FakeGitHub::builder()
         .org(ORG)
-        .admin_token_ttl(Duration::from_secs(30))
+        .admin_token_ttl(Duration::from_secs(62))
         .scale_set_poll_wait(Duration::from_millis(100))
         .start()
         .await;
     let (sets, _) = scale_set(&fake, "linux").await;
-    let before = fake.actions_requests().len();
     let registrations = fake.registrations();
     sets.find("linux", 1).await.expect("find");
-    assert_eq!(fake.registrations(), registrations + 1, "30 s left is within the 60 s margin: renewed first");
+    assert_eq!(fake.registrations(), registrations, "2 s before the margin: the token is kept");
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    let before = fake.actions_requests().len();
+    sets.find("linux", 1).await.expect("find");
+    assert_eq!(fake.registrations(), registrations + 1, "within the margin: renewed first");
     assert_eq!(fake.actions_requests().len(), before + 1, "one request: nothing was refused");
+}
+
+/// A token that comes already within the margin (short-lived, or clocks
+/// apart) is used until refused, not renewed before every request.
+#[tokio::test]
+async fn a_token_issued_within_the_margin_is_used_until_refused() {
+    let fake = FakeGitHub::builder().org(ORG).admin_token_ttl(Duration::from_secs(30)).start().await;
+    let (sets, _) = scale_set(&fake, "linux").await;
+    let registrations = fake.registrations();
+    for _ in 0..3 {
+        sets.find("linux", 1).await.expect("find");
+    }
+    assert_eq!(fake.registrations(), registrations, "no registration per request");
 }
 
 #[tokio::test]
@@ -292,18 +309,20 @@ async fn the_listener_reopens_a_session_deleted_under_it_and_closes_on_shutdown(
             let _ = stopped.await;
         },
         move |b: Batch| {
-            let _ = tx.send(b.jobs.len());
+            let _ = tx.send(b.message_id);
             async { Ok::<(), std::io::Error>(()) }
         },
     ));
+    async fn recv(rx: &mut tokio::sync::mpsc::UnboundedReceiver<i64>) -> i64 {
+        tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.expect("a batch").expect("open channel")
+    }
+    assert_eq!(recv(&mut rx).await, 0, "the opening statistics come first");
     fake.queue_job(repo(), ["linux"]);
-    tokio::time::timeout(Duration::from_secs(10), rx.recv()).await.expect("a message").expect("open channel");
+    assert!(recv(&mut rx).await > 0, "a message");
     assert!(fake.end_scale_set_session(id), "the service ends the session");
+    assert_eq!(recv(&mut rx).await, 0, "the new session's opening statistics");
     fake.queue_job(repo(), ["linux"]);
-    tokio::time::timeout(Duration::from_secs(10), rx.recv())
-        .await
-        .expect("a message on the new session")
-        .expect("open");
+    assert!(recv(&mut rx).await > 0, "a message on the new session");
     assert_eq!(fake.scale_set_session_owner(id).as_deref(), Some("replica-1"), "reopened for the same owner");
     let _ = stop.send(());
     tokio::time::timeout(Duration::from_secs(10), run).await.expect("stops").expect("joins").expect("closes cleanly");
@@ -349,11 +368,16 @@ async fn the_service_assigns_no_more_than_the_max_capacity() {
     for _ in 0..3 {
         fake.queue_job(repo(), ["linux"]);
     }
-    let mut acquired = Vec::new();
-    for _ in 0..3 {
-        acquired.extend(next_batch(&mut listener, 5).await.acquired);
-    }
-    assert_eq!(acquired.len(), 1, "max capacity 1: one job acquired, {acquired:?}");
+    // The three offers come in one message: one is acquired.
+    let batch = next_batch(&mut listener, 5).await;
+    assert_eq!(kinds(&batch), ["available"; 3]);
+    assert_eq!(batch.acquired.len(), 1, "max capacity 1: one job acquired, {:?}", batch.acquired);
+    let poll = fake
+        .actions_requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.path_and_query.starts_with("/queue/") && r.method == "GET");
+    assert!(poll.expect("a poll").headers.iter().any(|(k, v)| k == "x-scalesetmaxcapacity" && v == "1"));
     let states: Vec<&str> = fake.scale_set_jobs(id).into_iter().map(|j| j.1).collect();
     assert_eq!(states.iter().filter(|s| **s == "acquired").count(), 1, "{states:?}");
     listener.close().await.expect("close");
@@ -376,4 +400,57 @@ async fn credentials_stay_with_their_origin() {
     // The GitHub fake never saw a service token, nor the service GitHub's.
     let github_token = fake.token();
     assert!(fake.actions_requests().iter().all(|r| !String::from_utf8_lossy(&r.body).contains(&github_token)));
+}
+
+/// GitHub down while the admin token must be renewed: a transient error
+/// (the listener waits it out), not a refused registration.
+#[tokio::test]
+async fn a_github_outage_while_renewing_is_transient() {
+    let fake = fake().await;
+    let (sets, id) = scale_set(&fake, "linux").await;
+    let session = sets.sessions(id).open("a").await.expect("session");
+    fake.expire_actions_tokens();
+    // The registration token's POST is tried 3 times (the default policy).
+    fake.inject([Fault::Status(503), Fault::Status(503), Fault::Status(503)]);
+    match session.next_message(0, 1).await {
+        Err(e @ Error::Unavailable { .. }) => {
+            assert!(e.is_transient(), "{e}");
+            assert!(e.to_string().contains("runner-registration"), "{e}");
+        }
+        other => panic!("expected Unavailable, got {other:?}"),
+    }
+    // GitHub back: the next poll renews and goes on.
+    assert_eq!(session.next_message(0, 1).await.expect("renewed"), None);
+    session.close().await.expect("close");
+}
+
+/// An acknowledgement the service no longer knows (an earlier attempt
+/// whose answer was lost deleted it) counts as done.
+#[tokio::test]
+async fn acknowledging_a_message_already_gone_is_no_error() {
+    let fake = fake().await;
+    let (sets, id) = scale_set(&fake, "linux").await;
+    let session = sets.sessions(id).open("a").await.expect("session");
+    session.acknowledge(987_654).await.expect("a 404 is an acknowledgement");
+    session.close().await.expect("close");
+}
+
+/// An answer over the body limit is refused unread, and no retry cures it.
+#[tokio::test]
+async fn an_oversized_answer_is_refused_and_not_transient() {
+    let fake = fake().await;
+    let github = gha_runners::Client::builder()
+        .base_url(fake.base_url())
+        .token(fake.token())
+        .max_response_bytes(2048)
+        .build()
+        .expect("client");
+    let sets = github.org(ORG).scale_sets();
+    let long = "x".repeat(3000);
+    let set = fake.client().expect("client").org(ORG).scale_sets().get_or_create(&NewScaleSet::new(&long)).await;
+    let id = set.expect("made with the default limit").id.expect("id");
+    match sets.get(id).await {
+        Err(e @ Error::ResponseTooLarge { limit: 2048, .. }) => assert!(!e.is_transient()),
+        other => panic!("expected ResponseTooLarge, got {other:?}"),
+    }
 }

@@ -256,6 +256,35 @@ async fn forward(
     StatusCode::BAD_GATEWAY
 }
 
+/// Queues `jobs` jobs in three repositories, job `i` asking for
+/// `labels(i)`; returns each job and when it was queued.
+pub(crate) fn queue_burst(
+    fake: &FakeGitHub,
+    jobs: usize,
+    labels: impl Fn(usize) -> Vec<String>,
+) -> Vec<(JobId, Instant)> {
+    (0..jobs)
+        .map(|i| {
+            let repo = FakeScope::repo("octo-org", ["api", "web", "ml"][i % 3]);
+            let (job, _) = fake.queue_job(repo, labels(i));
+            (JobId::from(job), Instant::now())
+        })
+        .collect()
+}
+
+/// Whether every job of the burst ended, or the demo has waited two
+/// minutes since the first was queued (it says so).
+pub(crate) fn burst_over(fake: &FakeGitHub, queued_at: &[(JobId, Instant)]) -> bool {
+    if queued_at.iter().all(|(job, _)| fake.job_ended(job.get())) {
+        return true;
+    }
+    let timed_out = queued_at.first().is_some_and(|(_, at)| at.elapsed() > Duration::from_secs(120));
+    if timed_out {
+        eprintln!("demo: gave up waiting for the jobs to complete");
+    }
+    timed_out
+}
+
 fn jit_configs(fake: &FakeGitHub) -> usize {
     fake.responses()
         .iter()
@@ -357,22 +386,11 @@ pub(crate) async fn demo(mut args: DemoArgs) -> Result<bool, String> {
         .reorder(args.reorder)
         .down(Duration::from_millis(300), args.down);
     fake.set_delivery_faults(faults);
-    let mut queued_at = Vec::with_capacity(jobs);
-    for i in 0..jobs {
-        let repo = FakeScope::repo("octo-org", ["api", "web", "ml"][i % 3]);
-        let (job, _) = fake.queue_job(repo, pools[i % pools.len()].labels.iter().cloned());
-        queued_at.push((JobId::from(job), Instant::now()));
-    }
-    let deadline = Instant::now() + Duration::from_secs(120);
+    let queued_at = queue_burst(&fake, jobs, |i| pools[i % pools.len()].labels.clone());
     let mut killed_with = None;
     // Done when GitHub (the fake) says every job ended: a `completed`
     // delivery may be lost for good.
-    let all_ended = || queued_at.iter().all(|(job, _)| fake.job_ended(job.get()));
-    while !all_ended() {
-        if Instant::now() > deadline {
-            eprintln!("demo: gave up waiting for the jobs to complete");
-            break;
-        }
+    while !burst_over(&fake, &queued_at) {
         if let Some(k) = args.kill_replica
             && killed_with.is_none()
             && jit_configs(&fake) * 3 >= jobs

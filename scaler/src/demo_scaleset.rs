@@ -3,12 +3,11 @@
 //! holds the session under a Redis lease), with the service's faults on
 //! request and a replica killed mid-burst.
 
-use crate::demo::{DemoArgs, FakeMachines, Shared, percentile, start_replica};
+use crate::demo::{DemoArgs, FakeMachines, Shared, burst_over, percentile, queue_burst, start_replica};
 use crate::pools::Pool;
 use crate::scaleset_source::Source;
 use gha_runners::scaleset::NewScaleSet;
 use gha_runners::testkit::{FakeGitHub, FakeScope, Fault, RedisServer};
-use gha_runners::types::JobId;
 use gha_runners::{Client, Secret};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -172,20 +171,9 @@ pub(crate) async fn demo(args: DemoArgs) -> Result<bool, String> {
     if args.faults {
         tokio::spawn(faults(fake.clone(), set_id, args.seed, stop.clone()));
     }
-    let mut queued_at = Vec::with_capacity(jobs);
-    for i in 0..jobs {
-        let repo = FakeScope::repo("octo-org", ["api", "web", "ml"][i % 3]);
-        let (job, _) = fake.queue_job(repo, [SCALE_SET]);
-        queued_at.push((JobId::from(job), Instant::now()));
-    }
-    let deadline = Instant::now() + Duration::from_secs(120);
+    let queued_at = queue_burst(&fake, jobs, |_| vec![SCALE_SET.to_string()]);
     let mut killed_with = None;
-    let all_ended = || queued_at.iter().all(|(job, _)| fake.job_ended(job.get()));
-    while !all_ended() {
-        if Instant::now() > deadline {
-            eprintln!("demo: gave up waiting for the jobs to complete");
-            break;
-        }
+    while !burst_over(&fake, &queued_at) {
         let created = fake.scale_set_runners_created() as usize;
         if let Some(k) = args.kill_replica
             && killed_with.is_none()

@@ -1,4 +1,4 @@
-//! `gha-scaler`: a webhook-driven autoscaler for GitHub Actions
+//! `gha-scaler`: an autoscaler for GitHub Actions
 //! self-hosted runners, built on gha-runners.
 //!
 //! ```text
@@ -37,6 +37,10 @@
 //! `--replicas 3 --kill-replica 1` runs three replicas on a redis-server
 //! the demo starts, and kills one mid-burst.
 //!
+//! `--source scaleset --scale-set NAME` (`demo` and `serve`) takes demand
+//! from a runner scale set's session instead (`scaleset_source`): outbound
+//! only, one replica holding the session under a store lease.
+//!
 //! `serve` serves real deliveries on `--listen` (path `/webhook`; set the
 //! webhook's content type to `application/json` and select "Workflow
 //! jobs"). `--launch` is a shell command run once per runner with the
@@ -63,7 +67,10 @@ mod serve;
 mod store;
 
 #[derive(Parser)]
-#[command(name = "gha-scaler", about = "A webhook-driven autoscaler for GitHub Actions self-hosted runners")]
+#[command(
+    name = "gha-scaler",
+    about = "An autoscaler for GitHub Actions self-hosted runners (webhooks or a runner scale set)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

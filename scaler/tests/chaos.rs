@@ -3,30 +3,13 @@
 //! mid-burst, a cap and a warm pool. Each test fails when what it checks
 //! is turned off: the fill lease (claims), the cap, catch-up.
 
-use std::process::{Command, Output};
+mod support;
+
+use std::process::Output;
+use support::lines;
 
 fn demo(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gha-scaler"))
-        .arg("demo")
-        .args(args)
-        .env_remove("GITHUB_TOKEN")
-        .env_remove("GITHUB_API_URL")
-        .output()
-        .expect("run gha-scaler (built by cargo test)")
-}
-
-/// The two lines `demo` prints, after checking it succeeded.
-fn lines(out: &Output, what: &str) -> (String, String) {
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !stderr.contains("redis-server is not installed"),
-        "these tests need a real Redis: install it with `apt-get install -y redis-server`"
-    );
-    let mut it = stdout.lines();
-    let (first, second) = (it.next().unwrap_or_default().to_string(), it.next().unwrap_or_default().to_string());
-    assert!(out.status.success(), "{what}: {stdout}\n{}", stderr.lines().rev().take(30).collect::<Vec<_>>().join("\n"));
-    (first, second)
+    support::demo(args)
 }
 
 /// Three replicas behind one URL, with lost, repeated and reordered

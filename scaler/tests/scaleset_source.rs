@@ -8,30 +8,15 @@
 //! breaks no test here: this source scales on each message's statistics,
 //! not on its job messages; `tests/scaleset_lifecycle.rs` checks that rule.
 
-use std::process::{Command, Output};
+mod support;
+
+use gha_runners::testkit::{FakeGitHub, FakeScope};
+use gha_runners::types::{JobConclusion, JobStatus};
+use std::process::Output;
+use support::{Serve, lines, until};
 
 fn demo(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gha-scaler"))
-        .args(["demo", "--source", "scaleset"])
-        .args(args)
-        .env_remove("GITHUB_TOKEN")
-        .env_remove("GITHUB_API_URL")
-        .output()
-        .expect("run gha-scaler (built by cargo test)")
-}
-
-/// The two lines `demo` prints, after checking it succeeded.
-fn lines(out: &Output, what: &str) -> (String, String) {
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !stderr.contains("redis-server is not installed"),
-        "these tests need a real Redis: install it with `apt-get install -y redis-server`"
-    );
-    let mut it = stdout.lines();
-    let (first, second) = (it.next().unwrap_or_default().to_string(), it.next().unwrap_or_default().to_string());
-    assert!(out.status.success(), "{what}: {stdout}\n{}", stderr.lines().rev().take(30).collect::<Vec<_>>().join("\n"));
-    (first, second)
+    support::demo(&[&["--source", "scaleset"][..], args].concat())
 }
 
 /// One replica: one runner per job, and the figures line.
@@ -47,7 +32,7 @@ fn one_replica_makes_one_runner_per_job() {
 /// (the jobs still assigned) makes new ones, before the service cancels
 /// the jobs (its requeue time is 2 s in the demo).
 #[test]
-fn lost_machines_are_replaced_and_requeued_jobs_served() {
+fn lost_machines_are_replaced() {
     let (first, _) = lines(&demo(&["--jobs", "12", "--lost-machines", "3"]), "lost machines");
     assert_eq!(first, "demo: 12 jobs queued, 15 runners created, 12 jobs completed, 0 runners left");
 }
@@ -80,4 +65,36 @@ fn a_replica_killed_holding_the_session_loses_nothing() {
     assert!(first.ends_with("45 jobs completed, 0 runners left"), "{first}");
     assert!((45..=48).contains(&created), "{first}");
     assert!(second.contains("replica 1 killed after"), "{second}");
+}
+
+/// `serve --source scaleset` against the fake: it creates the scale set,
+/// holds its session, makes a runner for a job (the launch command sees the
+/// config, not the token), the runner takes the job, and no webhook route
+/// exists.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_listens_on_a_scale_set() {
+    let fake =
+        FakeGitHub::builder().org("octo-org").scale_set_poll_wait(std::time::Duration::from_millis(300)).start().await;
+    let mut serve =
+        Serve::start(&fake, "", &["--source", "scaleset", "--scale-set", "linux-x64", "--max-runners", "5"]);
+    serve.log.wait_for("session opened by ");
+    let set = fake.scale_sets().into_iter().find(|s| s.1 == "linux-x64").expect("the scale set was created");
+    assert!(set.2, "a session is open");
+    let (job, _) = fake.queue_job(FakeScope::repo("octo-org", "app"), ["linux-x64"]);
+    until("a runner to be launched", || !serve.launched().is_empty()).await;
+    let name = serve.launched().remove(0);
+    let config = serve.machine(&name).await;
+    let env = std::fs::read_to_string(serve.machines.join(format!(".env.{name}"))).unwrap();
+    assert!(!env.contains(&fake.token()), "the launch command saw the token");
+    fake.start_runner(&config).expect("a config of the scale set");
+    let jobs = fake.client().unwrap().repo("octo-org", "app").jobs();
+    assert_eq!(jobs.get(job).await.unwrap().status, JobStatus::InProgress);
+    assert!(fake.complete_job(job, JobConclusion::Success));
+    until("the runner to go", || fake.runners(&FakeScope::org("octo-org")).is_empty()).await;
+    let refused = reqwest::Client::new().post(&serve.url).body("{}").send().await.unwrap();
+    assert_eq!(refused.status(), 404, "no webhook route without deliveries to take");
+    assert!(serve.metrics().await.contains("gha_scaler"), "metrics are served");
+    assert!(fake.credential_violations().is_empty(), "{:?}", fake.credential_violations());
+    let log = serve.log.all();
+    assert!(!log.contains(&config), "the config was printed: {log}");
 }

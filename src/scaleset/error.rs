@@ -100,6 +100,16 @@ pub enum Error {
         /// The first bytes of the body, secrets redacted.
         body: String,
     },
+    /// A response body larger than the limit
+    /// ([`crate::ClientBuilder::max_response_bytes`]); refused unread. No
+    /// retry cures it.
+    #[error("{operation}: the response body exceeds the limit of {limit} bytes; it was not read")]
+    ResponseTooLarge {
+        /// The operation.
+        operation: &'static str,
+        /// The limit in force.
+        limit: u64,
+    },
     /// A message whose body cannot be read.
     #[error(transparent)]
     Message(#[from] MessageError),
@@ -116,8 +126,29 @@ pub enum Error {
 impl Error {
     /// Whether a later attempt may succeed without changing anything:
     /// the service was unavailable, or another listener holds the session.
+    ///
+    /// A failure of GitHub's own API while connecting (its outage, its rate
+    /// limit) counts too.
     pub fn is_transient(&self) -> bool {
-        matches!(self, Error::Unavailable { .. } | Error::SessionConflict { .. })
+        match self {
+            Error::Unavailable { .. } | Error::SessionConflict { .. } => true,
+            Error::GitHub(e) => github_transient(e),
+            _ => false,
+        }
+    }
+
+    /// The status the transport's made-up answer carries when renewing the
+    /// admin token failed: the status of GitHub's or the registration's
+    /// answer, 503 for no answer, 0 for a refusal made here (a service URL
+    /// refused).
+    pub(crate) fn renewal_status(&self) -> u16 {
+        match self {
+            Error::Registration { status, .. } => *status,
+            Error::Unavailable { status, .. } => status.unwrap_or(503),
+            Error::GitHub(e) if github_transient(e) => e.status().filter(|s| *s >= 429).unwrap_or(503),
+            Error::GitHub(e) => e.status().unwrap_or(0),
+            _ => 0,
+        }
     }
 
     /// Converts an error of the generated scale-set client
@@ -131,6 +162,13 @@ impl Error {
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidInput { field, reason: reason.into() }
     }
+}
+
+/// Whether an error of GitHub's REST API may pass by itself: no answer, a
+/// rate limit, a 5xx.
+fn github_transient(e: &crate::Error) -> bool {
+    matches!(e, crate::Error::Transport { .. } | crate::Error::Timeout { .. } | crate::Error::RateLimited { .. })
+        || e.status().is_some_and(|s| s >= 500)
 }
 
 impl From<crate::Error> for Error {
@@ -166,6 +204,13 @@ pub(crate) async fn from_generated<E: serde::Serialize>(
     let (status, headers, bytes) = match err {
         G::InvalidRequest(reason) => return Error::invalid("request", reason),
         G::CommunicationError(e) | G::ResponseBodyError(e) | G::InvalidUpgrade(e) => {
+            let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+            while let Some(c) = cause {
+                if let Some(too_large) = c.downcast_ref::<crate::transport::BodyTooLarge>() {
+                    return Error::ResponseTooLarge { operation, limit: too_large.limit };
+                }
+                cause = c.source();
+            }
             let message = if e.is_timeout() { "timed out".to_string() } else { transport_message(e) };
             return Error::Unavailable { operation, status: None, message };
         }
@@ -203,7 +248,11 @@ pub(crate) async fn from_generated<E: serde::Serialize>(
     }
     let code = status.as_u16();
     if let Some(refused) = headers.get(super::transport::RENEWAL_FAILED_HEADER) {
-        let status = refused.to_str().ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+        let status: u16 = refused.to_str().ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+        // GitHub's outage or rate limit while renewing passes by itself.
+        if status == 429 || status >= 500 {
+            return Error::Unavailable { operation: "runner-registration/create", status: Some(status), message };
+        }
         return Error::Registration { status, message };
     }
     let scale_set = || subject.scale_set_id.map(|id| id.to_string()).unwrap_or_default();

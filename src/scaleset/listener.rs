@@ -8,7 +8,8 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Batch {
-    /// The message's id.
+    /// The message's id; 0 for the statistics a session opens with, which
+    /// [`Listener::run`] hands over first (nothing to acknowledge).
     pub message_id: i64,
     /// The scale set's counters when it was sent: demand is
     /// [`Statistics::total_assigned_jobs`].
@@ -16,7 +17,10 @@ pub struct Batch {
     /// The job messages it holds, in order (unknown types kept as sent).
     pub jobs: Vec<JobMessage>,
     /// The `runner_request_id`s of its [`JobMessage::Available`] jobs
-    /// that the listener acquired for the scale set before handing it over.
+    /// that the listener acquired for the scale set before handing it over,
+    /// in this delivery: a message that comes again may list none (the
+    /// jobs are the scale set's already). Scale on
+    /// [`statistics`](Batch::statistics), not on this.
     pub acquired: Vec<i64>,
     /// Why its job messages could not be read, if they could not (its
     /// statistics still hold; the message is acknowledged like any other,
@@ -78,6 +82,11 @@ pub struct Listener {
 /// The longest pause between failed rounds of [`Listener::run`].
 const MAX_PAUSE: Duration = Duration::from_secs(30);
 
+/// The shortest round of [`Listener::run`] that ends without a message: a
+/// server (or proxy) that answers "no message" at once is not polled in a
+/// tight loop.
+const MIN_EMPTY_ROUND: Duration = Duration::from_millis(500);
+
 impl Listener {
     /// A listener on `session` that runs at most `max_capacity` runners.
     pub fn new(session: Session, max_capacity: u32) -> Self {
@@ -111,6 +120,16 @@ impl Listener {
         let Some(message) = self.session.next_message(self.last_message_id, self.max_capacity).await? else {
             return Ok(None);
         };
+        self.handle(message, handler).await.map(Some)
+    }
+
+    /// Acquires the jobs `message` offers, hands it to `handler`, and
+    /// acknowledges it once `handler` returned `Ok`.
+    async fn handle<F, Fut, E>(&mut self, message: super::Message, handler: F) -> Result<i64, ListenError<E>>
+    where
+        F: FnOnce(Batch) -> Fut,
+        Fut: Future<Output = Result<(), E>>,
+    {
         let (jobs, unreadable) = match message.jobs() {
             Ok(jobs) => (jobs, None),
             Err(e) => {
@@ -125,7 +144,17 @@ impl Listener {
                 _ => None,
             })
             .collect();
-        let acquired = self.session.acquire_jobs(&available).await?;
+        let acquired = match self.session.acquire_jobs(&available).await {
+            Ok(acquired) => acquired,
+            // Tried again with the message.
+            Err(e) if e.is_transient() => return Err(e.into()),
+            // The service refused them (jobs gone, ids it no longer
+            // knows): the message's statistics still count.
+            Err(e) => {
+                tracing::warn!(message_id = message.message_id, error = %e, "the jobs offered could not be acquired");
+                Vec::new()
+            }
+        };
         let batch = Batch {
             message_id: message.message_id,
             statistics: message.statistics.clone().unwrap_or_default(),
@@ -136,16 +165,22 @@ impl Listener {
         handler(batch).await.map_err(ListenError::Handler)?;
         self.session.acknowledge(message.message_id).await?;
         self.last_message_id = message.message_id;
-        Ok(Some(message.message_id))
+        Ok(message.message_id)
     }
 
     /// Polls until `shutdown` completes, then closes the session.
     ///
+    /// First, and after each new session, the handler gets the statistics
+    /// the session opened with (a [`Batch`] with `message_id` 0): the
+    /// demand to start from before any message. Shutdown ends a poll, never
+    /// a handler or an acknowledgement under way.
+    ///
     /// What it rides out, pausing (up to 30 s, doubling) between rounds:
     /// the service unavailable, a handler error (the message comes again),
-    /// and a session deleted under it (it opens a new one for the same
-    /// owner, waiting while another listener holds the scale set). Any
-    /// other error closes the session and is returned.
+    /// and a session deleted under it (it closes what is left of it and
+    /// opens a new one for the same owner, waiting while another listener
+    /// holds the scale set). Any other error closes the session and is
+    /// returned.
     pub async fn run<F, Fut, E, S>(mut self, shutdown: S, mut handler: F) -> Result<(), Error>
     where
         F: FnMut(Batch) -> Fut,
@@ -155,14 +190,41 @@ impl Listener {
     {
         let mut shutdown = std::pin::pin!(shutdown);
         let mut pause = Duration::from_millis(250);
+        let mut opened = true;
         loop {
-            let round = tokio::select! {
+            if std::mem::take(&mut opened) {
+                let batch = Batch {
+                    message_id: 0,
+                    statistics: self.session.statistics().clone(),
+                    jobs: Vec::new(),
+                    acquired: Vec::new(),
+                    unreadable: None,
+                };
+                if let Err(e) = handler(batch).await {
+                    tracing::warn!(error = %e, "handler failed on the session's opening statistics");
+                }
+            }
+            let started = std::time::Instant::now();
+            let next = tokio::select! {
                 () = &mut shutdown => break,
-                round = self.poll(&mut handler) => round,
+                next = self.session.next_message(self.last_message_id, self.max_capacity) => next,
+            };
+            let round = match next {
+                Ok(Some(message)) => self.handle(message, &mut handler).await.map(Some),
+                Ok(None) => Ok(None),
+                Err(e) => Err(ListenError::Service(e)),
             };
             let failed = match round {
-                Ok(_) => {
+                Ok(Some(_)) => {
                     pause = Duration::from_millis(250);
+                    continue;
+                }
+                Ok(None) => {
+                    let rest = MIN_EMPTY_ROUND.saturating_sub(started.elapsed());
+                    tokio::select! {
+                        () = &mut shutdown => break,
+                        () = tokio::time::sleep(rest) => {}
+                    }
                     continue;
                 }
                 Err(ListenError::Handler(e)) => {
@@ -179,7 +241,10 @@ impl Listener {
                         "the session is gone; opening a new one"
                     );
                     match self.reopen().await {
-                        Ok(()) => false,
+                        Ok(()) => {
+                            opened = true;
+                            false
+                        }
                         Err(e) if e.is_transient() => true,
                         Err(e) => return Err(e),
                     }
@@ -201,10 +266,15 @@ impl Listener {
     }
 
     /// Opens a new session for the same owner, from the oldest message not
-    /// acknowledged.
+    /// acknowledged, after closing what is left of the old one (else the
+    /// service refuses the new one while the old lives).
     async fn reopen(&mut self) -> Result<(), Error> {
         let sessions = self.session.scale_sets().sessions(self.session.scale_set_id());
-        self.session = sessions.open(self.session.owner()).await?;
+        let owner = self.session.owner().to_string();
+        if let Err(e) = self.session.end().await {
+            tracing::debug!(error = %e, "the old session could not be closed");
+        }
+        self.session = sessions.open(&owner).await?;
         self.last_message_id = 0;
         Ok(())
     }

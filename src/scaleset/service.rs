@@ -213,9 +213,12 @@ impl ScaleSets {
         let renew: Register = Arc::new(move || {
             let (github, target, settings) = for_renewal.clone();
             Box::pin(async move {
-                register(&github, &target, &settings).await.map_err(|e| match e {
-                    Error::Registration { status, message } => (status, message),
-                    other => (0, other.to_string()),
+                register(&github, &target, &settings).await.map_err(|e| {
+                    let message = match &e {
+                        Error::Registration { message, .. } => message.clone(),
+                        other => other.to_string(),
+                    };
+                    (e.renewal_status(), message)
                 })
             })
         });
@@ -289,10 +292,13 @@ impl ScaleSets {
         let created = c.service.scale_sets_create(v!(ScaleSetsCreateApiVersion), &body).await;
         match unwrap("scale-sets/create", None, created).await {
             Ok(set) => Ok(set),
-            Err(e @ Error::Unavailable { .. }) => match self.find(&spec.name, group.id).await? {
-                Some(found) => Ok(found),
-                None => Err(e),
-            },
+            // A lost answer, or another replica that created it meanwhile.
+            Err(e @ (Error::Unavailable { .. } | Error::Api { status: 400 | 409, .. })) => {
+                match self.find(&spec.name, group.id).await? {
+                    Some(found) => Ok(found),
+                    None => Err(e),
+                }
+            }
             Err(e) => Err(e),
         }
     }
@@ -406,8 +412,11 @@ pub(crate) fn web_root(api_root: &str) -> Result<String, Error> {
 
 /// Refuses a URL the service handed out that the admin or queue token
 /// must not go to: not https (plain http only on a loopback host, for
-/// tests), with userinfo, or GitHub's own API origin (where a service
-/// token does not belong, and which the GitHub token's client talks to).
+/// tests), with userinfo, or GitHub's own REST API (where a service token
+/// does not belong, and which the GitHub token's client talks to): its
+/// whole origin when the API is the origin's root (`api.github.com`), its
+/// path otherwise (GHES serves the Actions service on its own host, beside
+/// `/api/v3`).
 pub(crate) fn check_service_url(what: &'static str, url: &str, github_base: &str) -> Result<reqwest::Url, Error> {
     let shown = crate::client::redact_url(url);
     let refuse = |why: &str| Error::Registration { status: 0, message: format!("{what} `{shown}` {why}: refused") };
@@ -432,7 +441,13 @@ pub(crate) fn check_service_url(what: &'static str, url: &str, github_base: &str
     if let Ok(github) = reqwest::Url::parse(github_base)
         && github.origin() == parsed.origin()
     {
-        return Err(refuse("is GitHub's API origin, where the service's tokens do not go"));
+        let api = github.path().trim_end_matches('/');
+        // As a server that decodes the path would read it.
+        let path = percent_encoding::percent_decode_str(parsed.path()).decode_utf8_lossy().to_ascii_lowercase();
+        let api = api.to_ascii_lowercase();
+        if api.is_empty() || path == api || path.starts_with(&format!("{api}/")) {
+            return Err(refuse("is GitHub's REST API, where the service's tokens do not go"));
+        }
     }
     Ok(parsed)
 }
@@ -467,5 +482,17 @@ mod tests {
             assert!(!e.to_string().contains("pw@"), "{e}");
         }
         assert!(check_service_url("u", "http://127.0.0.1:9/x", "http://127.0.0.1:9").is_err(), "same origin as GitHub");
+        // GHES: the Actions service on the same host, beside the API.
+        let ghes = "https://ghe.example.com/api/v3";
+        assert!(check_service_url("u", "https://ghe.example.com/_services/pipelines/abc", ghes).is_ok());
+        for bad in [
+            "https://ghe.example.com/api/v3",
+            "https://ghe.example.com/api/v3/orgs",
+            "https://GHE.example.com:443/api/v3/x",
+            "https://ghe.example.com/api/%76%33/x",
+            "https://ghe.example.com/API/v3/x",
+        ] {
+            assert!(check_service_url("u", bad, ghes).is_err(), "{bad}");
+        }
     }
 }

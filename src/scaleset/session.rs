@@ -35,7 +35,15 @@ impl Sessions {
             reason: "the session has no sessionId".into(),
             body: String::new(),
         })?;
-        let queue = Queue::of(&c, OP, &opened)?;
+        let queue = match Queue::of(&c, OP, &opened) {
+            Ok(queue) => queue,
+            Err(e) => {
+                // Not left open: the next listener would wait for it to end.
+                let v = types::SessionsDeleteApiVersion::X60Preview;
+                let _ = c.service.sessions_delete(self.scale_set_id, &id, v).await;
+                return Err(e);
+            }
+        };
         Ok(Session {
             conn: c,
             sets: self.sets.clone(),
@@ -89,7 +97,8 @@ impl Queue {
             |what: &str| Error::Decode { operation, reason: format!("the session has no {what}"), body: String::new() };
         let url = session.message_queue_url.as_deref().ok_or_else(|| missing("messageQueueUrl"))?;
         let token = session.message_queue_access_token.as_ref().ok_or_else(|| missing("messageQueueAccessToken"))?;
-        let mut parsed = check_service_url("the message queue URL", url, &c.github_base)?;
+        let mut parsed = check_service_url("the message queue URL", url, &c.github_base)
+            .map_err(|e| Error::Decode { operation, reason: e.to_string(), body: String::new() })?;
         let credential = Credential::queue(token).ok_or_else(|| missing("usable messageQueueAccessToken"))?;
         let mut inner = c.settings.inner(credential.clone());
         inner.base_query = parsed.query().map(str::to_string);
@@ -148,7 +157,8 @@ impl Session {
                 Err(progenitor_client::Error::UnexpectedResponse(r)) if r.status() == reqwest::StatusCode::ACCEPTED => {
                     return Ok(None);
                 }
-                Err(progenitor_client::Error::CommunicationError(e)) if e.is_timeout() => {
+                // The poll's own timeout (not a connection that never came).
+                Err(progenitor_client::Error::CommunicationError(e)) if e.is_timeout() && !e.is_connect() => {
                     tracing::debug!(scale_set_id = self.scale_set_id, "long poll ended without an answer");
                     return Ok(None);
                 }
@@ -166,7 +176,10 @@ impl Session {
     }
 
     /// Acknowledges message `message_id`: it does not come again. A 401
-    /// refreshes the session and tries once more.
+    /// refreshes the session and tries once more. A 404 counts as
+    /// acknowledged: the message is gone (an earlier attempt whose answer
+    /// was lost deleted it, or the session ended, which the next poll
+    /// says).
     pub async fn acknowledge(&self, message_id: i64) -> Result<(), Error> {
         let mut refreshed = false;
         loop {
@@ -176,6 +189,7 @@ impl Session {
                     refreshed = true;
                     self.refresh().await?;
                 }
+                Err(Error::SessionGone { .. }) => return Ok(()),
                 other => return other,
             }
         }
@@ -218,6 +232,12 @@ impl Session {
 
     /// Closes the session (the next listener may open one at once).
     pub async fn close(self) -> Result<(), Error> {
+        self.end().await
+    }
+
+    /// Deletes the session on the service (a session already gone is no
+    /// error), keeping this value: [`super::Listener`] replaces it next.
+    pub(crate) async fn end(&self) -> Result<(), Error> {
         let v = types::SessionsDeleteApiVersion::X60Preview;
         let deleted = self.conn.service.sessions_delete(self.scale_set_id, &self.id, v).await;
         match unwrap("sessions/delete", Some(self.scale_set_id), deleted).await {

@@ -173,10 +173,15 @@ impl AdminToken {
 }
 
 impl Issued {
+    /// A token just issued. One that expires within the margin already (a
+    /// short-lived token, or clocks apart) is used until it is refused,
+    /// rather than renewed before every request.
     fn of(token: &Secret) -> Result<Self, String> {
         let header = crate::transport::bearer(token.expose_secret())
             .ok_or("the admin token cannot be sent in a header".to_string())?;
-        Ok(Self { header, expires: jwt_expiry(token.expose_secret()) })
+        let margin = chrono::Duration::from_std(ADMIN_TOKEN_MARGIN).unwrap_or_default();
+        let expires = jwt_expiry(token.expose_secret()).filter(|e| *e - margin > chrono::Utc::now());
+        Ok(Self { header, expires })
     }
 }
 
@@ -356,7 +361,7 @@ async fn send(
             Ok(r) => response::read_bounded(r, inner.max_body).await,
             Err(e) => Err(e),
         };
-        let answer = match outcome {
+        let mut answer = match outcome {
             Ok(Read::Whole(answer)) => answer,
             Ok(Read::TooLarge(refused)) => {
                 tracing::warn!(operation, limit = inner.max_body, "response body over the limit: refused");
@@ -368,13 +373,17 @@ async fn send(
                 let poll_ended = e.is_timeout() && operation == "messages/get";
                 if may_retry && !poll_ended && (e.is_connect() || repeatable(operation)) {
                     let wait = inner.retry.backoff(attempt);
-                    tracing::warn!(operation, attempt, error = %e, wait_ms = wait.as_millis() as u64, "request failed; retrying");
+                    // Without the URL: a queue URL's query may be a credential.
+                    let shown = e.without_url();
+                    tracing::warn!(operation, attempt, error = %shown, wait_ms = wait.as_millis() as u64, "request failed; retrying");
                     tokio::time::sleep(wait).await;
                     continue;
                 }
                 return Err(e);
             }
         };
+        // Only the transport makes that marker up; a server's is dropped.
+        answer.headers.remove(RENEWAL_FAILED_HEADER);
         let status = answer.status;
         if status == StatusCode::UNAUTHORIZED
             && !renewed
@@ -410,8 +419,26 @@ async fn send(
                 }
             }
         }
-        return Ok(if status.as_u16() >= 400 { response::json_error_body(answer) } else { answer }.into_response());
+        if status.as_u16() >= 400 {
+            answer.body = without_echo(&answer.body, &credential);
+            answer = response::json_error_body(answer);
+        }
+        return Ok(answer.into_response());
     }
+}
+
+/// `body` with every copy of the credential sent (the token after its
+/// scheme) replaced: an error that echoes the request's `Authorization`
+/// must not carry it into an error message.
+fn without_echo(body: &bytes::Bytes, credential: &HeaderValue) -> bytes::Bytes {
+    let Some(token) = credential.to_str().ok().and_then(|v| v.split_once(' ')).map(|(_, t)| t.trim()) else {
+        return body.clone();
+    };
+    let text = String::from_utf8_lossy(body);
+    if token.len() < 8 || !text.contains(token) {
+        return body.clone();
+    }
+    bytes::Bytes::from(text.replace(token, crate::secret::REDACTED))
 }
 
 /// The answer made up when the admin token could not be renewed: a 401
@@ -440,6 +467,15 @@ mod tests {
         assert_eq!(operation("messages_get").map(|o| o.3), Some(CredentialKind::Queue));
         assert_eq!(operation("runner_registration_create").map(|o| o.3), Some(CredentialKind::Registration));
         assert_eq!(operation("sessions_create").map(|o| o.3), Some(CredentialKind::Admin));
+    }
+
+    #[test]
+    fn an_echoed_credential_is_taken_out_of_error_bodies() {
+        let sent = HeaderValue::from_static("RemoteAuth AABF3JGZDX3P5PMEXLND6TS6FCW00001234");
+        let body = bytes::Bytes::from_static(b"{\"message\":\"bad: RemoteAuth AABF3JGZDX3P5PMEXLND6TS6FCW00001234\"}");
+        let cleaned = without_echo(&body, &sent);
+        assert!(!String::from_utf8_lossy(&cleaned).contains("AABF3JGZ"), "{cleaned:?}");
+        assert_eq!(without_echo(&bytes::Bytes::from_static(b"{}"), &sent), bytes::Bytes::from_static(b"{}"));
     }
 
     #[test]

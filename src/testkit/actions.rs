@@ -102,6 +102,9 @@ pub(crate) struct Service {
     pub jit_times: Vec<std::time::Instant>,
     /// Credentials sent where they do not belong (descriptions).
     pub violations: Vec<String>,
+    /// Every admin and queue token ever issued (expired, refreshed away or
+    /// not), to catch one sent to GitHub.
+    pub ever_issued: BTreeSet<String>,
 }
 
 fn now() -> String {
@@ -128,6 +131,7 @@ impl Service {
             "fake-signature"
         );
         self.admin_tokens.insert(token.clone(), (tenant.to_string(), exp));
+        self.ever_issued.insert(token.clone());
         self.registrations += 1;
         token
     }

@@ -140,10 +140,19 @@ async fn answer(
     let token = bearer(headers);
     {
         let mut s = lock(shared);
-        if !token.is_empty() && (token == s.token || s.issued.contains(&token)) {
+        // Whatever the scheme: the whole header is searched.
+        let auth = headers.get("authorization").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let auth = auth.unwrap_or_default();
+        let github =
+            !s.token.is_empty() && auth.contains(&s.token) || s.issued.iter().any(|t| auth.contains(t.as_str()));
+        if github {
             let what = format!("{method} {}: the GitHub token was sent to the Actions service", uri.path());
             s.data.service.violations.push(what);
             return error(401, "UnauthorizedException", "not a token of this service");
+        }
+        if uri.path().starts_with("/queue/") && s.data.service.admin_tokens.contains_key(&token) {
+            let what = format!("{method} {}: the admin token was sent to the message queue", uri.path());
+            s.data.service.violations.push(what);
         }
     }
     let query: BTreeMap<String, String> =
@@ -369,6 +378,7 @@ fn scale_set(
 
 fn new_queue_token(s: &mut Shared, session_id: &str) -> String {
     let token = format!("queue-{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
+    s.data.service.ever_issued.insert(token.clone());
     s.data.service.queue_tokens.insert(token.clone(), session_id.to_string());
     token
 }
@@ -463,11 +473,14 @@ async fn queue(
                 Err(r) => return *r,
             };
             let id: i64 = message.parse().unwrap_or(-1);
-            if let Some(set) = s.data.service.scale_sets.get_mut(&set_id) {
-                set.queue.remove(&id);
+            let removed = s.data.service.scale_sets.get_mut(&set_id).and_then(|set| {
                 set.delivered.remove(&id);
+                set.queue.remove(&id)
+            });
+            match removed {
+                Some(_) => respond(204, None),
+                None => error(404, "MessageNotFoundException", "no such message"),
             }
-            respond(204, None)
         }
         ("GET", []) => {
             let accept = headers.get("accept").and_then(|v| v.to_str().ok()).unwrap_or_default();

@@ -123,10 +123,13 @@ impl Serve {
             "{before} env > '{dir}'/.env.\"$RUNNER_NAME\" && printf %s \"$ACTIONS_RUNNER_INPUT_JITCONFIG\" > \
              '{dir}'/.tmp.\"$RUNNER_NAME\" && mv '{dir}'/.tmp.\"$RUNNER_NAME\" '{dir}'/\"$RUNNER_NAME\""
         );
+        // A scale set (`--scale-set` in `args`) takes no pool and no secret.
+        let scale_set = args.contains(&"--scale-set");
         let mut command = Command::new(example());
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--org", "octo-org"])
-            .args(["--pool", "gpu=self-hosted,linux,gpu", "--launch", &launch])
+            .args(if scale_set { &[][..] } else { &["--pool", "gpu=self-hosted,linux,gpu"][..] })
+            .args(["--launch", &launch])
             .args(if args.contains(&"--reap-every") { &[][..] } else { &["--reap-every", "0.1"][..] })
             .env("GITHUB_API_URL", fake.base_url());
         if args.first() == Some(&SECRETS_IN_FILES) {
@@ -138,6 +141,8 @@ impl Serve {
             }
             command.arg("--token-file").arg(&token).arg("--webhook-secret-file").arg(&hook);
             command.env_remove("GITHUB_TOKEN").env_remove("GH_TOKEN").args(&args[1..]);
+        } else if scale_set {
+            command.args(args).env("GITHUB_TOKEN", fake.token());
         } else {
             command.args(["--webhook-secret-env", "HOOK_SECRET"]).args(args);
             command.env("GITHUB_TOKEN", fake.token()).env("GH_TOKEN", fake.token()).env("HOOK_SECRET", &secret);
@@ -151,7 +156,9 @@ impl Serve {
             }
         });
         let mut log = Log { lines, seen: Vec::new() };
-        let url = log.wait_for("listening on ").trim_start_matches("listening on ").to_string();
+        let metrics = log.wait_for("metrics on ").trim_start_matches("metrics on ").to_string();
+        log.wait_for("listening on ");
+        let url = metrics.replace("/metrics", "/webhook");
         Serve { log, url, secret, machines, running: Running(child) }
     }
 
@@ -190,4 +197,19 @@ impl Drop for Serve {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.machines);
     }
+}
+
+/// The two lines `demo` prints, after checking it succeeded (and that a
+/// test that needs Redis says how to install it).
+pub fn lines(out: &Output, what: &str) -> (String, String) {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains("redis-server is not installed"),
+        "these tests need a real Redis: install it with `apt-get install -y redis-server`"
+    );
+    let mut it = stdout.lines();
+    let (first, second) = (it.next().unwrap_or_default().to_string(), it.next().unwrap_or_default().to_string());
+    assert!(out.status.success(), "{what}: {stdout}\n{}", stderr.lines().rev().take(30).collect::<Vec<_>>().join("\n"));
+    (first, second)
 }
