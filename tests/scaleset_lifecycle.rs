@@ -454,3 +454,18 @@ async fn an_oversized_answer_is_refused_and_not_transient() {
         other => panic!("expected ResponseTooLarge, got {other:?}"),
     }
 }
+
+/// A JIT config whose answer was lost registered its runner: it is found
+/// by name and removed, and a config for a fresh runner of that name comes
+/// back, one runner in all, which boots.
+#[tokio::test]
+async fn a_jit_config_whose_answer_was_lost_is_asked_for_again_once() {
+    let fake = fake().await;
+    let (sets, id) = scale_set(&fake, "linux").await;
+    fake.inject_actions([Fault::LoseAnswer]);
+    let jit = sets.jit_config(id, "linux-1").await.expect("a config after the lost answer");
+    let runners = fake.runners(&FakeScope::org(ORG));
+    assert_eq!(runners.len(), 1, "the first runner was removed: {runners:?}");
+    assert_eq!(runners[0].0, jit.runner.id);
+    fake.start_runner(jit.encoded_jit_config.expose_secret()).expect("the config boots");
+}

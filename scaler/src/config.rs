@@ -35,7 +35,11 @@ pub(crate) struct ServeArgs {
     /// The runner scale set to listen on (`--source scaleset`): created
     /// in `--scale-set-group` if missing; its name is the label workflows
     /// ask for (`runs-on: NAME`).
-    #[arg(long, conflicts_with_all = ["pools", "config", "webhook_secret_env", "webhook_secret_file", "hook_id", "repos"])]
+    #[arg(
+        long,
+        required_if_eq("source", "scaleset"),
+        conflicts_with_all = ["pools", "config", "webhook_secret_env", "webhook_secret_file", "hook_id", "repos"]
+    )]
     pub(crate) scale_set: Option<String>,
     /// The runner group of `--scale-set`.
     #[arg(long, default_value = "Default")]

@@ -297,7 +297,19 @@ pub(crate) async fn demo(mut args: DemoArgs) -> Result<bool, String> {
         return crate::demo_scaleset::demo(args).await;
     }
     if args.faults {
-        (args.drop, args.duplicate, args.reorder, args.down) = (0.05, 0.1, 4, Duration::from_millis(500));
+        // Each only where the flag of its own was not given.
+        if args.drop == 0.0 {
+            args.drop = 0.05;
+        }
+        if args.duplicate == 0.0 {
+            args.duplicate = 0.1;
+        }
+        if args.reorder == 0 {
+            args.reorder = 4;
+        }
+        if args.down.is_zero() {
+            args.down = Duration::from_millis(500);
+        }
     }
     let (jobs, lost_machines) = (args.jobs, args.lost_machines);
     for (name, f) in [("drop", args.drop), ("vanish", args.vanish), ("duplicate", args.duplicate)] {

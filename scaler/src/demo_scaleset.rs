@@ -48,15 +48,8 @@ impl Replica {
                 let keeper = scaler.clone();
                 tokio::spawn(async move { eprintln!("demo: {}", keeper.keep_config().await) });
                 tokio::spawn(scaler.clone().reap_every(Duration::from_millis(100)));
-                let source = Arc::new(Source {
-                    sets: scaler.github.org("octo-org").scale_sets().poll_timeout(POLL_WAIT * 4),
-                    id: set_id,
-                    name: SCALE_SET.into(),
-                    max_runners,
-                    owner: format!("replica-{n}"),
-                    uncovered: Mutex::default(),
-                    statistics: Mutex::default(),
-                });
+                let sets = scaler.github.org("octo-org").scale_sets().poll_timeout(POLL_WAIT * 4);
+                let source = Arc::new(Source::new(sets, set_id, SCALE_SET, max_runners, format!("replica-{n}")));
                 tokio::spawn(scaler.listen_scale_set(source));
                 Ok::<_, String>(())
             })?;
@@ -179,8 +172,9 @@ pub(crate) async fn demo(args: DemoArgs) -> Result<bool, String> {
             && killed_with.is_none()
             && created * 3 >= jobs
         {
+            let held = fake.scale_set_session_owner(set_id).as_deref() == Some(format!("replica-{k}").as_str());
             replicas[k - 1].kill();
-            killed_with = Some(created);
+            killed_with = Some((created, held));
             eprintln!("demo: replica {k} killed");
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -213,9 +207,10 @@ pub(crate) async fn demo(args: DemoArgs) -> Result<bool, String> {
     );
     let expected = jobs + args.lost_machines;
     let extra = created.saturating_sub(expected);
-    if let (Some(k), Some(at)) = (args.kill_replica, killed_with) {
+    if let (Some(k), Some((at, held))) = (args.kill_replica, killed_with) {
+        let holding = if held { "holding the session" } else { "not holding the session" };
         second += &format!(
-            "; replica {k} killed after {at} runners: {extra} runners beyond the jobs (launches it had in flight)"
+            "; replica {k} killed {holding} after {at} runners: {extra} runners beyond the jobs (launches it had in flight)"
         );
     }
     if let Some(max) = args.max_runners {

@@ -45,6 +45,46 @@ pub(crate) struct Source {
     pub(crate) uncovered: Mutex<VecDeque<JobId>>,
     /// The statistics of the last message handled.
     pub(crate) statistics: Mutex<Statistics>,
+    /// Set to stop: the holder closes the session and lets the lease go.
+    pub(crate) stopping: std::sync::atomic::AtomicBool,
+    /// Wakes the holder when `stopping` is set.
+    pub(crate) stop: tokio::sync::Notify,
+}
+
+impl Source {
+    /// A source for scale set `name` (`id`), opened for `owner`, with at
+    /// most `max_runners` runners.
+    pub(crate) fn new(sets: ScaleSets, id: i64, name: &str, max_runners: u32, owner: String) -> Self {
+        Source {
+            sets,
+            id,
+            name: name.to_string(),
+            max_runners,
+            owner,
+            uncovered: Mutex::default(),
+            statistics: Mutex::default(),
+            stopping: std::sync::atomic::AtomicBool::new(false),
+            stop: tokio::sync::Notify::new(),
+        }
+    }
+
+    /// Asks the holder to close the session and stop.
+    pub(crate) fn shut_down(&self) {
+        self.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.stop.notify_waiters();
+    }
+
+    fn stopping(&self) -> bool {
+        self.stopping.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Completes once [`Source::shut_down`] was called.
+    async fn stopped(&self) {
+        let notified = self.stop.notified();
+        if !self.stopping() {
+            notified.await;
+        }
+    }
 }
 
 /// The pool the scale set is (its only pool).
@@ -56,24 +96,59 @@ const RETRY: Duration = Duration::from_millis(500);
 /// The first pause after a message that could not be handled.
 const FIRST_PAUSE: Duration = Duration::from_millis(50);
 
+/// The longest pause between two sessions after a failure no retry cured
+/// (a message that cannot be read, a scale set gone, GitHub refusing the
+/// token): the next holder would meet it too.
+const MAX_SESSION_PAUSE: Duration = Duration::from_secs(60);
+
+/// The shortest round that ends without a message: a server (or proxy)
+/// that answers at once is not polled in a tight loop.
+const MIN_EMPTY_ROUND: Duration = Duration::from_millis(500);
+
+/// How often a holder checks its lease while it waits for a message.
+const LEASE_CHECK: Duration = Duration::from_millis(100);
+
+/// Completes once `held` may have been lost.
+async fn lease_lost(held: &Held) {
+    while !held.lost() {
+        tokio::time::sleep(LEASE_CHECK).await;
+    }
+}
+
 impl<L: Launcher> Scaler<L> {
     /// The scale-set source: holds the session whenever this replica holds
-    /// the lease, until the process ends.
+    /// the lease, until [`Source::shut_down`] (the session is then closed
+    /// and the lease let go). After a failure no retry cured, the next
+    /// session waits longer each time (up to a minute).
     pub(crate) async fn listen_scale_set(self: Arc<Self>, source: Arc<Source>) {
         let lease = format!("scaleset:{}", source.id);
-        loop {
+        let mut pause = RETRY;
+        while !source.stopping() {
             match self.hold(&lease).await {
                 Ok(Some(held)) => {
-                    if let Err(e) = self.hold_session(&source, &lease, &held).await {
-                        eprintln!("scale set {}: {e}", source.name);
-                    }
+                    let outcome = self.hold_session(&source, &lease, &held).await;
                     drop(held);
                     let _ = self.store.release(&lease, &self.replica).await;
+                    match outcome {
+                        Ok(()) => pause = RETRY,
+                        Err(e) => {
+                            eprintln!("scale set {}: {e}; next session in {pause:?}", source.name);
+                            tokio::select! {
+                                () = tokio::time::sleep(pause) => {}
+                                () = source.stopped() => {}
+                            }
+                            pause = (pause * 2).min(MAX_SESSION_PAUSE);
+                            continue;
+                        }
+                    }
                 }
                 Ok(None) => {}
                 Err(e) => eprintln!("scale set {}: no lease: {e}", source.name),
             }
-            tokio::time::sleep(RETRY).await;
+            tokio::select! {
+                () = tokio::time::sleep(RETRY) => {}
+                () = source.stopped() => {}
+            }
         }
     }
 
@@ -82,7 +157,7 @@ impl<L: Launcher> Scaler<L> {
     async fn hold_session(self: &Arc<Self>, source: &Arc<Source>, lease: &str, held: &Held) -> Result<(), String> {
         let sessions = source.sets.sessions(source.id);
         let session = loop {
-            if held.lost() {
+            if held.lost() || source.stopping() {
                 return Ok(());
             }
             match sessions.open(&source.owner).await {
@@ -122,31 +197,52 @@ impl<L: Launcher> Scaler<L> {
     ) -> Result<(), String> {
         // The pause after a failed message: short at first, doubling.
         let mut pause = FIRST_PAUSE;
-        while !held.lost() {
-            let handled = listener
-                .poll(|batch: Batch| {
-                    let scaler = self.clone();
-                    let source = source.clone();
-                    let lease = lease.to_string();
-                    async move { scaler.on_batch(&source, &lease, batch).await }
-                })
-                .await;
+        while !held.lost() && !source.stopping() {
+            let started = Instant::now();
+            // Waiting for a message stops as soon as the lease is lost or
+            // the scaler stops; a message being handled is finished.
+            let received = tokio::select! {
+                received = listener.receive() => received,
+                () = lease_lost(held) => break,
+                () = source.stopped() => break,
+            };
+            let handled = match received {
+                Ok(Some(message)) => listener
+                    .handle(message, |batch: Batch| {
+                        let scaler = self.clone();
+                        let source = source.clone();
+                        let lease = lease.to_string();
+                        async move { scaler.on_batch(&source, &lease, batch).await }
+                    })
+                    .await
+                    .map(Some),
+                Ok(None) => Ok(None),
+                Err(e) => Err(gha_runners::scaleset::ListenError::Service(e)),
+            };
             match handled {
                 Ok(Some(_)) => pause = FIRST_PAUSE,
                 // No message in the long poll: the last demand, against the
                 // runners as they are now (the reaper may have removed some).
                 Ok(None) => {
-                    let last = source.statistics.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                    // The counters now, not those of the last message: the
+                    // runners may have changed since without a message
+                    // (booted, reaped). A session refresh gives them.
+                    let last = match listener.session().refresh().await {
+                        Ok(now) => {
+                            *source.statistics.lock().unwrap_or_else(|p| p.into_inner()) = now.clone();
+                            now
+                        }
+                        Err(_) => source.statistics.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+                    };
                     if let Err(e) = self.scale(source, lease, &last).await {
                         eprintln!("scale set {}: {e}", source.name);
-                        tokio::time::sleep(RETRY).await;
                     }
+                    tokio::time::sleep(MIN_EMPTY_ROUND.saturating_sub(started.elapsed())).await;
                 }
                 Err(gha_runners::scaleset::ListenError::Handler(e)) => {
                     eprintln!("scale set {}: {e}; the message comes again", source.name);
                     tokio::time::sleep(pause).await;
                     pause = (pause * 2).min(RETRY * 10);
-                    continue;
                 }
                 Err(gha_runners::scaleset::ListenError::Service(e)) => match e {
                     SetError::SessionGone { .. } | SetError::TokenExpired { .. } => {
@@ -155,12 +251,17 @@ impl<L: Launcher> Scaler<L> {
                     }
                     e if e.is_transient() => {
                         eprintln!("scale set {}: {e}", source.name);
-                        tokio::time::sleep(RETRY).await;
+                        tokio::time::sleep(pause).await;
+                        pause = (pause * 2).min(RETRY * 10);
                     }
                     e => return Err(e.to_string()),
                 },
-                _ => {}
+                Err(_) => tokio::time::sleep(MIN_EMPTY_ROUND).await,
             }
+        }
+        if source.stopping() {
+            eprintln!("scale set {}: stopping; closing the session", source.name);
+            return Ok(());
         }
         eprintln!("scale set {}: lease lost; closing the session", source.name);
         Ok(())
@@ -172,15 +273,31 @@ impl<L: Launcher> Scaler<L> {
         let store = |e: StoreError| e.to_string();
         for job in &batch.jobs {
             match job {
-                JobMessage::Assigned { job } => {
+                // Kept only when the demo measures queued-to-runner times.
+                JobMessage::Assigned { job } if self.first_runner.is_some() => {
                     let mut uncovered = source.uncovered.lock().unwrap_or_else(|p| p.into_inner());
                     let id = JobId::from(job.runner_request_id);
                     if !uncovered.contains(&id) {
                         uncovered.push_back(id);
                     }
                 }
-                JobMessage::Started { runner_id, .. } => {
-                    self.store.promote(RunnerId::from(*runner_id)).await.map_err(store)?;
+                JobMessage::Started { runner_id, runner_name, .. } => {
+                    let runner = RunnerId::from(*runner_id);
+                    // A runner of ours the store does not know (a store
+                    // restarted or flushed) runs all the same: counted.
+                    if self.store.promote(runner).await.map_err(store)?.is_none() && self.named_by_us(runner_name) {
+                        let adopted = Pending {
+                            name: runner_name.clone(),
+                            pool: POOL,
+                            job: None,
+                            created_ms: now_ms(),
+                            launched_ms: Some(now_ms()),
+                            failed: false,
+                            online_ms: Some(now_ms()),
+                        };
+                        self.store.put_pending(runner, &adopted, false).await.map_err(store)?;
+                        self.store.promote(runner).await.map_err(store)?;
+                    }
                 }
                 JobMessage::Completed { runner_id, job, .. } => {
                     source
@@ -197,9 +314,8 @@ impl<L: Launcher> Scaler<L> {
                 _ => {}
             }
         }
-        self.scale(source, lease, &batch.statistics).await?;
-        *source.statistics.lock().unwrap_or_else(|p| p.into_inner()) = batch.statistics;
-        Ok(())
+        *source.statistics.lock().unwrap_or_else(|p| p.into_inner()) = batch.statistics.clone();
+        self.scale(source, lease, &batch.statistics).await
     }
 
     /// Makes runners while the demand (`totalAssignedJobs`, capped) exceeds
@@ -209,9 +325,17 @@ impl<L: Launcher> Scaler<L> {
         let demand = usize::try_from(stats.total_assigned_jobs.max(0)).unwrap_or(usize::MAX);
         let cap = source.max_runners as usize;
         let pending = self.store.pending().await.map_err(store)?;
-        let starting = pending.iter().filter(|(_, p)| p.pool == POOL && !p.failed).count();
+        // Failed launches count until the reaper removes them: a broken
+        // launcher does not get a new runner every round.
+        let starting = pending.iter().filter(|(_, p)| p.pool == POOL).count();
         let running = self.store.running().await.map_err(store)?.iter().filter(|(_, p)| *p == POOL).count();
-        let have = starting + running;
+        // The statistics' own count of registered runners is of the same
+        // moment as their demand: the store may have lost a runner since
+        // (the reaper removed a finished one before its `JobCompleted`
+        // came), and counting less than that moment had makes runners for
+        // jobs that have one.
+        let registered = usize::try_from(stats.total_registered_runners.max(0)).unwrap_or(usize::MAX);
+        let have = (starting + running).max(registered);
         let want = demand.min(cap);
         metrics::pool_gauges(&self.settings.pools[POOL].group, starting, 0, demand.saturating_sub(cap));
         for _ in have..want {
@@ -224,11 +348,20 @@ impl<L: Launcher> Scaler<L> {
     /// (only while this replica holds the session lease), then launched.
     async fn make_scale_set_runner(self: &Arc<Self>, source: &Arc<Source>, lease: &str) -> Result<(), String> {
         let store = |e: StoreError| e.to_string();
-        let n = self.store.next_name(JobId::from(0)).await.map_err(store)?;
-        // Named as the webhook source names a runner made for no job, so
-        // that the reaper knows it for the scaler's.
-        let name = format!("{}-0-{n}", self.settings.prefix);
-        let jit = source.sets.jit_config(source.id, &name).await.map_err(|e| format!("runner {name}: {e}"))?;
+        // A name a runner still holds (the store restarted and counts
+        // again from 1) is skipped: the next is tried, three in all.
+        let mut tries = 0;
+        let (name, jit) = loop {
+            let n = self.store.next_name(JobId::from(0)).await.map_err(store)?;
+            // Named as the webhook source names a runner made for no job,
+            // so that the reaper knows it for the scaler's.
+            let name = format!("{}-0-{n}", self.settings.prefix);
+            match source.sets.jit_config(source.id, &name).await {
+                Ok(jit) => break (name, jit),
+                Err(SetError::Api { status: 409, .. }) if tries < 2 => tries += 1,
+                Err(e) => return Err(format!("runner {name}: {e}")),
+            }
+        };
         let id = RunnerId::from(jit.runner.id);
         let created_ms = now_ms();
         let pending = Pending {
@@ -255,7 +388,10 @@ impl<L: Launcher> Scaler<L> {
         if let Err(e) = self.store.incr(Counter::Created, 1).await {
             eprintln!("runner {name}: not counted: {e}");
         }
-        let covered = source.uncovered.lock().unwrap_or_else(|p| p.into_inner()).pop_front();
+        let covered = self
+            .first_runner
+            .as_ref()
+            .and_then(|_| source.uncovered.lock().unwrap_or_else(|p| p.into_inner()).pop_front());
         metrics::runner_created(&self.settings.pools[POOL].group, None);
         if let (Some(first), Some(job)) = (&self.first_runner, covered) {
             first.lock().unwrap_or_else(|p| p.into_inner()).entry(job).or_insert_with(Instant::now);

@@ -195,6 +195,19 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<(), String> {
     let pools = match &scale_set {
         // The scale set is the one pool: its group, its name as the label.
         Some(name) => {
+            if args.min_idle > 0 {
+                return Err("--min-idle: the scale-set source keeps no warm runners (GitHub assigns jobs first)".into());
+            }
+            match args.max_runners {
+                None => {
+                    return Err(
+                        "--source scaleset needs --max-runners: it is also the max capacity GitHub is told".into()
+                    );
+                }
+                Some(0) => return Err("--max-runners 0 serves no job".into()),
+                Some(m) if m > i32::MAX as usize => return Err(format!("--max-runners {m}: at most {}", i32::MAX)),
+                Some(_) => {}
+            }
             vec![crate::pools::Pool::new(&args.scale_set_group, [name.as_str()]).map(|p| crate::pools::Pool {
                 max_runners: args.max_runners,
                 min_idle: 0,
@@ -212,7 +225,15 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<(), String> {
     }
     // Replicas of one organization and prefix are one fleet.
     // GitHub's organization names ignore case.
-    let fleet = format!("{}-{}", args.org.to_ascii_lowercase(), args.prefix);
+    // A scale set's replicas are a fleet of their own: another scale set,
+    // or a webhook fleet, with the same prefix on the same Redis is not
+    // theirs to count.
+    let fleet = match &scale_set {
+        Some(name) => {
+            format!("{}-{}-scaleset-{}", args.org.to_ascii_lowercase(), args.prefix, name.to_ascii_lowercase())
+        }
+        None => format!("{}-{}", args.org.to_ascii_lowercase(), args.prefix),
+    };
     let store = match &redis {
         Some(url) => {
             let fleet_transport = gha_runners::transport::RedisFleet::new(url, &fleet).map_err(|e| e.to_string())?;
@@ -263,35 +284,77 @@ pub(crate) async fn serve(args: ServeArgs) -> Result<(), String> {
     tokio::spawn(scaler.clone().reap_every(args.reap_every));
     eprintln!("metrics on http://{addr}/metrics");
     let read_timeout = args.read_timeout.max(Duration::from_millis(10));
-    let router = match &scale_set {
+    let (router, source) = match &scale_set {
         Some(name) => {
             let sets = scaler.github.org(&scaler.settings.org).scale_sets();
-            let spec = gha_runners::scaleset::NewScaleSet::new(name).runner_group(&args.scale_set_group);
-            let set = sets.get_or_create(&spec).await.map_err(|e| format!("scale set {name}: {e}"))?;
-            let id = set.id.ok_or_else(|| format!("scale set {name}: the service gave it no id"))?;
-            let max_runners = args.max_runners.map_or(i32::MAX as u32, |m| u32::try_from(m).unwrap_or(i32::MAX as u32));
+            let id = scale_set_id(&sets, name, &args.scale_set_group).await?;
+            let max_runners = args.max_runners.and_then(|m| u32::try_from(m).ok()).unwrap_or(1);
             let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "gha-scaler".into());
-            let source = Arc::new(crate::scaleset_source::Source {
-                sets,
-                id,
-                name: name.clone(),
-                max_runners,
-                owner: format!("{host}-{}", scaler.replica),
-                uncovered: Default::default(),
-                statistics: Default::default(),
-            });
+            let owner = format!("{host}-{}", scaler.replica);
+            let source = Arc::new(crate::scaleset_source::Source::new(sets, id, name, max_runners, owner));
             eprintln!("listening on scale set {name} ({id}) of group {}", args.scale_set_group);
-            tokio::spawn(scaler.clone().listen_scale_set(source));
-            scaler.metrics_router()
+            let task = tokio::spawn(scaler.clone().listen_scale_set(source.clone()));
+            (scaler.metrics_router(), Some((source, task)))
         }
         None => {
             tokio::spawn(scaler.clone().catch_up_every(args.reconcile_every));
             eprintln!("listening on http://{addr}/webhook");
-            scaler.router(read_timeout)
+            (scaler.router(read_timeout), None)
         }
     };
-    tokio::select! {
+    let outcome = tokio::select! {
         () = run_http(listener, router, args.max_connections, read_timeout) => Ok(()),
         stop = scaler.clone().keep_config() => Err(stop),
+        () = stop_signal() => Ok(()),
+    };
+    // The session is closed, so that the next holder need not wait for
+    // the service to end it.
+    if let Some((source, task)) = source {
+        source.shut_down();
+        if tokio::time::timeout(Duration::from_secs(15), task).await.is_err() {
+            eprintln!("the scale set's session did not close within 15 s");
+        }
+    }
+    outcome
+}
+
+/// Completes on SIGTERM or SIGINT.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+            }
+            _ => std::future::pending().await,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+    eprintln!("stopping");
+}
+
+/// The id of scale set `name` in `group`, created if missing; GitHub's or
+/// the service's outage is waited out (up to a minute between tries), a
+/// refusal is not.
+async fn scale_set_id(sets: &gha_runners::scaleset::ScaleSets, name: &str, group: &str) -> Result<i64, String> {
+    let spec = gha_runners::scaleset::NewScaleSet::new(name).runner_group(group);
+    let mut pause = Duration::from_secs(1);
+    loop {
+        match sets.get_or_create(&spec).await {
+            Ok(set) => return set.id.ok_or_else(|| format!("scale set {name}: the service gave it no id")),
+            Err(e) if e.is_transient() => {
+                eprintln!("scale set {name}: {e}; trying again in {pause:?}");
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(60));
+            }
+            Err(e) => return Err(format!("scale set {name}: {e}")),
+        }
     }
 }

@@ -12,7 +12,7 @@ mod support;
 
 use gha_runners::testkit::{FakeGitHub, FakeScope};
 use gha_runners::types::{JobConclusion, JobStatus};
-use std::process::Output;
+use std::process::{Command, Output};
 use support::{Serve, lines, until};
 
 fn demo(args: &[&str]) -> Output {
@@ -64,7 +64,7 @@ fn a_replica_killed_holding_the_session_loses_nothing() {
         .unwrap_or_else(|| panic!("{first}"));
     assert!(first.ends_with("45 jobs completed, 0 runners left"), "{first}");
     assert!((45..=48).contains(&created), "{first}");
-    assert!(second.contains("replica 1 killed after"), "{second}");
+    assert!(second.contains("replica 1 killed holding the session after"), "{second}");
 }
 
 /// `serve --source scaleset` against the fake: it creates the scale set,
@@ -95,6 +95,52 @@ async fn serve_listens_on_a_scale_set() {
     assert_eq!(refused.status(), 404, "no webhook route without deliveries to take");
     assert!(serve.metrics().await.contains("gha_scaler"), "metrics are served");
     assert!(fake.credential_violations().is_empty(), "{:?}", fake.credential_violations());
+    // SIGTERM: the session is closed before the process ends, so that the
+    // next holder need not wait for the service to end it.
+    let set_id = set.0;
+    let killed = Command::new("kill").args(["-TERM", &serve.pid().to_string()]).status().expect("kill");
+    assert!(killed.success());
+    until("the session to close", || fake.scale_set_session_owner(set_id).is_none()).await;
     let log = serve.log.all();
     assert!(!log.contains(&config), "the config was printed: {log}");
+}
+
+/// The cap holds: never more runners alive than `--max-runners`, which is
+/// also the max capacity GitHub is told, and every job is served.
+#[test]
+fn the_cap_holds_and_every_job_is_served() {
+    let (first, second) = lines(&demo(&["--jobs", "20", "--max-runners", "2"]), "cap");
+    assert_eq!(first, "demo: 20 jobs queued, 20 runners created, 20 jobs completed, 0 runners left");
+    let peak: usize = second
+        .split("at most ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{second}"));
+    assert!(peak <= 2, "{second}");
+}
+
+/// `serve --source scaleset` refuses what it cannot honour before it
+/// starts: no cap (GitHub must be told one), warm runners.
+#[test]
+fn serve_refuses_a_scale_set_without_a_cap_or_with_warm_runners() {
+    for (extra, says) in
+        [(&[][..], "needs --max-runners"), (&["--max-runners", "3", "--min-idle", "1"][..], "--min-idle")]
+    {
+        let out = Command::new(env!("CARGO_BIN_EXE_gha-scaler"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--org", "octo-org", "--launch", "true"])
+            .args(["--source", "scaleset", "--scale-set", "linux-x64"])
+            .args(extra)
+            .env("GITHUB_TOKEN", "not-used")
+            .env("GITHUB_API_URL", "http://127.0.0.1:9")
+            .output()
+            .expect("run gha-scaler");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && stderr.contains(says), "{stderr}");
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_gha-scaler"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--org", "o", "--launch", "true", "--source", "scaleset"])
+        .output()
+        .expect("run gha-scaler");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--scale-set"), "clap names the missing flag");
 }

@@ -117,15 +117,26 @@ impl Listener {
         F: FnOnce(Batch) -> Fut,
         Fut: Future<Output = Result<(), E>>,
     {
-        let Some(message) = self.session.next_message(self.last_message_id, self.max_capacity).await? else {
+        let Some(message) = self.receive().await? else {
             return Ok(None);
         };
         self.handle(message, handler).await.map(Some)
     }
 
-    /// Acquires the jobs `message` offers, hands it to `handler`, and
-    /// acknowledges it once `handler` returned `Ok`.
-    async fn handle<F, Fut, E>(&mut self, message: super::Message, handler: F) -> Result<i64, ListenError<E>>
+    /// The first half of [`Listener::poll`]: waits for the next message
+    /// after the last one acknowledged (up to the long poll); `None` if
+    /// none came. Safe to cancel (nothing is acknowledged here): race it
+    /// against whatever should stop the listener, then
+    /// [`handle`](Listener::handle) what it gave.
+    pub async fn receive(&mut self) -> Result<Option<super::Message>, Error> {
+        self.session.next_message(self.last_message_id, self.max_capacity).await
+    }
+
+    /// The second half of [`Listener::poll`]: acquires the jobs `message`
+    /// offers, hands it to `handler`, and acknowledges it once `handler`
+    /// returned `Ok`; returns its id. Do not cancel it half-way if the
+    /// handler's work must not be repeated: the message comes again.
+    pub async fn handle<F, Fut, E>(&mut self, message: super::Message, handler: F) -> Result<i64, ListenError<E>>
     where
         F: FnOnce(Batch) -> Fut,
         Fut: Future<Output = Result<(), E>>,

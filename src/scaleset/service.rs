@@ -320,13 +320,43 @@ impl ScaleSets {
 
     /// A JIT config for a new runner of scale set `id` named `name`: start
     /// the runner with `run.sh --jitconfig <encoded_jit_config>`.
+    ///
+    /// A request that got no usable answer (no answer, 5xx) may have
+    /// registered the runner: it is looked up by name, removed if it exists
+    /// (its config cannot be recovered), and the config asked for once
+    /// more. The answer is checked: a runner id above 0, the name asked for.
     pub async fn jit_config(&self, id: i64, name: &str) -> Result<types::JitRunnerConfig, Error> {
         validate::text("name", name)?;
         let c = self.connection().await?;
         let body = types::JitRunnerSetting { name: name.to_string(), work_folder: None };
-        let issued =
-            c.service.scale_sets_generate_jit_config(id, v!(ScaleSetsGenerateJitConfigApiVersion), &body).await;
-        unwrap("scale-sets/generate-jit-config", Some(id), issued).await
+        const OP: &str = "scale-sets/generate-jit-config";
+        let mut again = false;
+        let issued = loop {
+            let issued =
+                c.service.scale_sets_generate_jit_config(id, v!(ScaleSetsGenerateJitConfigApiVersion), &body).await;
+            match unwrap(OP, Some(id), issued).await {
+                Err(e @ Error::Unavailable { .. }) if !again => {
+                    again = true;
+                    match self.runner_by_name(name).await {
+                        Ok(None) => {}
+                        Ok(Some(runner)) => {
+                            tracing::warn!(
+                                runner_id = runner.id,
+                                "a JIT config's answer was lost and its runner exists: removing it"
+                            );
+                            self.remove_runner(runner.id).await.map_err(|_| e)?;
+                        }
+                        Err(_) => return Err(e),
+                    }
+                }
+                other => break other?,
+            }
+        };
+        if issued.runner.id <= 0 || issued.runner.name != name {
+            let reason = format!("the runner is `{}` ({}), not a new `{name}`", issued.runner.name, issued.runner.id);
+            return Err(Error::Decode { operation: OP, reason, body: String::new() });
+        }
+        Ok(issued)
     }
 
     /// The runner `runner_id`.

@@ -291,6 +291,7 @@ impl Data {
             job["owner"] = json!(owner);
             job["repository"] = json!(name);
         }
+        let mut reoffer = Vec::new();
         let runner = json!({"runnerId": job["runner_id"].as_i64().unwrap_or(0),
             "runnerName": job["runner_name"].as_str().unwrap_or_default()});
         let Some(set) = self.service.scale_sets.get_mut(&set_id) else { return };
@@ -305,6 +306,13 @@ impl Data {
             }
             "completed" => {
                 set.jobs.remove(&job_id);
+                // A place under the max capacity came free: the oldest job
+                // still waiting for the scale set is offered again.
+                let waiting =
+                    set.jobs.iter().find(|(_, j)| j.state == JobState::Available).map(|(id, j)| (*id, j.repo.clone()));
+                if let Some((next, repo)) = waiting {
+                    reoffer.push((next, repo));
+                }
                 let result = match job["conclusion"].as_str() {
                     Some("success") => "succeeded",
                     Some("failure") => "failed",
@@ -320,7 +328,19 @@ impl Data {
             _ => return,
         };
         self.service.held.remove(&job_id);
-        self.service.push(set_id, vec![message]);
+        let mut messages = vec![message];
+        for (next, repo) in reoffer {
+            let mut rest = self.job(&repo, next).cloned().unwrap_or(Value::Null);
+            if let FakeScope::Repo(owner, name) = &repo {
+                rest["owner"] = json!(owner);
+                rest["repository"] = json!(name);
+            }
+            let url = format!("/_apis/runtime/runnerscalesets/{set_id}/acquirejobs");
+            if let Some(set) = self.service.scale_sets.get(&set_id) {
+                messages.push(job_message("JobAvailable", next, &rest, set, json!({"acquireJobUrl": url})));
+            }
+        }
+        self.service.push(set_id, messages);
     }
 
     /// The requeue timer of `job_id`'s acquisition `round` ran out: if no
