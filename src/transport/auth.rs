@@ -306,7 +306,9 @@ const FOLLOW_RENEWAL_FOR: std::time::Duration = std::time::Duration::from_secs(3
 /// The fleet's token when it is fresh; else the fleet's renewal turn: the
 /// member that gets it requests the token and stores it (with a TTL to its
 /// expiry), the others wait for it (polling every 50 ms, for at most
-/// [`FOLLOW_RENEWAL_FOR`]). When the shared store does not answer, or the
+/// [`FOLLOW_RENEWAL_FOR`]). The turn is not granted while the fleet's
+/// token is fresh: one stored between a member's read and its request for
+/// the turn is read, not renewed again. When the shared store does not answer, or the
 /// renewing member never stores a token, the member renews on its own.
 async fn renew_in_fleet(
     client: &Client,
@@ -325,8 +327,11 @@ async fn renew_in_fleet(
             }
             Ok(_) => {}
         }
-        match link.renewal().await {
+        let fresh_until = client.inner().clock.now() + RENEW_BEFORE;
+        match link.renewal(fresh_until).await {
             Err(()) => return renew(client, app).await,
+            // Stored since the read above: read again.
+            Ok(Renewal::Fresh) => {}
             Ok(Renewal::Lead(id)) => {
                 // Dropped while renewing, the turn is handed back for the others.
                 let mut turn = RenewalTurn(Some((link.clone(), id)));

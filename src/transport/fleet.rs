@@ -73,6 +73,9 @@ pub(crate) enum Renewal {
     Lead(String),
     /// Another member is renewing.
     Follow,
+    /// The fleet holds a token fresh past the asked time now (stored since
+    /// this member last read it): read it again, no renewal.
+    Fresh,
 }
 
 /// A member's link to the rest of its fleet: one implementation per shared
@@ -91,8 +94,11 @@ pub(crate) trait Link: Send + Sync + std::fmt::Debug {
     fn end_turn(&self, turn: Turn, interval: Duration) -> BoxFuture<'_, ()>;
     /// The fleet's installation token, if it holds one.
     fn token(&self) -> BoxFuture<'_, Result<Option<SharedToken>, ()>>;
-    /// Asks for the fleet's renewal turn.
-    fn renewal(&self) -> BoxFuture<'_, Result<Renewal, ()>>;
+    /// Asks for the fleet's renewal turn, unless the fleet's token is
+    /// fresh until after `fresh_until` (checked in the same step, so that a
+    /// token stored between this member's read and its request is not
+    /// renewed twice).
+    fn renewal(&self, fresh_until: chrono::DateTime<chrono::Utc>) -> BoxFuture<'_, Result<Renewal, ()>>;
     /// Stores a new token (with a TTL to its expiry) and ends the renewal
     /// turn `id`; with no token, only ends the turn.
     fn renewed(&self, id: String, token: Option<SharedToken>) -> BoxFuture<'_, ()>;

@@ -12,7 +12,7 @@
 //! | `<p>:pace` | present while the spacing after the last mutation runs | the mutation interval |
 //! | `<p>:fence` | the fencing counter | none |
 //! | `<p>:token` | the installation token, its SHA-256 prefix and its expiry (JSON) | until the token expires |
-//! | `<p>:renewing` | the renewal turn: the renewing member's turn id | 40 s |
+//! | `<p>:renewing` | the renewal turn: the renewing member's turn id (not granted while `<p>:token` is fresh past the asking member's renewal time, so a token stored after a member's read is read, not renewed again) | 40 s |
 //!
 //! One Redis (or a primary with replicas), not a Redis Cluster: the
 //! scripts touch several keys, which a cluster would refuse.
@@ -710,6 +710,11 @@ return 1
 /// The renewal turn: 1 to renew (the turn is this member's id), 0 if
 /// another member renews. A turn without a lease is replaced.
 const RENEWAL: &str = r"
+local v = redis.pcall('GET', KEYS[2])
+if type(v) == 'string' then
+  local ok, t = pcall(cjson.decode, v)
+  if ok and type(t) == 'table' and tonumber(t.expires_at_ms) and tonumber(t.expires_at_ms) > tonumber(ARGV[3]) then return 2 end
+end
 if redis.call('PTTL', KEYS[1]) == -1 then redis.call('DEL', KEYS[1]) end
 if redis.pcall('GET', KEYS[1]) == ARGV[2] then return 1 end
 if redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[1]) then return 1 end
@@ -987,7 +992,7 @@ impl Link for Member {
         })
     }
 
-    fn renewal(&self) -> BoxFuture<'_, Result<Renewal, ()>> {
+    fn renewal(&self, fresh_until: DateTime<Utc>) -> BoxFuture<'_, Result<Renewal, ()>> {
         Box::pin(async move {
             let id = turn_id();
             let mut taking = HandBack {
@@ -998,7 +1003,11 @@ impl Link for Member {
                 armed: true,
             };
             let op = invoke(RENEWAL, |i| {
-                i.key(&self.keys.renewing).arg(millis(RENEWAL_LEASE)).arg(&id);
+                i.key(&self.keys.renewing)
+                    .key(&self.keys.token)
+                    .arg(millis(RENEWAL_LEASE))
+                    .arg(&id)
+                    .arg(fresh_until.timestamp_millis());
             });
             let taken: Result<i64, _> = self.fleet.run("RENEWAL", op, false).await;
             let taken = match taken {
@@ -1009,7 +1018,11 @@ impl Link for Member {
                 }
             };
             taking.armed = false;
-            Ok(if taken == 1 { Renewal::Lead(id) } else { Renewal::Follow })
+            Ok(match taken {
+                1 => Renewal::Lead(id),
+                2 => Renewal::Fresh,
+                _ => Renewal::Follow,
+            })
         })
     }
 
@@ -1056,6 +1069,28 @@ impl Link for Member {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A member that read no token, then asks for the renewal turn after
+    /// another member stored one, reads that token instead of renewing
+    /// again (two installation tokens for one fleet otherwise); a token
+    /// that will not stay fresh long enough does not count.
+    #[cfg(feature = "testkit")]
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_token_stored_after_a_read_is_not_renewed_again() {
+        use crate::transport::fleet::{Renewal, SharedToken};
+        let redis = crate::testkit::RedisServer::start();
+        let fleet = RedisFleet::new(&redis.url(), "renewal-race").expect("fleet").timeout(Duration::from_secs(2));
+        let (a, b) = (fleet.member("fp", Arc::default()), fleet.member("fp", Arc::default()));
+        assert!(matches!(a.token().await, Ok(None)), "no token yet");
+        let Ok(Renewal::Lead(id)) = b.renewal(Utc::now()).await else { panic!("b takes the turn") };
+        let token =
+            SharedToken { token: Secret::new("ghs_fleet"), expires_at: Utc::now() + chrono::Duration::hours(1) };
+        b.renewed(id, Some(token)).await;
+        let asked = a.renewal(Utc::now() + chrono::Duration::minutes(5)).await;
+        assert!(matches!(asked, Ok(Renewal::Fresh)), "a reads b's token");
+        let later = a.renewal(Utc::now() + chrono::Duration::hours(2)).await;
+        assert!(matches!(later, Ok(Renewal::Lead(_))), "a token that expires before then is renewed");
+    }
 
     #[test]
     fn caller_text_is_encoded_into_one_key_level() {
