@@ -6,7 +6,8 @@
 //! documented rules refuse. 10,000 generated strings per string path
 //! parameter kind through the facade and through `raw()`
 //! (guarded by the same encoder and by the transport's template check; the
-//! facade test is the one that fails if the encoder is bypassed).
+//! facade test is the one that fails if the encoder is bypassed), and the
+//! scale-set client's session id through its own transport.
 
 mod support;
 
@@ -456,4 +457,70 @@ async fn the_backslash_attacks_of_the_report_are_refused_before_sending() {
     let f = c.raw().actions_delete_self_hosted_runner_from_org(r"..\victim", 5);
     refused(raw("actions/delete-self-hosted-runner-from-org", f).await, "org", "no GitHub account");
     assert_eq!(server.request_count(), 0, "nothing was sent");
+}
+
+/// The scale-set client's string path parameter (a session id, which the
+/// service hands out and a hostile one could shape) gets the same
+/// guarantee from its own transport: sent as exactly one segment of its
+/// operation, seen so by a decoding server, or refused with nothing sent,
+/// and only when [`refuses_parts`] says so.
+#[test]
+fn the_scale_set_clients_session_id_stays_one_segment() {
+    use progenitor_client::ClientInfo;
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    let fake = rt.block_on(gha_runners::testkit::FakeGitHub::builder().org("o").start());
+    let raw = rt.block_on(async { fake.client().unwrap().org("o").scale_sets().raw().await }).expect("connected");
+    let base: Vec<String> = reqwest::Url::parse(raw.baseurl())
+        .unwrap()
+        .path()
+        .trim_start_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    let fixed = ["_apis", "runtime", "runnerscalesets", "7", "sessions"];
+    let mut runner = TestRunner::new(Config { cases: 3000, failure_persistence: None, ..Config::default() });
+    let (sent, refused) = (std::cell::Cell::new(0u32), std::cell::Cell::new(0u32));
+    runner
+        .run(&hostile(), |value| {
+            let before = fake.actions_requests().len();
+            let v = gha_runners::scaleset::raw::types::SessionsDeleteApiVersion::X60Preview;
+            let result = rt.block_on(async {
+                match raw.sessions_delete(7, &value, v).await {
+                    Ok(_) => Ok(()),
+                    Err(e) => Err(gha_runners::scaleset::Error::from_raw("sessions/delete", e).await),
+                }
+            });
+            let log = fake.actions_requests();
+            match result {
+                Err(gha_runners::scaleset::Error::InvalidInput { .. }) => {
+                    prop_assert_eq!(log.len(), before, "refused {:?} but sent it", value);
+                    prop_assert!(refuses_parts(&value), "refused {:?}, which the rules allow", value);
+                    refused.set(refused.get() + 1);
+                }
+                Err(_) => {
+                    prop_assert!(!refuses_parts(&value), "sent {:?}", value);
+                    prop_assert_eq!(log.len(), before + 1, "{:?}", value);
+                    let line = format!("DELETE {} HTTP/1.1", log[before].path_and_query);
+                    let mut want = base.clone();
+                    want.extend(fixed.iter().map(|s| s.to_string()));
+                    want.push(value.clone());
+                    prop_assert_eq!(decoded_segments(&line), want.clone(), "{:?} sent as {}", value, line);
+                    let seen = decoding_server_segments(&line);
+                    let prefix = want.len() - 1;
+                    prop_assert!(
+                        seen.len() >= want.len() && seen[..prefix] == want[..prefix],
+                        "{:?} sent as {}, which a decoding server sees as {:?}",
+                        value,
+                        line,
+                        seen
+                    );
+                    sent.set(sent.get() + 1);
+                }
+                Ok(()) => return Err(TestCaseError::fail(format!("{value:?}: a session was deleted"))),
+            }
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(sent.get() > 1000 && refused.get() > 0, "{} sent, {} refused", sent.get(), refused.get());
 }
