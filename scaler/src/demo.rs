@@ -197,29 +197,15 @@ impl Replica {
     /// Starts a replica on a runtime of its own (in a thread of its own:
     /// the demo's runtime cannot block on another).
     fn start(shared: Arc<Shared>) -> Result<Replica, String> {
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .map_err(|e| format!("cannot start a runtime: {e}"))?;
-            let (scaler, url) = runtime.block_on(async {
-                let scaler = start_replica(&shared).await?;
-                scaler.join_fleet().await?;
-                let keeper = scaler.clone();
-                tokio::spawn(async move { eprintln!("demo: {}", keeper.keep_config().await) });
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
-                let addr = listener.local_addr().map_err(|e| e.to_string())?;
-                let timeout = crate::serve::READ_TIMEOUT;
-                tokio::spawn(crate::serve::run_http(listener, scaler.router(timeout), 256, timeout));
-                tokio::spawn(scaler.clone().reap_every(Duration::from_millis(100)));
-                tokio::spawn(scaler.clone().catch_up_every(Duration::from_millis(500)));
-                Ok::<_, String>((scaler, format!("http://{addr}/webhook")))
-            })?;
-            Ok(Replica { runtime: Some(runtime), scaler, url })
-        })
-        .join()
-        .map_err(|_| "a replica's thread panicked".to_string())?
+        let (runtime, scaler, url) = spawn_replica(shared, |scaler| async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+            let addr = listener.local_addr().map_err(|e| e.to_string())?;
+            let timeout = crate::serve::READ_TIMEOUT;
+            tokio::spawn(crate::serve::run_http(listener, scaler.router(timeout), 256, timeout));
+            tokio::spawn(scaler.catch_up_every(Duration::from_millis(500)));
+            Ok(format!("http://{addr}/webhook"))
+        })?;
+        Ok(Replica { runtime: Some(runtime), scaler, url })
     }
 
     /// Stops every task of the replica at its next await, without any
@@ -229,6 +215,41 @@ impl Replica {
             runtime.shutdown_background();
         }
     }
+}
+
+/// Starts a replica on a runtime of its own (in a thread of its own: the
+/// demo's runtime cannot block on another): its scaler joins the fleet,
+/// keeps the fleet's claim and reaps; then `source` starts what brings it
+/// demand, on that runtime. Killing the runtime drops every task it had,
+/// as a killed process would.
+pub(crate) fn spawn_replica<T, F, Fut>(
+    shared: Arc<Shared>,
+    source: F,
+) -> Result<(tokio::runtime::Runtime, Arc<Scaler<FakeMachines>>, T), String>
+where
+    T: Send + 'static,
+    F: FnOnce(Arc<Scaler<FakeMachines>>) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start a runtime: {e}"))?;
+        let (scaler, out) = runtime.block_on(async {
+            let scaler = start_replica(&shared).await?;
+            scaler.join_fleet().await?;
+            let keeper = scaler.clone();
+            tokio::spawn(async move { eprintln!("demo: {}", keeper.keep_config().await) });
+            tokio::spawn(scaler.clone().reap_every(Duration::from_millis(100)));
+            let out = source(scaler.clone()).await?;
+            Ok::<_, String>((scaler, out))
+        })?;
+        Ok((runtime, scaler, out))
+    })
+    .join()
+    .map_err(|_| "a replica's thread panicked".to_string())?
 }
 
 /// The load balancer in front of the replicas: each delivery goes to the

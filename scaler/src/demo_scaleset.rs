@@ -3,7 +3,7 @@
 //! holds the session under a Redis lease), with the service's faults on
 //! request and a replica killed mid-burst.
 
-use crate::demo::{DemoArgs, FakeMachines, Shared, burst_over, percentile, queue_burst, start_replica};
+use crate::demo::{DemoArgs, FakeMachines, Shared, burst_over, percentile, queue_burst, spawn_replica};
 use crate::pools::Pool;
 use crate::scaleset_source::Source;
 use gha_runners::scaleset::NewScaleSet;
@@ -36,27 +36,13 @@ struct Replica {
 
 impl Replica {
     fn start(shared: Arc<Shared>, n: usize, set_id: i64, max_runners: u32) -> Result<Replica, String> {
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .map_err(|e| format!("cannot start a runtime: {e}"))?;
-            runtime.block_on(async {
-                let scaler = start_replica(&shared).await?;
-                scaler.join_fleet().await?;
-                let keeper = scaler.clone();
-                tokio::spawn(async move { eprintln!("demo: {}", keeper.keep_config().await) });
-                tokio::spawn(scaler.clone().reap_every(Duration::from_millis(100)));
-                let sets = scaler.github.org("octo-org").scale_sets().poll_timeout(POLL_WAIT * 4);
-                let source = Arc::new(Source::new(sets, set_id, SCALE_SET, max_runners, format!("replica-{n}")));
-                tokio::spawn(scaler.listen_scale_set(source));
-                Ok::<_, String>(())
-            })?;
-            Ok(Replica { runtime: Some(runtime) })
-        })
-        .join()
-        .map_err(|_| "a replica's thread panicked".to_string())?
+        let (runtime, _, ()) = spawn_replica(shared, move |scaler| async move {
+            let sets = scaler.github.org("octo-org").scale_sets().poll_timeout(POLL_WAIT * 4);
+            let source = Arc::new(Source::new(sets, set_id, SCALE_SET, max_runners, format!("replica-{n}")));
+            tokio::spawn(scaler.listen_scale_set(source));
+            Ok(())
+        })?;
+        Ok(Replica { runtime: Some(runtime) })
     }
 
     fn kill(&mut self) {
